@@ -42,6 +42,13 @@ internal sealed class CanonicalJsonWriter
         return this;
     }
 
+    /// <summary>Writes the member only when it has a value: optional members are absent, never null.</summary>
+    public CanonicalJsonWriter OptionalNumber(string key, double? value) => value is { } v ? Number(key, v) : this;
+
+    public CanonicalJsonWriter OptionalInteger(string key, long? value) => value is { } v ? Integer(key, v) : this;
+
+    public CanonicalJsonWriter OptionalString(string key, string? value) => value is null ? this : String(key, value);
+
     public CanonicalJsonWriter Time(string key, DateTimeOffset value)
     {
         Key(key);

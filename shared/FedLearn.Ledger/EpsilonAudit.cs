@@ -1,3 +1,4 @@
+using System.Globalization;
 using FedLearn.Privacy;
 
 namespace FedLearn.Ledger;
@@ -39,7 +40,8 @@ internal sealed class EpsilonAudit(
             {
                 discrepancies.Add(new(
                     LedgerDiscrepancyKinds.EpsilonNotRecomputable, entry.Sequence, entry.Round,
-                    $"Mechanism \"{entry.Mechanism}\" with q = {entry.SamplingRate:R}, sigma = {entry.NoiseMultiplier:R} cannot be accounted; " +
+                    $"Mechanism \"{entry.Mechanism}\" with q = {entry.SamplingRate?.ToString("R", CultureInfo.InvariantCulture) ?? "none"}, " +
+                    $"sigma = {entry.NoiseMultiplier?.ToString("R", CultureInfo.InvariantCulture) ?? "none"} cannot be accounted; " +
                     $"epsilon of this and the following {entries.Count - steps.Count - 1} entries is unchecked."));
                 break;
             }
@@ -60,7 +62,7 @@ internal sealed class EpsilonAudit(
         {
             if (LedgerValidation.IsValidDelta(entries[i].Delta))
             {
-                Rdp[i] = rdp.GetEpsilon(Prefix(all, i), entries[i].Delta);
+                Rdp[i] = rdp.GetEpsilon(Prefix(all, i), entries[i].Delta!.Value);
                 Compare("RDP", entries[i], entries[i].EpsilonRdp, Rdp[i]!.Value);
             }
         }
@@ -71,7 +73,7 @@ internal sealed class EpsilonAudit(
         {
             if (exact[i] && LedgerValidation.IsValidDelta(entries[i].Delta))
             {
-                Pld[i] = pld.GetEpsilon(Prefix(all, i), entries[i].Delta);
+                Pld[i] = pld.GetEpsilon(Prefix(all, i), entries[i].Delta!.Value);
                 PldRecomputed++;
                 Compare("PLD", entries[i], entries[i].EpsilonPld, Pld[i]!.Value);
             }
@@ -129,7 +131,11 @@ internal sealed class EpsilonAudit(
             }
 
             var upper = Pld.Skip(i + 1).Take(count - i - 1).FirstOrDefault(v => v is not null);
-            var recorded = entries[i].EpsilonPld;
+            if (entries[i].EpsilonPld is not { } recorded)
+            {
+                continue;
+            }
+
             PldBracketed++;
             if (recorded < (lower ?? 0) * (1 - tolerance))
             {
@@ -147,8 +153,13 @@ internal sealed class EpsilonAudit(
         }
     }
 
-    private void Compare(string accountant, LedgerEntry entry, double recorded, double recomputed)
+    private void Compare(string accountant, LedgerEntry entry, double? recordedOrNull, double recomputed)
     {
+        if (recordedOrNull is not { } recorded)
+        {
+            return; // Missing: already an entry_malformed discrepancy.
+        }
+
         var slack = tolerance * Math.Abs(recomputed);
         if (recorded < recomputed - slack)
         {

@@ -5,7 +5,8 @@ namespace FedLearn.Ledger;
 /// <summary>
 /// The canonical byte encodings that are hashed and signed (specified in docs/ledger.md).
 /// An entry's encoding covers every field except <c>entry_hash</c> and <c>signature</c>; the "type" key separates
-/// header bytes from entry bytes so one can never be passed off as the other.
+/// header bytes from entry bytes so one can never be passed off as the other. Members of a guarantee level the ledger
+/// does not declare are absent (never null), so a participant-level-only ledger encodes exactly as before levels existed.
 /// </summary>
 public static class LedgerCanonicalEncoding
 {
@@ -19,9 +20,15 @@ public static class LedgerCanonicalEncoding
             .String("type", HeaderType)
             .String("session_id", header.SessionId)
             .Time("created_at", header.CreatedAt)
-            .Number("epsilon_budget", header.EpsilonBudget)
-            .Number("delta", header.Delta)
-            .String("accountant", header.Accountant)
+            .OptionalNumber("epsilon_budget", header.EpsilonBudget)
+            .OptionalNumber("delta", header.Delta)
+            .OptionalString("accountant", header.Accountant)
+            .OptionalNumber("example_epsilon_budget", header.ExampleLevel?.EpsilonBudget)
+            .OptionalNumber("example_delta", header.ExampleLevel?.Delta)
+            .OptionalString("example_accountant", header.ExampleLevel?.Accountant)
+            .OptionalNumber("example_clip_norm", header.ExampleLevel?.ClipNorm)
+            .OptionalNumber("example_noise_multiplier", header.ExampleLevel?.NoiseMultiplier)
+            .OptionalInteger("example_expected_batch_size", header.ExampleLevel?.ExpectedBatchSize)
             .String("public_key", header.PublicKey)
             .ToUtf8();
     }
@@ -36,15 +43,16 @@ public static class LedgerCanonicalEncoding
             .Integer("round", entry.Round)
             .Time("recorded_at", entry.RecordedAt)
             .String("mechanism", entry.Mechanism)
-            .Number("sampling_rate", entry.SamplingRate)
-            .Number("noise_multiplier", entry.NoiseMultiplier)
-            .Number("clip_norm", entry.ClipNorm)
-            .Number("sensitivity", entry.Sensitivity)
+            .OptionalNumber("sampling_rate", entry.SamplingRate)
+            .OptionalNumber("noise_multiplier", entry.NoiseMultiplier)
+            .OptionalNumber("clip_norm", entry.ClipNorm)
+            .OptionalNumber("sensitivity", entry.Sensitivity)
             .Integer("participants_selected", entry.ParticipantsSelected)
             .Integer("participants_aggregated", entry.ParticipantsAggregated)
-            .Number("delta", entry.Delta)
-            .Number("epsilon_rdp", entry.EpsilonRdp)
-            .Number("epsilon_pld", entry.EpsilonPld)
+            .OptionalNumber("delta", entry.Delta)
+            .OptionalNumber("epsilon_rdp", entry.EpsilonRdp)
+            .OptionalNumber("epsilon_pld", entry.EpsilonPld)
+            .OptionalNumber("example_epsilon_max", entry.ExampleEpsilonMax)
             .String("model_sha256", entry.ModelSha256)
             .String("previous_hash", entry.PreviousHash)
             .ToUtf8();

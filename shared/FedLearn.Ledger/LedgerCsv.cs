@@ -5,7 +5,8 @@ namespace FedLearn.Ledger;
 
 /// <summary>
 /// CSV export of the entries for spreadsheets (RFC 4180: header row, CRLF line ends, fields quoted when they hold a
-/// comma, quote, CR or LF, quotes doubled). Numbers and times are written exactly as in the canonical encoding.
+/// comma, quote, CR or LF, quotes doubled). Numbers and times are written exactly as in the canonical encoding; a member
+/// the canonical encoding omits (a guarantee level the ledger does not declare) is an empty field.
 /// </summary>
 public static class LedgerCsv
 {
@@ -13,7 +14,7 @@ public static class LedgerCsv
     [
         "sequence", "session_id", "round", "recorded_at", "mechanism", "sampling_rate", "noise_multiplier", "clip_norm",
         "sensitivity", "participants_selected", "participants_aggregated", "delta", "epsilon_rdp", "epsilon_pld",
-        "model_sha256", "previous_hash", "entry_hash", "signature",
+        "example_epsilon_max", "model_sha256", "previous_hash", "entry_hash", "signature",
     ];
 
     public static string Write(IEnumerable<LedgerEntry> entries)
@@ -35,7 +36,7 @@ public static class LedgerCsv
                 Integer(e.Sequence), e.SessionId, Integer(e.Round), LedgerTime.Format(e.RecordedAt), e.Mechanism,
                 Number(e.SamplingRate), Number(e.NoiseMultiplier), Number(e.ClipNorm), Number(e.Sensitivity),
                 Integer(e.ParticipantsSelected), Integer(e.ParticipantsAggregated), Number(e.Delta),
-                Number(e.EpsilonRdp), Number(e.EpsilonPld), e.ModelSha256, e.PreviousHash, e.EntryHash, e.Signature,
+                Number(e.EpsilonRdp), Number(e.EpsilonPld), Number(e.ExampleEpsilonMax), e.ModelSha256, e.PreviousHash, e.EntryHash, e.Signature,
             ]);
         }
     }
@@ -69,5 +70,6 @@ public static class LedgerCsv
 
     private static string Integer(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>An absent value (a guarantee level the ledger does not declare) is an empty field.</summary>
+    private static string Number(double? value) => value?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty;
 }

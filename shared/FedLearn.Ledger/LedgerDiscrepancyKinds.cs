@@ -45,6 +45,12 @@ public static class LedgerDiscrepancyKinds
     /// <summary>ε under the enforced accountant exceeds the header's budget.</summary>
     public const string BudgetExceeded = "budget_exceeded";
 
+    /// <summary>An example-level ε an entry records exceeds the header's example-level budget.</summary>
+    public const string ExampleBudgetExceeded = "example_budget_exceeded";
+
+    /// <summary>An entry records a guarantee level the header does not declare, or omits one it declares.</summary>
+    public const string LevelMismatch = "level_mismatch";
+
     /// <summary>A checkpoint has no entry with its model hash (its round was deleted from the ledger).</summary>
     public const string CheckpointWithoutEntry = "checkpoint_without_entry";
 

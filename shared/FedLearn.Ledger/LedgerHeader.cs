@@ -2,18 +2,32 @@ namespace FedLearn.Ledger;
 
 /// <summary>
 /// What a session's ledger is bound to. Its canonical hash is the <see cref="LedgerEntry.PreviousHash"/> of entry 1,
-/// so once the first entry is signed the session, budget and key cannot be swapped without breaking the chain.
+/// so once the first entry is signed the session, budgets and key cannot be swapped without breaking the chain.
+/// A ledger declares one or both of two guarantees, and says which is which:
+/// <list type="bullet">
+/// <item><b>participant level</b> (<paramref name="EpsilonBudget"/>, <paramref name="Delta"/>, <paramref name="Accountant"/>):
+/// adding or removing one participant's whole data; enforced and accounted by the coordinator, recomputable from every entry.</item>
+/// <item><b>example level</b> (<paramref name="ExampleLevel"/>): adding or removing one record of one participant; enforced
+/// and accounted by each participant's DP-SGD, which alone knows its dataset size.</item>
+/// </list>
 /// </summary>
 /// <param name="SessionId">The training session this ledger belongs to.</param>
 /// <param name="CreatedAt">When the session (and ledger) was created; whole milliseconds, encoded as UTC.</param>
-/// <param name="EpsilonBudget">The session's ε budget, enforced with <paramref name="Accountant"/>.</param>
-/// <param name="Delta">The session's δ; every entry must report ε at this δ.</param>
-/// <param name="Accountant">"rdp" or "pld": the accountant the budget is enforced with.</param>
+/// <param name="EpsilonBudget">Participant-level ε budget, enforced with <paramref name="Accountant"/>; null when the session
+/// declares no participant-level guarantee (then <paramref name="Delta"/> and <paramref name="Accountant"/> are null too).</param>
+/// <param name="Delta">Participant-level δ; every entry must report ε at this δ.</param>
+/// <param name="Accountant">"rdp" or "pld": the accountant the participant-level budget is enforced with.</param>
 /// <param name="PublicKey">The coordinator's ECDSA P-256 public key, SubjectPublicKeyInfo DER, base64.</param>
+/// <param name="ExampleLevel">The example-level guarantee the session declares, or null for none.</param>
 public sealed record LedgerHeader(
     string SessionId,
     DateTimeOffset CreatedAt,
-    double EpsilonBudget,
-    double Delta,
-    string Accountant,
-    string PublicKey);
+    double? EpsilonBudget,
+    double? Delta,
+    string? Accountant,
+    string PublicKey,
+    ExampleLevelDeclaration? ExampleLevel = null)
+{
+    /// <summary>True when the ledger tracks a participant-level guarantee (entries then carry a real mechanism).</summary>
+    public bool HasParticipantLevel => EpsilonBudget is not null || Delta is not null || Accountant is not null;
+}

@@ -1,6 +1,6 @@
 namespace FedLearn.Ledger;
 
-/// <summary>Mechanism names the verifier knows how to recompute ε for.</summary>
+/// <summary>Participant-level mechanism names an entry may carry.</summary>
 public static class LedgerMechanisms
 {
     /// <summary>
@@ -20,5 +20,14 @@ public static class LedgerMechanisms
     /// </summary>
     public const string DistributedDiscreteGaussian = "distributed_discrete_gaussian";
 
-    public static bool IsKnown(string? mechanism) => mechanism is CentralGaussian or DistributedDiscreteGaussian;
+    /// <summary>
+    /// No participant-level mechanism: the session declares only an example-level guarantee, so the entry records no
+    /// participant-level parameters or ε (a participant's whole data is not protected; its individual records are).
+    /// </summary>
+    public const string None = "none";
+
+    /// <summary>A mechanism whose participant-level ε the verifier recomputes.</summary>
+    public static bool IsAccountable(string? mechanism) => mechanism is CentralGaussian or DistributedDiscreteGaussian;
+
+    public static bool IsKnown(string? mechanism) => IsAccountable(mechanism) || mechanism == None;
 }

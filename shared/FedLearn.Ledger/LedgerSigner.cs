@@ -65,10 +65,15 @@ public sealed class LedgerSigner : IDisposable
         }
     }
 
-    /// <summary>A header for a new session bound to this key; the time is normalised to whole milliseconds UTC.</summary>
-    public LedgerHeader CreateHeader(string sessionId, DateTimeOffset createdAt, double epsilonBudget, double delta, string accountant)
+    /// <summary>
+    /// A header for a new session bound to this key; the time is normalised to whole milliseconds UTC. Pass null for the
+    /// participant-level budget, δ and accountant of a session that declares only an example-level guarantee.
+    /// </summary>
+    /// <exception cref="ArgumentException">A field is malformed, or neither guarantee level is declared.</exception>
+    public LedgerHeader CreateHeader(
+        string sessionId, DateTimeOffset createdAt, double? epsilonBudget, double? delta, string? accountant, ExampleLevelDeclaration? exampleLevel = null)
     {
-        var header = new LedgerHeader(sessionId, LedgerTime.Normalize(createdAt), epsilonBudget, delta, accountant, PublicKey);
+        var header = new LedgerHeader(sessionId, LedgerTime.Normalize(createdAt), epsilonBudget, delta, accountant, PublicKey, exampleLevel);
         ThrowIfInvalid("header", LedgerValidation.Header(header));
         return header;
     }
@@ -79,7 +84,11 @@ public sealed class LedgerSigner : IDisposable
     /// and the entry hash and signature computed. Any incoming EntryHash/Signature is ignored.
     /// </summary>
     /// <exception cref="ArgumentException">A field is malformed; the message lists every problem.</exception>
-    public LedgerEntry Seal(LedgerEntry unsealed, string previousHash)
+    public LedgerEntry Seal(LedgerEntry unsealed, string previousHash) => Seal(null, unsealed, previousHash);
+
+    /// <summary>As <see cref="Seal(LedgerEntry, string)"/>, and also refuses an entry whose guarantee levels are not the
+    /// ones <paramref name="header"/> declares (see <see cref="LedgerEntry"/>).</summary>
+    public LedgerEntry Seal(LedgerHeader? header, LedgerEntry unsealed, string previousHash)
     {
         ArgumentNullException.ThrowIfNull(unsealed);
         var entry = unsealed with
@@ -91,6 +100,11 @@ public sealed class LedgerSigner : IDisposable
         };
 
         var problems = LedgerValidation.Content(entry);
+        if (header is not null)
+        {
+            problems.AddRange(LedgerValidation.Levels(header, entry));
+        }
+
         if (!LedgerValidation.IsLowerHex64(previousHash))
         {
             problems.Add($"previous_hash must be 64 lowercase hex digits; got \"{previousHash}\".");

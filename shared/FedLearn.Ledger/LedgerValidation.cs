@@ -18,15 +18,32 @@ internal static class LedgerValidation
         var problems = new List<string>();
         Text(problems, "session_id", header.SessionId);
         Time(problems, "created_at", header.CreatedAt);
-        if (!(header.EpsilonBudget > 0) || !double.IsFinite(header.EpsilonBudget))
+        if (header.HasParticipantLevel)
         {
-            problems.Add($"epsilon_budget must be a finite number > 0; got {header.EpsilonBudget:R}.");
+            Positive(problems, "epsilon_budget", header.EpsilonBudget);
+            Delta(problems, "delta", header.Delta);
+            Accountant(problems, "accountant", header.Accountant);
+        }
+        else if (header.ExampleLevel is null)
+        {
+            problems.Add("the header declares neither a participant-level (epsilon_budget, delta, accountant) nor an example-level guarantee.");
         }
 
-        Delta(problems, header.Delta);
-        if (header.Accountant is not ("rdp" or "pld"))
+        if (header.ExampleLevel is { } example)
         {
-            problems.Add($"accountant must be \"rdp\" or \"pld\"; got \"{header.Accountant}\".");
+            Positive(problems, "example_epsilon_budget", example.EpsilonBudget);
+            Delta(problems, "example_delta", example.Delta);
+            Accountant(problems, "example_accountant", example.Accountant);
+            Positive(problems, "example_clip_norm", example.ClipNorm);
+            if (!(example.NoiseMultiplier >= 0) || !double.IsFinite(example.NoiseMultiplier) || double.IsNegative(example.NoiseMultiplier))
+            {
+                problems.Add($"example_noise_multiplier must be a finite number >= 0 (0: calibrated by each participant); got {example.NoiseMultiplier:R}.");
+            }
+
+            if (example.ExpectedBatchSize < 1)
+            {
+                problems.Add($"example_expected_batch_size must be >= 1; got {example.ExpectedBatchSize}.");
+            }
         }
 
         if (!LedgerKeys.TryImportPublicKey(header.PublicKey, out var key, out var keyError))
@@ -56,17 +73,29 @@ internal static class LedgerValidation
         Time(problems, "recorded_at", entry.RecordedAt);
         if (!LedgerMechanisms.IsKnown(entry.Mechanism))
         {
-            problems.Add($"mechanism \"{entry.Mechanism}\" is not one the ledger can account for (expected \"{LedgerMechanisms.CentralGaussian}\" or \"{LedgerMechanisms.DistributedDiscreteGaussian}\").");
+            problems.Add($"mechanism \"{entry.Mechanism}\" is not one the ledger can account for (expected \"{LedgerMechanisms.CentralGaussian}\", " +
+                $"\"{LedgerMechanisms.DistributedDiscreteGaussian}\" or \"{LedgerMechanisms.None}\").");
         }
 
-        if (!(entry.SamplingRate > 0 && entry.SamplingRate <= 1))
+        if (entry.Mechanism == LedgerMechanisms.None)
         {
-            problems.Add($"sampling_rate must be in (0, 1]; got {entry.SamplingRate:R}.");
+            foreach (var (field, value) in ParticipantLevelFields(entry).Where(f => f.Value is not null))
+            {
+                problems.Add($"{field} must be absent with mechanism \"{LedgerMechanisms.None}\" (no participant-level guarantee); got {value:R}.");
+            }
+        }
+        else
+        {
+            if (!(entry.SamplingRate > 0 && entry.SamplingRate <= 1))
+            {
+                problems.Add($"sampling_rate must be in (0, 1]; got {Show(entry.SamplingRate)}.");
+            }
+
+            Positive(problems, "noise_multiplier", entry.NoiseMultiplier);
+            Positive(problems, "clip_norm", entry.ClipNorm);
+            Positive(problems, "sensitivity", entry.Sensitivity);
         }
 
-        Positive(problems, "noise_multiplier", entry.NoiseMultiplier);
-        Positive(problems, "clip_norm", entry.ClipNorm);
-        Positive(problems, "sensitivity", entry.Sensitivity);
         if (entry.ParticipantsSelected < 1)
         {
             problems.Add($"participants_selected must be >= 1; got {entry.ParticipantsSelected}.");
@@ -78,9 +107,18 @@ internal static class LedgerValidation
                 $"participants_aggregated must be in [1, participants_selected = {entry.ParticipantsSelected}]; got {entry.ParticipantsAggregated}.");
         }
 
-        Delta(problems, entry.Delta);
-        Epsilon(problems, "epsilon_rdp", entry.EpsilonRdp);
-        Epsilon(problems, "epsilon_pld", entry.EpsilonPld);
+        if (entry.Mechanism != LedgerMechanisms.None)
+        {
+            Delta(problems, "delta", entry.Delta);
+            Epsilon(problems, "epsilon_rdp", entry.EpsilonRdp);
+            Epsilon(problems, "epsilon_pld", entry.EpsilonPld);
+        }
+
+        if (entry.ExampleEpsilonMax is not null)
+        {
+            Epsilon(problems, "example_epsilon_max", entry.ExampleEpsilonMax);
+        }
+
         Hex(problems, "model_sha256", entry.ModelSha256);
         return problems;
     }
@@ -99,18 +137,46 @@ internal static class LedgerValidation
         return problems;
     }
 
+    /// <summary>
+    /// Whether the entry records the guarantee levels its header declares, and only those: a real mechanism exactly when
+    /// the header has a participant-level budget, <c>example_epsilon_max</c> exactly when it declares an example level.
+    /// </summary>
+    public static List<string> Levels(LedgerHeader header, LedgerEntry entry)
+    {
+        var problems = new List<string>();
+        if (header.HasParticipantLevel && entry.Mechanism == LedgerMechanisms.None)
+        {
+            problems.Add($"The header declares a participant-level budget but the entry records mechanism \"{LedgerMechanisms.None}\".");
+        }
+        else if (!header.HasParticipantLevel && entry.Mechanism != LedgerMechanisms.None)
+        {
+            problems.Add($"The header declares no participant-level guarantee but the entry records mechanism \"{entry.Mechanism}\".");
+        }
+
+        if (header.ExampleLevel is not null && entry.ExampleEpsilonMax is null)
+        {
+            problems.Add("The header declares an example-level guarantee but the entry records no example_epsilon_max.");
+        }
+        else if (header.ExampleLevel is null && entry.ExampleEpsilonMax is not null)
+        {
+            problems.Add("The entry records example_epsilon_max but the header declares no example-level guarantee.");
+        }
+
+        return problems;
+    }
+
     /// <summary>The step this entry contributes to the composition, or null when its parameters are unusable.</summary>
     public static SubsampledGaussianStep? Step(LedgerEntry entry) =>
-        LedgerMechanisms.IsKnown(entry.Mechanism)
-        && entry.SamplingRate > 0 && entry.SamplingRate <= 1
-        && entry.NoiseMultiplier > 0 && double.IsFinite(entry.NoiseMultiplier)
-            ? new SubsampledGaussianStep(entry.SamplingRate, entry.NoiseMultiplier)
+        LedgerMechanisms.IsAccountable(entry.Mechanism)
+        && entry.SamplingRate is > 0 and <= 1
+        && entry.NoiseMultiplier is { } sigma && sigma > 0 && double.IsFinite(sigma)
+            ? new SubsampledGaussianStep(entry.SamplingRate.Value, sigma)
             : null;
 
     public static bool IsLowerHex64(string? value) =>
         value is { Length: 64 } && value.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 
-    public static bool IsValidDelta(double delta) => delta > 0 && delta < 1;
+    public static bool IsValidDelta(double? delta) => delta is > 0 and < 1;
 
     private static bool IsSignatureShaped(string? signature) =>
         signature is not null && Base64.IsValid(signature, out var length) && length == SignatureBytes;
@@ -139,28 +205,44 @@ internal static class LedgerValidation
         }
     }
 
-    private static void Positive(List<string> problems, string field, double value)
+    private static IEnumerable<(string Field, double? Value)> ParticipantLevelFields(LedgerEntry entry) =>
+    [
+        ("sampling_rate", entry.SamplingRate), ("noise_multiplier", entry.NoiseMultiplier), ("clip_norm", entry.ClipNorm),
+        ("sensitivity", entry.Sensitivity), ("delta", entry.Delta), ("epsilon_rdp", entry.EpsilonRdp), ("epsilon_pld", entry.EpsilonPld),
+    ];
+
+    private static string Show(double? value) => value is { } v ? v.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "nothing";
+
+    private static void Positive(List<string> problems, string field, double? value)
     {
-        if (!(value > 0) || !double.IsFinite(value))
+        if (!(value > 0) || !double.IsFinite(value.Value))
         {
-            problems.Add($"{field} must be a finite number > 0; got {value:R}.");
+            problems.Add($"{field} must be a finite number > 0; got {Show(value)}.");
         }
     }
 
-    private static void Delta(List<string> problems, double delta)
+    private static void Delta(List<string> problems, string field, double? delta)
     {
         if (!IsValidDelta(delta))
         {
-            problems.Add($"delta must be in (0, 1); got {delta:R}.");
+            problems.Add($"{field} must be in (0, 1); got {Show(delta)}.");
         }
     }
 
-    private static void Epsilon(List<string> problems, string field, double value)
+    private static void Accountant(List<string> problems, string field, string? accountant)
+    {
+        if (accountant is not ("rdp" or "pld"))
+        {
+            problems.Add($"{field} must be \"rdp\" or \"pld\"; got {(accountant is null ? "nothing" : $"\"{accountant}\"")}.");
+        }
+    }
+
+    private static void Epsilon(List<string> problems, string field, double? value)
     {
         // Negative zero is refused too: it would encode as "-0" and give a second byte string for the value 0.
-        if (!(value >= 0) || !double.IsFinite(value) || double.IsNegative(value))
+        if (!(value >= 0) || !double.IsFinite(value.Value) || double.IsNegative(value.Value))
         {
-            problems.Add($"{field} must be a finite number >= 0; got {value:R}.");
+            problems.Add($"{field} must be a finite number >= 0; got {Show(value)}.");
         }
     }
 

@@ -1,23 +1,27 @@
 namespace FedLearn.Ledger;
 
 /// <summary>
-/// The verifier's verdict: every discrepancy found, plus the figures an auditor quotes.
-/// Final ε figures are those of the last entry (recorded) and of all entries' parameters (recomputed); null when
-/// there are no entries or recomputation was impossible.
+/// The verifier's verdict: every discrepancy found, plus the figures an auditor quotes, per guarantee level.
+/// Participant-level figures are null when the ledger declares no participant-level guarantee; final ε figures are
+/// those of the last entry (recorded) and of all entries' parameters (recomputed), null when there are no entries or
+/// recomputation was impossible. Example-level figures are null when the ledger declares no example level; they are
+/// what participants reported (the coordinator cannot recompute them without the participants' dataset sizes).
 /// </summary>
 public sealed record LedgerVerificationReport(
     IReadOnlyList<LedgerDiscrepancy> Discrepancies,
     string SessionId,
     int EntryCount,
-    string EnforcedAccountant,
-    double EpsilonBudget,
-    double Delta,
+    string? EnforcedAccountant,
+    double? EpsilonBudget,
+    double? Delta,
     double? RecordedFinalEpsilonRdp,
     double? RecordedFinalEpsilonPld,
     double? RecomputedFinalEpsilonRdp,
     double? RecomputedFinalEpsilonPld,
     int PldPrefixesRecomputed,
-    int PldPrefixesBracketed)
+    int PldPrefixesBracketed,
+    ExampleLevelDeclaration? ExampleLevel = null,
+    double? ExampleEpsilonMaxReported = null)
 {
     public bool IsValid => Discrepancies.Count == 0;
 

@@ -41,9 +41,19 @@ public static class LedgerVerifier
         CheckEntries(header, entries, key, discrepancies);
         CheckCheckpoints(entries, document.Checkpoints, discrepancies);
 
-        var audit = new EpsilonAudit(entries, tolerance, accountants, discrepancies);
+        // The participant-level ε is recomputed only for a ledger that declares that level (entries of an example-only
+        // ledger carry no participant-level parameters; a stray mechanism there is already a level mismatch).
+        var audit = new EpsilonAudit(header.HasParticipantLevel ? entries : [], tolerance, accountants, discrepancies);
         audit.Run();
-        CheckBudget(header, entries, audit, tolerance, discrepancies);
+        if (header.HasParticipantLevel)
+        {
+            CheckBudget(header, entries, audit, tolerance, discrepancies);
+        }
+
+        if (header.ExampleLevel is { } example)
+        {
+            CheckExampleBudget(example, entries, discrepancies);
+        }
 
         var last = entries.Count > 0 ? entries[^1] : null;
         return new LedgerVerificationReport(
@@ -58,7 +68,9 @@ public static class LedgerVerifier
             audit.RecomputedFinalRdp,
             audit.RecomputedFinalPld,
             audit.PldRecomputed,
-            audit.PldBracketed);
+            audit.PldBracketed,
+            header.ExampleLevel,
+            entries.Max(e => e.ExampleEpsilonMax));
     }
 
     /// <summary>The key signatures are checked with: the expected one when given (the header's is then only compared).</summary>
@@ -121,7 +133,12 @@ public static class LedgerVerifier
                 Add(LedgerDiscrepancyKinds.SessionMismatch, $"Session \"{entry.SessionId}\" is not the header's \"{header.SessionId}\".");
             }
 
-            if (!entry.Delta.Equals(header.Delta))
+            foreach (var problem in LedgerValidation.Levels(header, entry))
+            {
+                Add(LedgerDiscrepancyKinds.LevelMismatch, problem);
+            }
+
+            if (header.HasParticipantLevel && entry.Delta is not null && !entry.Delta.Equals(header.Delta))
             {
                 Add(LedgerDiscrepancyKinds.DeltaMismatch, $"Delta {entry.Delta:R} is not the header's {header.Delta:R}.");
             }
@@ -212,19 +229,34 @@ public static class LedgerVerifier
         LedgerHeader header, IReadOnlyList<LedgerEntry> entries, EpsilonAudit audit, double tolerance, List<LedgerDiscrepancy> discrepancies)
     {
         var usePld = header.Accountant == "pld";
+        var budget = header.EpsilonBudget ?? double.NaN;
         for (var i = 0; i < entries.Count; i++)
         {
-            var recorded = usePld ? entries[i].EpsilonPld : entries[i].EpsilonRdp;
+            var recorded = (usePld ? entries[i].EpsilonPld : entries[i].EpsilonRdp) ?? 0;
             var recomputed = (usePld ? audit.Pld[i] : audit.Rdp[i]) ?? 0;
             var spent = Math.Max(recorded, recomputed * (1 - tolerance));
-            if (spent > header.EpsilonBudget)
+            if (spent > budget)
             {
                 discrepancies.Add(new(
                     LedgerDiscrepancyKinds.BudgetExceeded, entries[i].Sequence, entries[i].Round,
-                    $"{header.Accountant.ToUpperInvariant()} epsilon {spent:R} after this round exceeds the budget {header.EpsilonBudget:R}" +
+                    $"Participant-level {header.Accountant?.ToUpperInvariant()} epsilon {spent:R} after this round exceeds the budget {budget:R}" +
                     (i < entries.Count - 1 ? $" (and {entries.Count - 1 - i} more rounds followed)." : ".")));
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Participants refuse to train past the example-level budget, so no entry may record more. The figure is what the
+    /// participants reported; a data owner checks its own share of it against its spend log.
+    /// </summary>
+    private static void CheckExampleBudget(ExampleLevelDeclaration example, IReadOnlyList<LedgerEntry> entries, List<LedgerDiscrepancy> discrepancies)
+    {
+        foreach (var entry in entries.Where(e => e.ExampleEpsilonMax > example.EpsilonBudget))
+        {
+            discrepancies.Add(new(
+                LedgerDiscrepancyKinds.ExampleBudgetExceeded, entry.Sequence, entry.Round,
+                $"Example-level epsilon {entry.ExampleEpsilonMax:R} reported by a participant exceeds the example-level budget {example.EpsilonBudget:R}."));
         }
     }
 

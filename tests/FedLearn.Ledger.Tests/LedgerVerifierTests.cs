@@ -16,8 +16,8 @@ public sealed class LedgerVerifierTests
         Assert.Equal(5, report.EntryCount);
         Assert.Equal("pld", report.EnforcedAccountant);
         Assert.Equal(document.Entries[^1].EpsilonPld, report.RecordedFinalEpsilonPld);
-        Assert.Equal(document.Entries[^1].EpsilonRdp, report.RecomputedFinalEpsilonRdp!.Value, 1e-9);
-        Assert.Equal(document.Entries[^1].EpsilonPld, report.RecomputedFinalEpsilonPld!.Value, 1e-9);
+        Assert.Equal(document.Entries[^1].EpsilonRdp!.Value, report.RecomputedFinalEpsilonRdp!.Value, 1e-9);
+        Assert.Equal(document.Entries[^1].EpsilonPld!.Value, report.RecomputedFinalEpsilonPld!.Value, 1e-9);
         Assert.Equal(5, report.PldPrefixesRecomputed);
     }
 
@@ -206,7 +206,7 @@ public sealed class LedgerVerifierTests
     internal static LedgerVerificationReport Verify(LedgerDocument document, string? expectedPublicKey = null) =>
         LedgerVerifier.Verify(document, expectedPublicKey, LedgerVerifier.DefaultTolerance, MemoizingAccountant.Shared);
 
-    private static void AssertKinds(LedgerVerificationReport report, params (string Kind, long? Sequence)[] expected)
+    internal static void AssertKinds(LedgerVerificationReport report, params (string Kind, long? Sequence)[] expected)
     {
         // Distinct: a mis-accounted entry is named once per accountant.
         var actual = report.Discrepancies.Select(d => (d.Kind, d.Sequence)).Distinct().OrderBy(x => x.Kind).ThenBy(x => x.Sequence).ToList();

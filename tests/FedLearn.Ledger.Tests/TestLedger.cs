@@ -31,6 +31,39 @@ internal static class TestLedger
         return (new LedgerDocument(header, entries, checkpoints), signer);
     }
 
+    public static readonly ExampleLevelDeclaration ExampleLevel = new(4, 1e-6, "rdp", 1.0, 0, 256);
+
+    /// <summary>
+    /// A ledger that declares the example level (budget 4 at δ = 1e-6), with or without the participant level; entry i
+    /// records example ε = 0.5·i as the participants' largest report.
+    /// </summary>
+    public static (LedgerDocument Document, LedgerSigner Signer) BuildWithExampleLevel(int count, bool participantLevel)
+    {
+        var signer = LedgerSigner.Create();
+        var header = participantLevel
+            ? signer.CreateHeader(SessionId, Start, 20, Delta, "pld", ExampleLevel)
+            : signer.CreateHeader(SessionId, Start, null, null, null, ExampleLevel);
+        var epsilons = EpsilonsFor(count);
+        var entries = new List<LedgerEntry>();
+        for (var i = 0; i < count; i++)
+        {
+            var round = 10 + 2 * i;
+            var unsealed = participantLevel
+                ? Unsealed(i + 1, round, ModelSha(round), epsilons[i].Rdp, epsilons[i].Pld)
+                : ExampleOnlyUnsealed(i + 1, round, ModelSha(round));
+            unsealed = unsealed with { ExampleEpsilonMax = 0.5 * (i + 1) };
+            entries.Add(signer.Seal(header, unsealed, LedgerChain.NextPreviousHash(header, entries.LastOrDefault())));
+        }
+
+        var checkpoints = entries.Select(e => new CheckpointReference(e.Round, e.ModelSha256)).ToList();
+        return (new LedgerDocument(header, entries, checkpoints), signer);
+    }
+
+    /// <summary>An entry of a session without a participant-level guarantee: mechanism "none", no participant-level fields.</summary>
+    public static LedgerEntry ExampleOnlyUnsealed(long sequence, int round, string modelSha) => new(
+        sequence, SessionId, round, Start.AddMinutes(round), LedgerMechanisms.None, null, null, null, null, 50, 48, null, null, null,
+        modelSha, PreviousHash: string.Empty, EntryHash: string.Empty, Signature: string.Empty);
+
     public static LedgerEntry Unsealed(long sequence, int round, string modelSha, double epsilonRdp, double epsilonPld) => new(
         sequence, SessionId, round, Start.AddMinutes(round), LedgerMechanisms.CentralGaussian,
         SamplingRate, NoiseMultiplier, ClipNorm: 1.0, Sensitivity: 1.0, ParticipantsSelected: 50, ParticipantsAggregated: 48,
