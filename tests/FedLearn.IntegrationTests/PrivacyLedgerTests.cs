@@ -55,7 +55,7 @@ public sealed class PrivacyLedgerTests : IAsyncLifetime
         var ledger = LedgerJson.Deserialize((await Coordinator.Admin.GetLedgerAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct)).Json);
         Assert.Equal([1, 2, 3], ledger.Entries.Select(e => e.Round));
         Assert.Equal(ledger.Checkpoints.Select(c => c.Sha256), ledger.Entries.Select(e => e.ModelSha256));
-        Assert.Equal(EpsilonAfter(RoundsThatFit), ledger.Entries[^1].EpsilonRdp, 12);
+        Assert.Equal(EpsilonAfter(RoundsThatFit), ledger.Entries[^1].EpsilonRdp!.Value, 12);
         Assert.True(ledger.Entries[^1].EpsilonPld <= ledger.Entries[^1].EpsilonRdp);
 
         // The auditor's CLI verifies it through the coordinator and from an exported file alone, with the pinned key.

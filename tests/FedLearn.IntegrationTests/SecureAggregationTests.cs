@@ -51,8 +51,8 @@ public sealed class SecureAggregationTests : IAsyncLifetime
         Assert.Equal(aggregated, entry.ParticipantsAggregated);
         // Each survivor added 1/t of the noise variance (t = 2: 4 participants, 3 neighbours each): s survivors carry
         // σ·√(s/t), over a sensitivity just above C.
-        Assert.InRange(entry.NoiseMultiplier, 0.99 * NoiseMultiplier * Math.Sqrt(aggregated / 2.0), NoiseMultiplier * Math.Sqrt(aggregated / 2.0) * 1.01);
-        Assert.InRange(entry.Sensitivity, 1.0, 1.01);
+        Assert.InRange(entry.NoiseMultiplier!.Value, 0.99 * NoiseMultiplier * Math.Sqrt(aggregated / 2.0), NoiseMultiplier * Math.Sqrt(aggregated / 2.0) * 1.01);
+        Assert.InRange(entry.Sensitivity!.Value, 1.0, 1.01);
         var report = LedgerVerifier.Verify(ledger, created.Privacy.LedgerPublicKey);
         Assert.True(report.IsValid, string.Join(Environment.NewLine, report.Discrepancies));
     }

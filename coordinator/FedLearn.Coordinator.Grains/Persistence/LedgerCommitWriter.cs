@@ -23,7 +23,7 @@ public sealed class LedgerCommitWriter(LedgerSigner signer) : IRoundCommitWriter
                 $"Session '{commit.SessionId}' was created under another ledger-signing key; refusing to extend its ledger with this coordinator's key.");
         }
         var unsealed = draft with { Sequence = LedgerChain.NextSequence(last) };
-        var sealedEntry = signer.Seal(unsealed, LedgerChain.NextPreviousHash(header, last));
+        var sealedEntry = signer.Seal(header, unsealed, LedgerChain.NextPreviousHash(header, last));
         await LedgerRepository.InsertEntryAsync(connection, transaction, sealedEntry, cancellationToken);
     }
 }

@@ -8,16 +8,25 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
 {
     internal static async Task InsertHeaderAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerHeader header, CancellationToken ct)
     {
+        var example = header.ExampleLevel;
         await using var command = new NpgsqlCommand("""
-            INSERT INTO ledger_headers (session_id, created_at, epsilon_budget, delta, accountant, public_key)
-            VALUES ($1, $2, $3, $4, $5, $6)
+            INSERT INTO ledger_headers (session_id, created_at, epsilon_budget, delta, accountant, public_key,
+                example_epsilon_budget, example_delta, example_accountant, example_clip_norm, example_noise_multiplier,
+                example_expected_batch_size)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
             """, connection, transaction);
         command.Parameters.Add(new() { Value = header.SessionId });
         command.Parameters.Add(new() { Value = header.CreatedAt.ToUniversalTime() });
-        command.Parameters.Add(new() { Value = header.EpsilonBudget });
-        command.Parameters.Add(new() { Value = header.Delta });
-        command.Parameters.Add(new() { Value = header.Accountant });
+        AddNullable(command, header.EpsilonBudget);
+        AddNullable(command, header.Delta);
+        AddNullable(command, header.Accountant);
         command.Parameters.Add(new() { Value = header.PublicKey });
+        AddNullable(command, example?.EpsilonBudget);
+        AddNullable(command, example?.Delta);
+        AddNullable(command, example?.Accountant);
+        AddNullable(command, example?.ClipNorm);
+        AddNullable(command, example?.NoiseMultiplier);
+        AddNullable(command, example?.ExpectedBatchSize);
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -26,21 +35,38 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         await using var command = new NpgsqlCommand("""
             INSERT INTO ledger_entries (session_id, sequence, round, recorded_at, mechanism, sampling_rate, noise_multiplier,
                 clip_norm, sensitivity, participants_selected, participants_aggregated, delta, epsilon_rdp, epsilon_pld,
-                model_sha256, previous_hash, entry_hash, signature)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                model_sha256, previous_hash, entry_hash, signature, example_epsilon_max)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
             """, connection, transaction);
-        object[] values =
-        [
-            e.SessionId, e.Sequence, e.Round, e.RecordedAt.ToUniversalTime(), e.Mechanism, e.SamplingRate, e.NoiseMultiplier,
-            e.ClipNorm, e.Sensitivity, e.ParticipantsSelected, e.ParticipantsAggregated, e.Delta, e.EpsilonRdp, e.EpsilonPld,
-            e.ModelSha256, e.PreviousHash, e.EntryHash, e.Signature,
-        ];
-        foreach (var value in values)
+        command.Parameters.Add(new() { Value = e.SessionId });
+        command.Parameters.Add(new() { Value = e.Sequence });
+        command.Parameters.Add(new() { Value = e.Round });
+        command.Parameters.Add(new() { Value = e.RecordedAt.ToUniversalTime() });
+        command.Parameters.Add(new() { Value = e.Mechanism });
+        foreach (var value in new[] { e.SamplingRate, e.NoiseMultiplier, e.ClipNorm, e.Sensitivity })
+        {
+            AddNullable(command, value);
+        }
+        command.Parameters.Add(new() { Value = e.ParticipantsSelected });
+        command.Parameters.Add(new() { Value = e.ParticipantsAggregated });
+        foreach (var value in new[] { e.Delta, e.EpsilonRdp, e.EpsilonPld })
+        {
+            AddNullable(command, value);
+        }
+        foreach (var value in new[] { e.ModelSha256, e.PreviousHash, e.EntryHash, e.Signature })
         {
             command.Parameters.Add(new() { Value = value });
         }
+        AddNullable(command, e.ExampleEpsilonMax);
         await command.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>A typed parameter, so a NULL (a guarantee level the session does not declare) needs no type inference.</summary>
+    private static void AddNullable<T>(NpgsqlCommand command, T? value) where T : struct =>
+        command.Parameters.Add(new NpgsqlParameter<T?>() { TypedValue = value });
+
+    private static void AddNullable(NpgsqlCommand command, string? value) =>
+        command.Parameters.Add(new NpgsqlParameter<string?>() { TypedValue = value });
 
     /// <summary>The header and the last entry of a session's chain, read inside the committing transaction.</summary>
     internal static async Task<(LedgerHeader Header, LedgerEntry? Last)> LoadChainEndAsync(
@@ -88,13 +114,22 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
     private static async Task<LedgerHeader?> ReadHeaderAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sessionId, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT created_at, epsilon_budget, delta, accountant, public_key FROM ledger_headers WHERE session_id = $1",
+            """
+            SELECT created_at, epsilon_budget, delta, accountant, public_key, example_epsilon_budget, example_delta,
+                   example_accountant, example_clip_norm, example_noise_multiplier, example_expected_batch_size
+            FROM ledger_headers WHERE session_id = $1
+            """,
             connection, transaction);
         command.Parameters.Add(new() { Value = sessionId });
         await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct)
-            ? new LedgerHeader(sessionId, reader.GetFieldValue<DateTimeOffset>(0), reader.GetDouble(1), reader.GetDouble(2), reader.GetString(3), reader.GetString(4))
-            : null;
+        if (!await reader.ReadAsync(ct))
+        {
+            return null;
+        }
+        var example = reader.IsDBNull(5) ? null : new ExampleLevelDeclaration(
+            reader.GetDouble(5), reader.GetDouble(6), reader.GetString(7), reader.GetDouble(8), reader.GetDouble(9), reader.GetInt32(10));
+        return new LedgerHeader(sessionId, reader.GetFieldValue<DateTimeOffset>(0), reader.GetFieldValue<double?>(1),
+            reader.GetFieldValue<double?>(2), reader.GetFieldValue<string?>(3), reader.GetString(4), example);
     }
 
     private static async Task<List<LedgerEntry>> ReadEntriesAsync(
@@ -103,7 +138,7 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         await using var command = new NpgsqlCommand($"""
             SELECT sequence, round, recorded_at, mechanism, sampling_rate, noise_multiplier, clip_norm, sensitivity,
                    participants_selected, participants_aggregated, delta, epsilon_rdp, epsilon_pld, model_sha256,
-                   previous_hash, entry_hash, signature
+                   previous_hash, entry_hash, signature, example_epsilon_max
             FROM ledger_entries WHERE session_id = $1
             ORDER BY sequence {(lastOnly ? "DESC LIMIT 1" : "")}
             """, connection, transaction);
@@ -112,11 +147,12 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         var entries = new List<LedgerEntry>();
         while (await reader.ReadAsync(ct))
         {
+            double? Optional(int ordinal) => reader.GetFieldValue<double?>(ordinal);
             entries.Add(new LedgerEntry(
                 reader.GetInt64(0), sessionId, reader.GetInt32(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3),
-                reader.GetDouble(4), reader.GetDouble(5), reader.GetDouble(6), reader.GetDouble(7), reader.GetInt32(8),
-                reader.GetInt32(9), reader.GetDouble(10), reader.GetDouble(11), reader.GetDouble(12), reader.GetString(13),
-                reader.GetString(14), reader.GetString(15), reader.GetString(16)));
+                Optional(4), Optional(5), Optional(6), Optional(7), reader.GetInt32(8),
+                reader.GetInt32(9), Optional(10), Optional(11), Optional(12), reader.GetString(13),
+                reader.GetString(14), reader.GetString(15), reader.GetString(16), Optional(17)));
         }
         return entries;
     }

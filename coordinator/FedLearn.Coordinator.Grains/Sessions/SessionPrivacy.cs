@@ -20,7 +20,9 @@ public sealed class SessionPrivacy
         _enforced = Accountants.Create(Accountants.Parse(plan.Accountant));
         foreach (var entry in committedEntries)
         {
-            _committed.Add(new SubsampledGaussianStep(entry.SamplingRate, entry.NoiseMultiplier));
+            _committed.Add(new SubsampledGaussianStep(
+                entry.SamplingRate ?? throw new InvalidDataException($"Ledger entry {entry.Sequence} of a private session records no sampling rate."),
+                entry.NoiseMultiplier ?? throw new InvalidDataException($"Ledger entry {entry.Sequence} of a private session records no noise multiplier.")));
         }
         Spent = Epsilon(_enforced, _committed);
         Planned = Epsilon(_enforced, [new SubsampledGaussianStep(plan.SamplingRate, plan.NoiseMultiplier, plannedRounds)]);
