@@ -24,8 +24,11 @@ public interface IRoundGrain : IGrainWithStringKey
     /// <summary>One secure-aggregation stage: a participant's message (send stages) or its awaited output (wait stages).</summary>
     Task<SecureStageReply> SecureAggregationStep(string participantId, int attempt, SecureAggregationStage stage, byte[] payload);
 
-    /// <summary>A participant's masked input (uint32 vector on Z_2^32) in a secure-aggregation round.</summary>
-    Task<UpdateReceipt> SubmitMaskedInput(string participantId, int attempt, uint[] values);
+    /// <summary>
+    /// A participant's masked input (uint32 vector on Z_2^32) in a secure-aggregation round, with its example-level ε when
+    /// the session declares that level.
+    /// </summary>
+    Task<UpdateReceipt> SubmitMaskedInput(string participantId, int attempt, uint[] values, double? exampleEpsilon = null);
 
     /// <summary>Records metrics a participant measured locally.</summary>
     Task ReportMetrics(LocalMetricsReport report);

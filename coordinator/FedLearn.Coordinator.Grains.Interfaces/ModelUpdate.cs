@@ -1,12 +1,16 @@
 namespace FedLearn.Coordinator.Grains;
 
-/// <summary>One participant's update for a round attempt: the change to the global weights and its FedAvg weight.</summary>
+/// <summary>
+/// One participant's update for a round attempt: the change to the global weights, its FedAvg weight, and — in a session
+/// with an example-level guarantee — the participant's example-level ε after this round.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("fedlearn.ModelUpdate")]
 public sealed record ModelUpdate(
     [property: Id(0)] string ParticipantId,
     [property: Id(1)] int Attempt,
     [property: Id(2)] long NumExamples,
-    [property: Id(3)] float[] Delta);
+    [property: Id(3)] float[] Delta,
+    [property: Id(4)] double? ExampleEpsilon = null);
 
 /// <summary>Metrics a participant measured on its own data.</summary>
 [GenerateSerializer, Immutable, Alias("fedlearn.LocalMetricsReport")]

@@ -30,5 +30,4 @@ public sealed record PrivacyPlan(
 public sealed record PrivacySummary(
     [property: Id(0)] PrivacyPlan Plan,
     [property: Id(1)] double EpsilonSpent,
-    [property: Id(2)] double EpsilonPlanned,
-    [property: Id(3)] string LedgerPublicKey);
+    [property: Id(2)] double EpsilonPlanned);

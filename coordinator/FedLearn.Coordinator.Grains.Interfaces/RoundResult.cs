@@ -4,6 +4,8 @@ namespace FedLearn.Coordinator.Grains;
 /// A closed round attempt. When at least the minimum number of updates arrived it holds either their example-weighted
 /// mean (<see cref="AverageDelta"/>, a session without differential privacy) or the plain sum of the updates clipped to
 /// the clip norm (<see cref="ClippedSum"/>, to which the session adds noise). Otherwise <see cref="AbortReason"/> says why not.
+/// <see cref="ExampleEpsilonMax"/> is the largest example-level ε the aggregated participants reported (sessions with an
+/// example-level guarantee only).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("fedlearn.RoundResult")]
 public sealed record RoundResult(
@@ -17,7 +19,8 @@ public sealed record RoundResult(
     [property: Id(7)] DateTimeOffset StartedAt,
     [property: Id(8)] DateTimeOffset ClosedAt,
     [property: Id(9)] float[]? ClippedSum = null,
-    [property: Id(10)] NoiseInSum? Noise = null)
+    [property: Id(10)] NoiseInSum? Noise = null,
+    [property: Id(11)] double? ExampleEpsilonMax = null)
 {
     public bool Aborted => AbortReason is not null;
 }

@@ -1,6 +1,10 @@
 namespace FedLearn.Coordinator.Grains;
 
-/// <summary>A point-in-time view of a session for the admin API. <see cref="Version"/> grows with every change.</summary>
+/// <summary>
+/// A point-in-time view of a session for the admin API. <see cref="Version"/> grows with every change.
+/// <see cref="LedgerPublicKey"/> is set for a session with a privacy ledger; <see cref="ExampleEpsilonReported"/> is the
+/// largest example-level ε participants reported in the committed rounds (sessions with an example-level guarantee).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("fedlearn.SessionSnapshot")]
 public sealed record SessionSnapshot(
     [property: Id(0)] string SessionId,
@@ -16,7 +20,9 @@ public sealed record SessionSnapshot(
     [property: Id(10)] DateTimeOffset CreatedAt,
     [property: Id(11)] DateTimeOffset UpdatedAt,
     [property: Id(12)] long Version,
-    [property: Id(13)] PrivacySummary? Privacy = null)
+    [property: Id(13)] PrivacySummary? Privacy = null,
+    [property: Id(14)] string? LedgerPublicKey = null,
+    [property: Id(15)] double? ExampleEpsilonReported = null)
 {
     public bool IsFinished => State is SessionState.Completed or SessionState.BudgetExhausted
         or SessionState.Failed or SessionState.Stopped;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FedLearn.IntegrationTests.Infrastructure;
+using FedLearn.Ledger;
 using FedLearn.Protos.V1;
 
 namespace FedLearn.IntegrationTests;
@@ -7,7 +8,7 @@ namespace FedLearn.IntegrationTests;
 /// <summary>
 /// Example-level DP over the real stack: participants train with DP-SGD, calibrate σ for their own dataset size so that
 /// every planned round fits the session's example-level budget, and record each round's example-level spend, separately
-/// from the participant-level guarantee, in their own spend log.
+/// from the participant-level guarantee, in their own spend log; the coordinator's ledger records the same levels apart.
 /// </summary>
 public sealed class ExamplePrivacyTests : IAsyncLifetime
 {
@@ -47,5 +48,28 @@ public sealed class ExamplePrivacyTests : IAsyncLifetime
         Assert.Equal([16, 32, 48], example.Select(e => e.GetProperty("total_steps").GetInt32())); // 2 epochs × 200/25 steps per round
         // The participant-level fields say this session has no client-level guarantee.
         Assert.All(lines, l => Assert.Equal("none", l.GetProperty("mechanism").GetString()));
+
+        // The coordinator's ledger says the same, level by level: no participant-level guarantee, the declared example
+        // level, and per round the largest ε the participants reported. All three hold 200 records and calibrate alike,
+        // so that largest report is the recorder's own figure from its spend log.
+        var ledger = LedgerJson.Deserialize((await admin.GetLedgerAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct)).Json);
+        Assert.False(ledger.Header.HasParticipantLevel);
+        Assert.Equal(Budget, ledger.Header.ExampleLevel!.EpsilonBudget);
+        Assert.Equal("rdp", ledger.Header.ExampleLevel.Accountant);
+        Assert.All(ledger.Entries, e => Assert.Equal(LedgerMechanisms.None, e.Mechanism));
+        Assert.Equal(ledger.Checkpoints.Select(c => c.Sha256), ledger.Entries.Select(e => e.ModelSha256));
+        Assert.Equal(epsilons, ledger.Entries.Select(e => e.ExampleEpsilonMax!.Value), new ToleranceComparer(1e-12));
+        Assert.Equal(epsilons[2], final.ExampleEpsilonReported, 12);
+        var report = LedgerVerifier.Verify(ledger, final.LedgerPublicKey);
+        Assert.True(report.IsValid, string.Join("\n", report.Discrepancies));
+        Assert.Null(report.EpsilonBudget);
+        Assert.Equal(epsilons[2], report.ExampleEpsilonMaxReported!.Value, 12);
+    }
+
+    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance * Math.Max(1, Math.Abs(x));
+
+        public int GetHashCode(double obj) => 0;
     }
 }

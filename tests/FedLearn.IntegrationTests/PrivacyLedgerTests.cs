@@ -60,7 +60,7 @@ public sealed class PrivacyLedgerTests : IAsyncLifetime
 
         // The auditor's CLI verifies it through the coordinator and from an exported file alone, with the pinned key.
         var address = Coordinator.Address.ToString();
-        var key = created.Privacy.LedgerPublicKey;
+        var key = created.LedgerPublicKey;
         var fromCoordinator = await BuiltTool.RunCliAsync("ledger", "verify", created.SessionId, "--coordinator", address, "--public-key", key);
         Assert.True(fromCoordinator.ExitCode == 0, fromCoordinator.Output);
         var export = Path.Combine(_federation.DataDirectory, "ledger.json");

@@ -53,7 +53,7 @@ public sealed class SecureAggregationTests : IAsyncLifetime
         // σ·√(s/t), over a sensitivity just above C.
         Assert.InRange(entry.NoiseMultiplier!.Value, 0.99 * NoiseMultiplier * Math.Sqrt(aggregated / 2.0), NoiseMultiplier * Math.Sqrt(aggregated / 2.0) * 1.01);
         Assert.InRange(entry.Sensitivity!.Value, 1.0, 1.01);
-        var report = LedgerVerifier.Verify(ledger, created.Privacy.LedgerPublicKey);
+        var report = LedgerVerifier.Verify(ledger, created.LedgerPublicKey);
         Assert.True(report.IsValid, string.Join(Environment.NewLine, report.Discrepancies));
     }
 }

@@ -8,19 +8,45 @@ namespace FedLearn.Cli.Output;
 /// <summary>Human and JSON renderings of ledgers and verification reports.</summary>
 internal static class LedgerText
 {
+    /// <summary>The ledger as a table; participant-level and example-level columns are labelled and shown only when declared.</summary>
     public static string Describe(LedgerDocument document)
     {
         var h = document.Header;
+        var participant = h.HasParticipantLevel;
+        var example = h.ExampleLevel;
         var text = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"session    {h.SessionId}")
-            .AppendLine(CultureInfo.InvariantCulture, $"budget     ε = {G(h.EpsilonBudget)} at δ = {G(h.Delta)}, enforced with {h.Accountant}")
-            .AppendLine(CultureInfo.InvariantCulture, $"key        {h.PublicKey}")
-            .AppendLine(CultureInfo.InvariantCulture, $"{"SEQ",4} {"ROUND",5} {"RECORDED (UTC)",-24} {"MECHANISM",-17} {"q",-8} {"σ",-8} {"C",-6} {"SEL/AGG",-8} {"ε RDP",-9} {"ε PLD",-9} MODEL");
+            .AppendLine(CultureInfo.InvariantCulture, $"session     {h.SessionId}")
+            .AppendLine(participant
+                ? Invariant($"participant ε ≤ {G(h.EpsilonBudget)} at δ = {G(h.Delta)} per participant, enforced by the coordinator with {h.Accountant}")
+                : "participant none: the session declares no participant-level guarantee (whole participants are not protected)")
+            .AppendLine(example is null
+                ? "example     none: the session declares no example-level guarantee"
+                : Invariant($"example     ε ≤ {G(example.EpsilonBudget)} at δ = {G(example.Delta)} per record, enforced by each participant's DP-SGD ") +
+                  Invariant($"({example.Accountant}, C = {G(example.ClipNorm)}, σ = {(example.NoiseMultiplier == 0 ? "calibrated per participant" : G(example.NoiseMultiplier))}, ") +
+                  Invariant($"expected batch {example.ExpectedBatchSize}); per round: the largest ε a participant reported"))
+            .AppendLine(CultureInfo.InvariantCulture, $"key         {h.PublicKey}");
+        var columns = Invariant($"{"SEQ",4} {"ROUND",5} {"RECORDED (UTC)",-24} {"SEL/AGG",-8} ");
+        if (participant)
+        {
+            columns += Invariant($"{"MECHANISM",-17} {"q",-8} {"σ",-8} {"C",-6} {"PART. ε RDP",-11} {"PART. ε PLD",-11} ");
+        }
+        if (example is not null)
+        {
+            columns += Invariant($"{"EXAMPLE ε",-10} ");
+        }
+        text.AppendLine(columns + "MODEL");
         foreach (var e in document.Entries)
         {
-            text.AppendLine(CultureInfo.InvariantCulture,
-                $"{e.Sequence,4} {e.Round,5} {LedgerTime.Format(e.RecordedAt),-24} {e.Mechanism,-17} {G(e.SamplingRate),-8} {G(e.NoiseMultiplier),-8} " +
-                $"{G(e.ClipNorm),-6} {$"{e.ParticipantsSelected}/{e.ParticipantsAggregated}",-8} {G(e.EpsilonRdp),-9} {G(e.EpsilonPld),-9} {e.ModelSha256[..12]}");
+            var line = Invariant($"{e.Sequence,4} {e.Round,5} {LedgerTime.Format(e.RecordedAt),-24} {$"{e.ParticipantsSelected}/{e.ParticipantsAggregated}",-8} ");
+            if (participant)
+            {
+                line += Invariant($"{e.Mechanism,-17} {G(e.SamplingRate),-8} {G(e.NoiseMultiplier),-8} {G(e.ClipNorm),-6} {G(e.EpsilonRdp),-11} {G(e.EpsilonPld),-11} ");
+            }
+            if (example is not null)
+            {
+                line += Invariant($"{G(e.ExampleEpsilonMax),-10} ");
+            }
+            text.AppendLine(line + e.ModelSha256[..Math.Min(12, e.ModelSha256.Length)]);
         }
         return text.Append(CultureInfo.InvariantCulture, $"{document.Entries.Count} entries, {document.Checkpoints.Count} checkpoints").ToString();
     }
@@ -29,9 +55,16 @@ internal static class LedgerText
     {
         var text = new StringBuilder();
         var enforced = report.EnforcedAccountant == "pld" ? report.RecomputedFinalEpsilonPld : report.RecomputedFinalEpsilonRdp;
-        text.AppendLine(CultureInfo.InvariantCulture,
-            $"session {report.SessionId}: {report.EntryCount} entries; recomputed ε = {G(report.RecomputedFinalEpsilonRdp)} (rdp), " +
-            $"{G(report.RecomputedFinalEpsilonPld)} (pld) at δ = {G(report.Delta)}; budget {G(report.EpsilonBudget)} ({report.EnforcedAccountant}: {G(enforced)})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"session {report.SessionId}: {report.EntryCount} entries");
+        text.AppendLine(report.EpsilonBudget is null
+            ? "participant level: none declared"
+            : Invariant($"participant level: recomputed ε = {G(report.RecomputedFinalEpsilonRdp)} (rdp), {G(report.RecomputedFinalEpsilonPld)} (pld) ") +
+              Invariant($"at δ = {G(report.Delta)}; budget {G(report.EpsilonBudget)} ({report.EnforcedAccountant}: {G(enforced)})"));
+        text.AppendLine(report.ExampleLevel is not { } example
+            ? "example level: none declared"
+            : Invariant($"example level: largest ε reported by participants = {G(report.ExampleEpsilonMaxReported)} at δ = {G(example.Delta)} ") +
+              Invariant($"({example.Accountant}); budget {G(example.EpsilonBudget)}. Reported, not recomputable here: each data owner checks ") +
+              "its own share against its spend log (fedlearn-participant spent).");
         if (!keyPinned)
         {
             text.AppendLine("note: signatures were checked against the key in the ledger header; pass --public-key to pin the coordinator's key.");
@@ -64,12 +97,21 @@ internal static class LedgerText
         accountant = report.EnforcedAccountant,
         epsilon_budget = report.EpsilonBudget,
         delta = report.Delta,
+        example_level = report.ExampleLevel is not { } e ? null : new
+        {
+            epsilon_budget = e.EpsilonBudget,
+            delta = e.Delta,
+            accountant = e.Accountant,
+            epsilon_max_reported = report.ExampleEpsilonMaxReported,
+        },
         recorded_epsilon_rdp = report.RecordedFinalEpsilonRdp,
         recorded_epsilon_pld = report.RecordedFinalEpsilonPld,
         recomputed_epsilon_rdp = report.RecomputedFinalEpsilonRdp,
         recomputed_epsilon_pld = report.RecomputedFinalEpsilonPld,
         discrepancies = report.Discrepancies.Select(d => new { kind = d.Kind, sequence = d.Sequence, round = d.Round, message = d.Message }),
     });
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private static string G(double? value) => value is { } v ? v.ToString("G6", CultureInfo.InvariantCulture) : "n/a";
 }

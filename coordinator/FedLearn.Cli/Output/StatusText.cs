@@ -59,7 +59,10 @@ internal static class StatusText
     {
         var example = s.Config?.ExamplePrivacy is { } e
             ? string.Create(CultureInfo.InvariantCulture,
-                $"{Environment.NewLine}examples  DP-SGD on each participant: ε ≤ {e.EpsilonBudget:G4} per record (δ={e.Delta:G3}, {e.Accountant}, C={e.ClipNorm:G4}), enforced by each participant")
+                $"{Environment.NewLine}examples  DP-SGD on each participant: ε ≤ {e.EpsilonBudget:G4} per record (δ={e.Delta:G3}, {e.Accountant}, C={e.ClipNorm:G4}), enforced by each participant") +
+              (s.HasExampleEpsilonReported
+                ? string.Create(CultureInfo.InvariantCulture, $"; largest reported so far ε={s.ExampleEpsilonReported:G4}")
+                : "")
             : "";
         if (s.Privacy is not { } p)
         {

@@ -129,7 +129,7 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         var example = reader.IsDBNull(5) ? null : new ExampleLevelDeclaration(
             reader.GetDouble(5), reader.GetDouble(6), reader.GetString(7), reader.GetDouble(8), reader.GetDouble(9), reader.GetInt32(10));
         return new LedgerHeader(sessionId, reader.GetFieldValue<DateTimeOffset>(0), reader.GetFieldValue<double?>(1),
-            reader.GetFieldValue<double?>(2), reader.GetFieldValue<string?>(3), reader.GetString(4), example);
+            reader.GetFieldValue<double?>(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), example);
     }
 
     private static async Task<List<LedgerEntry>> ReadEntriesAsync(

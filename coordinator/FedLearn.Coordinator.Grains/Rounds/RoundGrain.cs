@@ -13,6 +13,7 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
     private HashSet<string> _selected = [];
     private readonly HashSet<string> _received = [];
     private readonly Dictionary<string, LocalMetricsReport> _metrics = [];
+    private readonly Dictionary<string, double> _exampleEpsilons = [];
     private WeightedUpdateSum? _sum;
     private ClippedUpdateSum? _clippedSum;
     private RoundResult? _result;
@@ -36,6 +37,7 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         _selected = [.. plan.SelectedParticipants];
         _received.Clear();
         _metrics.Clear();
+        _exampleEpsilons.Clear();
         _sum = new WeightedUpdateSum(plan.Task.ParameterCount);
         _clippedSum = plan.Task.Privacy is { } privacy ? new ClippedUpdateSum(plan.Task.ParameterCount, privacy.ClipNorm) : null;
         _result = null;
@@ -61,17 +63,23 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         return reply;
     }
 
-    public async Task<UpdateReceipt> SubmitMaskedInput(string participantId, int attempt, uint[] values)
+    public async Task<UpdateReceipt> SubmitMaskedInput(string participantId, int attempt, uint[] values, double? exampleEpsilon = null)
     {
         if (_plan is null || _secure is null || _result is not null || attempt != _plan.Task.Attempt)
         {
             return UpdateReceipt.Rejected("no secure-aggregation attempt of this round is open");
+        }
+        if (UpdateValidator.ExampleEpsilonProblem(exampleEpsilon, _plan.Task.ExamplePrivacy) is { } reportProblem)
+        {
+            LogRejected(_plan.Task.SessionId, _plan.Task.Round, participantId, reportProblem);
+            return UpdateReceipt.Rejected(reportProblem);
         }
         if (_secure.SubmitMaskedInput(participantId, values) is { } problem)
         {
             return UpdateReceipt.Rejected(problem);
         }
         _received.Add(participantId);
+        RecordExampleEpsilon(participantId, exampleEpsilon);
         await AdvanceSecureStagesAsync();
         return UpdateReceipt.Ok;
     }
@@ -108,7 +116,8 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         {
             return UpdateReceipt.Rejected("an update from this participant was already received for this attempt");
         }
-        if (UpdateValidator.Problem(update, _plan.Task.ParameterCount) is { } problem)
+        if ((UpdateValidator.Problem(update, _plan.Task.ParameterCount)
+             ?? UpdateValidator.ExampleEpsilonProblem(update.ExampleEpsilon, _plan.Task.ExamplePrivacy)) is { } problem)
         {
             LogRejected(_plan.Task.SessionId, _plan.Task.Round, update.ParticipantId, problem);
             return UpdateReceipt.Rejected(problem);
@@ -123,6 +132,7 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
             _sum.Add(update.Delta, update.NumExamples);
         }
         _received.Add(update.ParticipantId);
+        RecordExampleEpsilon(update.ParticipantId, update.ExampleEpsilon);
         if (_received.Count == _selected.Count)
         {
             await CloseAsync("all selected participants reported");
@@ -155,8 +165,23 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         _selected = [];
         _received.Clear();
         _metrics.Clear();
+        _exampleEpsilons.Clear();
         return Task.CompletedTask;
     }
+
+    private void RecordExampleEpsilon(string participantId, double? epsilon)
+    {
+        if (epsilon is { } e)
+        {
+            _exampleEpsilons[participantId] = e;
+        }
+    }
+
+    /// <summary>
+    /// The largest example-level ε among the participants whose update (in a secure round: masked input) was taken into
+    /// the aggregate. Null when the session declares no example level.
+    /// </summary>
+    private double? ExampleEpsilonMax() => _exampleEpsilons.Count == 0 ? null : _exampleEpsilons.Values.Max();
 
     private void ScheduleDeadline()
     {
@@ -230,7 +255,8 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
             enough ? null : $"only {received} of {_selected.Count} updates arrived by the deadline; at least {_plan.MinParticipants} are required",
             _startedAt,
             time.GetUtcNow(),
-            enough && isPrivate ? _clippedSum!.ToArray() : null);
+            enough && isPrivate ? _clippedSum!.ToArray() : null,
+            ExampleEpsilonMax: ExampleEpsilonMax());
         _sum = null;
         _clippedSum = null;
         LogClosed(task.SessionId, task.Round, task.Attempt, why, _result.ParticipantsAggregated, _result.Aborted);
@@ -252,7 +278,7 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
             enough ? null : finished
                 ? $"only {survivors} participants survived secure aggregation; at least {_plan.MinParticipants} are required"
                 : $"secure aggregation aborted: {secure.AbortReason}",
-            _startedAt, time.GetUtcNow(), enough ? sum : null, enough ? noise : null);
+            _startedAt, time.GetUtcNow(), enough ? sum : null, enough ? noise : null, ExampleEpsilonMax());
         _secure = null;
         _sum = null;
         LogClosed(task.SessionId, task.Round, task.Attempt, why, survivors, _result.Aborted);

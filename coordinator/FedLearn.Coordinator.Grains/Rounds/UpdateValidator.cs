@@ -24,4 +24,19 @@ public static class UpdateValidator
         }
         return null;
     }
+
+    /// <summary>
+    /// The example-level ε a participant reports with its upload: required, finite, ≥ 0 and within the budget when the
+    /// session declares the example level (a participant over its budget must not have trained); absent otherwise.
+    /// </summary>
+    /// <returns>Null when the report is acceptable, otherwise why it is not.</returns>
+    public static string? ExampleEpsilonProblem(double? reported, ExamplePrivacyDefinition? example) => (reported, example) switch
+    {
+        (null, null) => null,
+        (not null, null) => "the session declares no example-level guarantee, yet the upload reports an example-level epsilon",
+        (null, not null) => "the session declares an example-level guarantee; the upload must report this participant's example-level epsilon",
+        ({ } e, _) when !double.IsFinite(e) || e < 0 || double.IsNegative(e) => $"the reported example-level epsilon {e} is not a finite number >= 0",
+        ({ } e, { } d) when e > d.EpsilonBudget => $"the reported example-level epsilon {e:G6} exceeds the session's example-level budget {d.EpsilonBudget:G6}",
+        _ => null,
+    };
 }

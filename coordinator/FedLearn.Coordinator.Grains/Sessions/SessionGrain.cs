@@ -36,6 +36,7 @@ public sealed partial class SessionGrain(
     private int _openReported;
     private int _openEligible;
     private SessionPrivacy? _privacy;
+    private double? _exampleEpsilonReported;
     private int _attempts;
     private string? _progressMessage;
     private long _version;
@@ -82,7 +83,7 @@ public sealed partial class SessionGrain(
         var now = time.GetUtcNow();
         var plan = definition.Privacy is null ? null : SessionPrivacy.Resolve(definition.Privacy, definition.Rounds);
         var record = new SessionRecord(SessionId, definition, SessionState.Created, 0, null, now, now, plan);
-        var header = plan is null ? null : signer.CreateHeader(SessionId, now, plan.EpsilonBudget, plan.Delta, plan.Accountant);
+        var header = SessionLedger.CreateHeader(signer, SessionId, now, plan, definition.ExamplePrivacy);
         await sessions.InsertAsync(record, new Checkpoint(0, weights, WeightHash.Sha256Hex(weights)), header);
         (_record, _spec, _weights) = (record, spec, weights);
         _privacy = plan is null ? null : new SessionPrivacy(plan, definition.Rounds, []);
@@ -281,9 +282,10 @@ public sealed partial class SessionGrain(
         // The ledger charges the noise the sum actually carries: σ and C of the plan, or what secure aggregation measured.
         var sigma = noise?.NoiseMultiplier ?? _privacy?.Plan.NoiseMultiplier ?? 0;
         var sensitivity = noise?.Sensitivity ?? _privacy?.Plan.Sensitivity ?? 0;
-        var (ledgerEntry, epsilonSpent) = _privacy is null ? (null, 0) : await DraftLedgerEntryAsync(summary, sigma, sensitivity);
+        var (ledgerEntry, epsilonSpent) = await DraftLedgerEntryAsync(record.Definition, summary, sigma, sensitivity, result.ExampleEpsilonMax);
         await sessions.CommitRoundAsync(new RoundCommit(SessionId, summary, weights, state, message, ledgerEntry), cancellationToken);
         _privacy?.RecordCommitted(sigma, epsilonSpent);
+        _exampleEpsilonReported = Max(_exampleEpsilonReported, ledgerEntry?.ExampleEpsilonMax);
 
         // Only what the database now holds becomes the grain's state.
         _record = record with { CompletedRounds = task.Round, State = state, Message = message, UpdatedAt = summary.CompletedAt };
@@ -296,16 +298,33 @@ public sealed partial class SessionGrain(
         }
     }
 
-    /// <summary>The round's ledger entry before sealing (the commit writer adds sequence, chain link, hash, signature).</summary>
-    private async Task<(LedgerEntry Entry, double EpsilonSpent)> DraftLedgerEntryAsync(RoundSummary summary, double sigma, double sensitivity)
+    /// <summary>
+    /// The round's ledger entry before sealing (the commit writer adds sequence, chain link, hash, signature), or null for a
+    /// session without a ledger; and the participant-level ε it brings the session to under the enforced accountant.
+    /// </summary>
+    private async Task<(LedgerEntry? Entry, double EpsilonSpent)> DraftLedgerEntryAsync(
+        SessionDefinition definition, RoundSummary summary, double sigma, double sensitivity, double? exampleEpsilonMax)
     {
-        var plan = _privacy!.Plan;
-        var (rdp, pld) = await Task.Run(() => _privacy.EpsilonsWithNextRound(sigma));
-        var entry = new LedgerEntry(0, SessionId, summary.Round, LedgerTime.Normalize(time.GetUtcNow()), plan.Mechanism,
-            plan.SamplingRate, sigma, plan.ClipNorm, sensitivity, summary.ParticipantsSelected,
-            summary.ParticipantsAggregated, plan.Delta, rdp, pld, summary.CheckpointSha256!, "", "", "");
-        return (entry, plan.Accountant == "pld" ? pld : rdp);
+        if (!SessionLedger.HasLedger(definition))
+        {
+            return (null, 0);
+        }
+        if (definition.ExamplePrivacy is not null && exampleEpsilonMax is null)
+        {
+            throw new InvalidOperationException($"Round {summary.Round} carries no example-level ε report; it cannot be recorded in the ledger.");
+        }
+        ParticipantLevelCharge? charge = null;
+        if (_privacy is { } privacy)
+        {
+            var (rdp, pld) = await Task.Run(() => privacy.EpsilonsWithNextRound(sigma));
+            charge = new ParticipantLevelCharge(privacy.Plan, sigma, sensitivity, rdp, pld);
+        }
+        var entry = SessionLedger.Draft(SessionId, summary, time.GetUtcNow(), charge,
+            definition.ExamplePrivacy is null ? null : exampleEpsilonMax);
+        return (entry, charge is null ? 0 : charge.Plan.Accountant == "pld" ? charge.EpsilonPld : charge.EpsilonRdp);
     }
+
+    private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
@@ -317,9 +336,9 @@ public sealed partial class SessionGrain(
             return;
         }
         _spec = ModelSpecMapping.ToSpec(_record.Definition.Model);
-        _privacy = _record.Privacy is { } plan
-            ? new SessionPrivacy(plan, _record.Definition.Rounds, await ledger.LoadEntriesAsync(SessionId, cancellationToken))
-            : null;
+        var entries = SessionLedger.HasLedger(_record.Definition) ? await ledger.LoadEntriesAsync(SessionId, cancellationToken) : [];
+        _privacy = _record.Privacy is { } plan ? new SessionPrivacy(plan, _record.Definition.Rounds, entries) : null;
+        _exampleEpsilonReported = entries.Max(e => e.ExampleEpsilonMax);
         var checkpoint = await sessions.FindCheckpointAsync(SessionId, null, cancellationToken)
             ?? throw new InvalidDataException($"Session '{SessionId}' has no initial model.");
         if (checkpoint.Round != _record.CompletedRounds)
@@ -375,6 +394,8 @@ public sealed partial class SessionGrain(
             SessionId, record.Definition, record.State, record.CompletedRounds,
             open?.Round ?? 0, open?.Attempt ?? 0, open is null ? 0 : _openSelected, open is null ? 0 : _openReported,
             _lastRound, _progressMessage ?? record.Message, record.CreatedAt, record.UpdatedAt, _version,
-            _privacy is null ? null : new PrivacySummary(_privacy.Plan, _privacy.Spent, _privacy.Planned, signer.PublicKey));
+            _privacy is null ? null : new PrivacySummary(_privacy.Plan, _privacy.Spent, _privacy.Planned),
+            SessionLedger.HasLedger(record.Definition) ? signer.PublicKey : null,
+            _exampleEpsilonReported);
     }
 }

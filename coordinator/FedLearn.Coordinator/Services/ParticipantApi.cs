@@ -97,10 +97,12 @@ internal sealed partial class ParticipantApi(
     public override async Task<UploadUpdateReply> UploadUpdate(IAsyncStreamReader<UpdateChunk> requestStream, ServerCallContext context)
     {
         var (id, round, header, values) = await ReadUploadAsync(requestStream, context.CancellationToken);
-        var receipt = await RpcGuard.Call(() => round.SubmitUpdate(new ModelUpdate(id, header.Attempt, header.NumExamples, values)));
+        var receipt = await RpcGuard.Call(() => round.SubmitUpdate(new ModelUpdate(id, header.Attempt, header.NumExamples, values, ExampleEpsilon(header))));
         LogUpload(id, header.SessionId, header.Round, receipt.Accepted);
         return new UploadUpdateReply { Accepted = receipt.Accepted, Reason = receipt.Reason ?? "" };
     }
+
+    private static double? ExampleEpsilon(UpdateHeader header) => header.HasExampleEpsilon ? header.ExampleEpsilon : null;
 
     /// <summary>
     /// Reads an upload: the header, a check with the round that this participant may upload now and how many values,
@@ -178,7 +180,7 @@ internal sealed partial class ParticipantApi(
     public override async Task<UploadUpdateReply> UploadMaskedInput(IAsyncStreamReader<UpdateChunk> requestStream, ServerCallContext context)
     {
         var (id, round, header, values) = await ReadUploadAsync(requestStream, context.CancellationToken);
-        var receipt = await RpcGuard.Call(() => round.SubmitMaskedInput(id, header.Attempt, MemoryMarshal.Cast<float, uint>(values).ToArray()));
+        var receipt = await RpcGuard.Call(() => round.SubmitMaskedInput(id, header.Attempt, MemoryMarshal.Cast<float, uint>(values).ToArray(), ExampleEpsilon(header)));
         LogUpload(id, header.SessionId, header.Round, receipt.Accepted);
         return new UploadUpdateReply { Accepted = receipt.Accepted, Reason = receipt.Reason ?? "" };
     }

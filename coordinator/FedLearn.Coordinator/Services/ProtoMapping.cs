@@ -91,30 +91,38 @@ internal static class ProtoMapping
         return spec;
     }
 
-    public static SessionStatus ToProto(SessionSnapshot snapshot) => new()
+    public static SessionStatus ToProto(SessionSnapshot snapshot)
     {
-        SessionId = snapshot.SessionId,
-        Name = snapshot.Definition.Name,
-        State = ToProto(snapshot.State),
-        CompletedRounds = snapshot.CompletedRounds,
-        TotalRounds = snapshot.Definition.Rounds,
-        CurrentRound = snapshot.CurrentRound,
-        CurrentAttempt = snapshot.CurrentAttempt,
-        CurrentSelected = snapshot.CurrentSelected,
-        CurrentReported = snapshot.CurrentReported,
-        LastRound = snapshot.LastRound is null ? null : ToProto(snapshot.LastRound),
-        Message = snapshot.Message ?? "",
-        Config = ToProto(snapshot.Definition),
-        CreatedAt = Timestamp.FromDateTimeOffset(snapshot.CreatedAt),
-        UpdatedAt = Timestamp.FromDateTimeOffset(snapshot.UpdatedAt),
-        Privacy = snapshot.Privacy is not { } privacy ? null : new PrivacyStatus
+        var status = new SessionStatus
         {
-            Parameters = ToProto(privacy.Plan),
-            EpsilonSpent = privacy.EpsilonSpent,
-            EpsilonPlanned = privacy.EpsilonPlanned,
-            LedgerPublicKey = privacy.LedgerPublicKey,
-        },
-    };
+            SessionId = snapshot.SessionId,
+            Name = snapshot.Definition.Name,
+            State = ToProto(snapshot.State),
+            CompletedRounds = snapshot.CompletedRounds,
+            TotalRounds = snapshot.Definition.Rounds,
+            CurrentRound = snapshot.CurrentRound,
+            CurrentAttempt = snapshot.CurrentAttempt,
+            CurrentSelected = snapshot.CurrentSelected,
+            CurrentReported = snapshot.CurrentReported,
+            LastRound = snapshot.LastRound is null ? null : ToProto(snapshot.LastRound),
+            Message = snapshot.Message ?? "",
+            Config = ToProto(snapshot.Definition),
+            CreatedAt = Timestamp.FromDateTimeOffset(snapshot.CreatedAt),
+            UpdatedAt = Timestamp.FromDateTimeOffset(snapshot.UpdatedAt),
+            Privacy = snapshot.Privacy is not { } privacy ? null : new PrivacyStatus
+            {
+                Parameters = ToProto(privacy.Plan),
+                EpsilonSpent = privacy.EpsilonSpent,
+                EpsilonPlanned = privacy.EpsilonPlanned,
+            },
+            LedgerPublicKey = snapshot.LedgerPublicKey ?? "",
+        };
+        if (snapshot.ExampleEpsilonReported is { } reported)
+        {
+            status.ExampleEpsilonReported = reported;
+        }
+        return status;
+    }
 
     public static RoundDetails ToProto(RoundSummary round) => new()
     {

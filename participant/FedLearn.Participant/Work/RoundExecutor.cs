@@ -94,7 +94,7 @@ public sealed partial class RoundExecutor(
 
         if (secure is not null)
         {
-            Report(task, await secure.ContributeAsync(update, ct), result, stopwatch.Elapsed);
+            Report(task, await secure.ContributeAsync(update, example?.Epsilon, ct), result, stopwatch.Elapsed);
             return;
         }
         if (task.Privacy is null && task.ExamplePrivacy is null)
@@ -111,7 +111,7 @@ public sealed partial class RoundExecutor(
             TrainSeconds = stopwatch.Elapsed.TotalSeconds,
             }, deadline: deadline, cancellationToken: ct);
         }
-        Report(task, await UploadAsync(client, task, update, deadline, ct), result, stopwatch.Elapsed);
+        Report(task, await UploadAsync(client, task, update, example?.Epsilon, deadline, ct), result, stopwatch.Elapsed);
     }
 
     private async Task<TrainingResult> TrainAsync(ModelSpec spec, float[] weights, RoundTask task, CancellationToken ct)
@@ -210,10 +210,11 @@ public sealed partial class RoundExecutor(
     }
 
     private async Task<UploadUpdateReply> UploadAsync(
-        ParticipantService.ParticipantServiceClient client, RoundTask task, float[] update, DateTime deadline, CancellationToken ct)
+        ParticipantService.ParticipantServiceClient client, RoundTask task, float[] update, double? exampleEpsilon, DateTime deadline, CancellationToken ct)
     {
         using var call = client.UploadUpdate(deadline: deadline, cancellationToken: ct);
-        return await Uploads.SendAsync(call, Uploads.Header(settings.ParticipantId, task, update.Length, data.Count), update, ct);
+        var header = Uploads.Header(settings.ParticipantId, task, update.Length, data.Count, exampleEpsilon);
+        return await Uploads.SendAsync(call, header, update, ct);
     }
 
     private LocalTrainer Trainer(ModelSpec spec)

@@ -55,7 +55,8 @@ internal sealed class SecureAggregationClient : IDisposable
     }
 
     /// <summary>Stages 3–4: encode, noise and mask the update, upload it, then reveal the shares that unmask the sum.</summary>
-    public async Task<UploadUpdateReply> ContributeAsync(float[] update, CancellationToken ct)
+    /// <param name="exampleEpsilon">This participant's example-level ε after this round, when the session declares that level.</param>
+    public async Task<UploadUpdateReply> ContributeAsync(float[] update, double? exampleEpsilon, CancellationToken ct)
     {
         var shares = await WaitAsync<ForwardedShares>(ProtoStage.ForwardedShares, ct);
         uint[] encoded;
@@ -64,7 +65,7 @@ internal sealed class SecureAggregationClient : IDisposable
             encoded = UpdateEncoder.Encode(update, _encoding, _setup.RotationSeed.Span, random);
         }
         var masked = _protocol.MaskInput(shares, encoded);
-        var reply = await UploadAsync(masked.Values, ct);
+        var reply = await UploadAsync(masked.Values, exampleEpsilon, ct);
         if (!reply.Accepted)
         {
             return reply;
@@ -93,11 +94,11 @@ internal sealed class SecureAggregationClient : IDisposable
             Payload = payload,
         }, deadline: _task.Deadline.ToDateTime(), cancellationToken: ct);
 
-    private async Task<UploadUpdateReply> UploadAsync(uint[] masked, CancellationToken ct)
+    private async Task<UploadUpdateReply> UploadAsync(uint[] masked, double? exampleEpsilon, CancellationToken ct)
     {
         using var call = _client.UploadMaskedInput(deadline: _task.Deadline.ToDateTime(), cancellationToken: ct);
         // The chunks carry raw 32-bit words; reinterpreting them as floats copies the bits unchanged.
         var words = System.Runtime.InteropServices.MemoryMarshal.Cast<uint, float>(masked).ToArray();
-        return await Uploads.SendAsync(call, Uploads.Header(_settings.ParticipantId, _task, masked.Length, numExamples: 0), words, ct);
+        return await Uploads.SendAsync(call, Uploads.Header(_settings.ParticipantId, _task, masked.Length, numExamples: 0, exampleEpsilon), words, ct);
     }
 }

@@ -7,15 +7,24 @@ namespace FedLearn.Participant.Work;
 /// <summary>The chunked upload both plain updates and masked inputs use: the header, then 256 KiB chunks of 32-bit words.</summary>
 internal static class Uploads
 {
-    public static UpdateHeader Header(string participantId, RoundTask task, int length, long numExamples) => new()
+    /// <param name="exampleEpsilon">The example-level ε after this round (sessions that declare that level), else null.</param>
+    public static UpdateHeader Header(string participantId, RoundTask task, int length, long numExamples, double? exampleEpsilon)
     {
-        ParticipantId = participantId,
-        SessionId = task.SessionId,
-        Round = task.Round,
-        Attempt = task.Attempt,
-        NumExamples = numExamples,
-        ParameterCount = length,
-    };
+        var header = new UpdateHeader
+        {
+            ParticipantId = participantId,
+            SessionId = task.SessionId,
+            Round = task.Round,
+            Attempt = task.Attempt,
+            NumExamples = numExamples,
+            ParameterCount = length,
+        };
+        if (exampleEpsilon is { } epsilon)
+        {
+            header.ExampleEpsilon = epsilon;
+        }
+        return header;
+    }
 
     public static async Task<UploadUpdateReply> SendAsync(
         AsyncClientStreamingCall<UpdateChunk, UploadUpdateReply> call, UpdateHeader header, float[] values, CancellationToken ct)

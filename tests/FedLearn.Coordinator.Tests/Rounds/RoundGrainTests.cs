@@ -282,6 +282,46 @@ public sealed class RoundGrainTests(ClusterFixture fixture)
         await WaitForRoundClosedAsync(attempt: 1);
     }
 
+    [Fact]
+    public async Task SubmitUpdate_ExampleLevelSession_NeedsAReportWithinBudgetAndResultCarriesTheLargest()
+    {
+        var example = new ExamplePrivacyDefinition(EpsilonBudget: 2.0, Delta: 1e-5, "rdp", NoiseMultiplier: 0, ClipNorm: 1.0, ExpectedBatchSize: 16);
+        var plan = Plan(1, ["a", "b", "c"], min: 2, Long);
+        await Round.Begin(plan with { Task = plan.Task with { ExamplePrivacy = example } });
+
+        var missing = await Round.SubmitUpdate(Update("a", 1, 10, 1f, 1f, 1f));
+        var overBudget = await Round.SubmitUpdate(Update("a", 1, 10, 1f, 1f, 1f) with { ExampleEpsilon = 2.5 });
+        var notANumber = await Round.SubmitUpdate(Update("a", 1, 10, 1f, 1f, 1f) with { ExampleEpsilon = double.NaN });
+
+        Assert.False(missing.Accepted);
+        Assert.Contains("must report", missing.Reason, StringComparison.Ordinal);
+        Assert.False(overBudget.Accepted);
+        Assert.Contains("exceeds the session's example-level budget", overBudget.Reason, StringComparison.Ordinal);
+        Assert.False(notANumber.Accepted);
+        Assert.Equal(0, (await Round.GetProgress()).Reported);
+        Assert.True((await Round.SubmitUpdate(Update("a", 1, 10, 1f, 1f, 1f) with { ExampleEpsilon = 1.25 })).Accepted);
+        Assert.True((await Round.SubmitUpdate(Update("b", 1, 10, 1f, 1f, 1f) with { ExampleEpsilon = 1.75 })).Accepted);
+        Assert.True((await Round.SubmitUpdate(Update("c", 1, 10, 1f, 1f, 1f) with { ExampleEpsilon = 0.5 })).Accepted);
+
+        var result = Assert.IsType<RoundResult>((await Round.GetProgress()).Result);
+        Assert.Equal(1.75, result.ExampleEpsilonMax);
+        await WaitForRoundClosedAsync(attempt: 1);
+    }
+
+    [Fact]
+    public async Task SubmitUpdate_ExampleEpsilonInSessionWithoutExampleLevel_RejectedAndResultCarriesNone()
+    {
+        await Round.Begin(Plan(1, ["a", "b"], min: 1, Long));
+
+        var receipt = await Round.SubmitUpdate(Update("a", 1, 10, 1f, 1f, 1f) with { ExampleEpsilon = 1.0 });
+        await Round.SubmitUpdate(Update("a", 1, 10, 1f, 1f, 1f));
+        await Round.SubmitUpdate(Update("b", 1, 10, 1f, 1f, 1f));
+
+        Assert.False(receipt.Accepted);
+        Assert.Contains("declares no example-level guarantee", receipt.Reason, StringComparison.Ordinal);
+        Assert.Null((await Round.GetProgress()).Result!.ExampleEpsilonMax);
+    }
+
     private RoundPlan Plan(int attempt, string[] selected, int min, TimeSpan deadlineIn) =>
         new(
             new RoundTask(_sessionId, 1, attempt, Model, 1, 32, 0.1, BaseWeights.Length, "sha", TimeProvider.System.GetUtcNow() + deadlineIn),

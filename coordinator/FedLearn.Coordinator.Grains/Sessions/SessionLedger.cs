@@ -1,0 +1,45 @@
+using FedLearn.Ledger;
+using FedLearn.Privacy;
+
+namespace FedLearn.Coordinator.Grains.Sessions;
+
+/// <summary>
+/// What a session's privacy ledger declares and records (docs/ledger.md). A session has a ledger when it declares a
+/// participant-level guarantee (the coordinator's accountant), an example-level one (the participants' DP-SGD), or both;
+/// the ledger keeps the two apart.
+/// </summary>
+internal static class SessionLedger
+{
+    public static bool HasLedger(SessionDefinition definition) => definition.Privacy is not null || definition.ExamplePrivacy is not null;
+
+    /// <summary>The header of a new session's ledger, or null for a session without differential privacy.</summary>
+    public static LedgerHeader? CreateHeader(LedgerSigner signer, string sessionId, DateTimeOffset now, PrivacyPlan? plan, ExamplePrivacyDefinition? example) =>
+        plan is null && example is null
+            ? null
+            : signer.CreateHeader(sessionId, now, plan?.EpsilonBudget, plan?.Delta, plan?.Accountant, example is null ? null : Declaration(example));
+
+    /// <summary>
+    /// The round's entry before sealing. <paramref name="participantLevel"/> is null for a session without a participant-level
+    /// guarantee (mechanism "none"); <paramref name="exampleEpsilonMax"/> must be given exactly when the session declares the
+    /// example level.
+    /// </summary>
+    public static LedgerEntry Draft(
+        string sessionId, RoundSummary summary, DateTimeOffset now, ParticipantLevelCharge? participantLevel, double? exampleEpsilonMax)
+    {
+        var p = participantLevel;
+        return new LedgerEntry(0, sessionId, summary.Round, LedgerTime.Normalize(now), p?.Plan.Mechanism ?? LedgerMechanisms.None,
+            p?.Plan.SamplingRate, p?.NoiseMultiplier, p?.Plan.ClipNorm, p?.Sensitivity, summary.ParticipantsSelected,
+            summary.ParticipantsAggregated, p?.Plan.Delta, p?.EpsilonRdp, p?.EpsilonPld, summary.CheckpointSha256!, "", "", "",
+            exampleEpsilonMax);
+    }
+
+    private static ExampleLevelDeclaration Declaration(ExamplePrivacyDefinition e) =>
+        new(e.EpsilonBudget, e.Delta, Accountant(e.Accountant), e.ClipNorm, e.NoiseMultiplier, e.ExpectedBatchSize);
+
+    /// <summary>The accountant participants use (ExampleLevelAccounting): the declared one, RDP when left empty.</summary>
+    private static string Accountant(string declared) =>
+        string.IsNullOrWhiteSpace(declared) || Accountants.Parse(declared) == AccountantKind.Rdp ? "rdp" : "pld";
+}
+
+/// <summary>What one round charged at the participant level: the noise the sum carried and ε after it under both accountants.</summary>
+internal sealed record ParticipantLevelCharge(PrivacyPlan Plan, double NoiseMultiplier, double Sensitivity, double EpsilonRdp, double EpsilonPld);
