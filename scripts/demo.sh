@@ -86,6 +86,14 @@ fl_log "Training (Ctrl+C stops the demo)"
 accuracy="$("$FL_ROOT/fedlearn" session status "$session_id" --json | grep -oE '"testAccuracy": *[0-9.eE+-]+' | head -n 1 | sed -E 's/.*: *//')"
 awk -v a="${accuracy:-0}" 'BEGIN { printf "\nFinal test accuracy on the 10,000 Fashion-MNIST test images: %.2f%%\n", a * 100 }'
 
+# A session with differential privacy (participant or example level) has a signed ledger: show and verify it.
+ledger_key="$("$FL_ROOT/fedlearn" session status "$session_id" --json | grep -oE '"ledgerPublicKey": *"[^"]+"' | head -n 1 | sed -E 's/.*"([^"]+)"$/\1/')"
+if [ -n "$ledger_key" ]; then
+  fl_log "Privacy ledger (./fedlearn ledger show $session_id prints every round)"
+  "$FL_ROOT/fedlearn" ledger show "$session_id" | head -n 4
+  "$FL_ROOT/fedlearn" ledger verify "$session_id" --public-key "$ledger_key" || fl_die "the privacy ledger did not verify"
+fi
+
 model="$FL_STATE/models/$session_id.onnx"
 mkdir -p "$(dirname "$model")"
 "$FL_ROOT/fedlearn" model export --session "$session_id" --out "$model"
