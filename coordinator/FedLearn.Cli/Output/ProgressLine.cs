@@ -4,7 +4,7 @@ namespace FedLearn.Cli.Output;
 
 /// <summary>
 /// The live line of <c>session watch</c>: a bar of committed rounds, updates in for the current round, and the latest
-/// round's loss and accuracy. On a terminal it redraws in place; piped, it prints one line per change.
+/// round's loss and accuracy, and the ε spent at each declared guarantee level. On a terminal it redraws in place; piped, it prints one line per change.
 /// </summary>
 internal sealed class ProgressLine(TextWriter output, bool interactive)
 {
@@ -20,10 +20,14 @@ internal sealed class ProgressLine(TextWriter output, bool interactive)
             ? $" | loss {StatusText.Number(r.TrainLoss)} | test acc {StatusText.Percent(r.TestAccuracy)}"
             : "";
         var privacy = s.Privacy is { } p
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" | ε {p.EpsilonSpent:F3}/{p.Parameters.EpsilonBudget:G4}")
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" | participant ε {p.EpsilonSpent:F3}/{p.Parameters.EpsilonBudget:G4}")
+            : "";
+        // The example level: the largest ε a participant reported for its own records, against the per-record budget.
+        var example = s.HasExampleEpsilonReported && s.Config?.ExamplePrivacy is { } e
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" | example ε {s.ExampleEpsilonReported:F3}/{e.EpsilonBudget:G4}")
             : "";
         var message = s.CurrentRound == 0 && !string.IsNullOrEmpty(s.Message) ? $" | {s.Message}" : "";
-        var line = $"[{bar}] {s.CompletedRounds}/{s.TotalRounds} {StatusText.State(s.State)}{current}{last}{privacy}{message}";
+        var line = $"[{bar}] {s.CompletedRounds}/{s.TotalRounds} {StatusText.State(s.State)}{current}{last}{privacy}{example}{message}";
         if (interactive)
         {
             output.Write('\r' + line.PadRight(_lastLength));

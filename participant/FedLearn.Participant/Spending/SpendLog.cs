@@ -8,11 +8,18 @@ namespace FedLearn.Participant.Spending;
 /// The participant's own append-only record of the privacy it spent (JSON Lines). A line is written and flushed to disk
 /// before anything derived from a round's training leaves the machine: a spend recorded but never made is safe, a spend
 /// made but not recorded is not. The file is only ever appended to; on Unix it is created with mode 600.
+/// Several daemons may share one log (one data owner, several datasets in one directory): an append holds an exclusive
+/// lock on the file while it positions at the end and writes, and a read holds a shared lock, so lines never overlap
+/// and a reader never sees half a line. (.NET does not open with O_APPEND: without the lock two daemons appending at
+/// once write at the same offset and corrupt each other's lines.)
 /// </summary>
 public sealed class SpendLog
 {
     /// <summary>The file name of the default log, written in the directory that holds the local data.</summary>
     public const string DefaultFileName = "fedlearn-spent.jsonl";
+
+    /// <summary>How long an append or read waits for another daemon's append to finish before giving up.</summary>
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
 
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
@@ -48,7 +55,7 @@ public sealed class SpendLog
             {
                 Directory.CreateDirectory(directory);
             }
-            using (OpenForAppend(full))
+            using (OpenLocked(full, forAppend: true))
             {
             }
         }
@@ -79,8 +86,9 @@ public sealed class SpendLog
         var line = System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, SpendLogJsonContext.Default.SpendRecord) + "\n");
         lock (_gate)
         {
-            // Unbuffered, one write: with O_APPEND, concurrent daemons sharing the log do not interleave within a line.
-            using var stream = OpenForAppend(Path);
+            // Opened under the exclusive lock, so the append position is the end as every other daemon left it.
+            using var stream = OpenLocked(Path, forAppend: true);
+            stream.Seek(0, SeekOrigin.End);
             stream.Write(line);
             stream.Flush(flushToDisk: true);
         }
@@ -98,7 +106,7 @@ public sealed class SpendLog
         }
         var records = new List<SpendRecord>();
         var number = 0;
-        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        using var reader = new StreamReader(OpenLocked(path, forAppend: false));
         while (reader.ReadLine() is { } line)
         {
             number++;
@@ -119,19 +127,47 @@ public sealed class SpendLog
         return records;
     }
 
-    private static FileStream OpenForAppend(string path)
+    /// <summary>
+    /// Opens the log for appending under an exclusive lock, or for reading under a shared one (.NET maps FileShare.None
+    /// to flock LOCK_EX and other shares to LOCK_SH on Unix, and to share modes on Windows). Another daemon's lock is
+    /// waited out for up to <see cref="LockTimeout"/>.
+    /// </summary>
+    /// <exception cref="IOException">The log stayed locked, or cannot be opened.</exception>
+    private static FileStream OpenLocked(string path, bool forAppend)
     {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.Append,
-            Access = FileAccess.Write,
-            Share = FileShare.ReadWrite,
-            BufferSize = 0,
-        };
-        if (!OperatingSystem.IsWindows())
+        var options = forAppend
+            ? new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 }
+            : new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read };
+        if (forAppend && !OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
-        return new FileStream(path, options);
+        var giveUpAt = DateTime.UtcNow + LockTimeout;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, options);
+            }
+            catch (IOException e) when (IsSharingViolation(e) && DateTime.UtcNow < giveUpAt)
+            {
+                Thread.Sleep(Random.Shared.Next(2, 20));
+            }
+            catch (IOException e) when (IsSharingViolation(e))
+            {
+                throw new IOException($"The spend log '{path}' stayed locked by another process for {LockTimeout.TotalSeconds:F0} s.", e);
+            }
+        }
     }
+
+    /// <summary>
+    /// A lock held by another open of the file, as opposed to a missing file or a permission problem: .NET reports flock
+    /// contention as a plain IOException whose HResult is errno EWOULDBLOCK (11 on Linux, 35 on macOS), and a Windows
+    /// sharing or lock violation as HRESULT 0x80070020 / 0x80070021.
+    /// </summary>
+    private static bool IsSharingViolation(IOException e) =>
+        e.GetType() == typeof(IOException)
+        && (OperatingSystem.IsWindows() ? (e.HResult & 0xFFFF) is 32 or 33
+            : OperatingSystem.IsMacOS() ? e.HResult == 35
+            : e.HResult == 11);
 }

@@ -104,15 +104,24 @@ public sealed partial class ParticipantWorker(
             {
                 await executor.ExecuteAsync(client, task, ct);
             }
-            catch (Exception e) when (e is RpcException or IOException or ArgumentException or HttpRequestException
-                                              or System.Security.Cryptography.CryptographicException
-                                              or SecureAggregation.Protocol.SecAggAbortedException
-                                          || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                // The round goes on without this update; the coordinator's deadline takes care of it. IOException covers
-                // InvalidDataException and a spend log that cannot be written: then nothing is uploaded. A share that
-                // does not decrypt or a protocol abort ends this participant's part in a secure round the same way.
+                throw;
+            }
+            catch (Exception e) when (e is RpcException or IOException or InvalidDataException or ArgumentException or HttpRequestException
+                                              or System.Security.Cryptography.CryptographicException
+                                              or SecureAggregation.Protocol.SecAggAbortedException or OperationCanceledException)
+            {
+                // The round goes on without this update; the coordinator's deadline takes care of it. Everything that can
+                // go wrong before the upload (a spend log that cannot be read or written, a model that does not match,
+                // a share that does not decrypt, a protocol abort) leaves nothing sent.
                 LogTaskFailed(task.SessionId, task.Round, e.Message);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A bug, not a condition of this round: say so loudly, but keep serving the next rounds rather than
+                // leave a daemon that is connected yet never trains again.
+                LogTaskCrashed(e, task.SessionId, task.Round);
             }
         }
     }
@@ -131,4 +140,7 @@ public sealed partial class ParticipantWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} round {Round}: could not take part: {Reason}")]
     private partial void LogTaskFailed(string sessionId, int round, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Session {SessionId} round {Round}: unexpected error; this round is skipped, the daemon carries on")]
+    private partial void LogTaskCrashed(Exception exception, string sessionId, int round);
 }

@@ -42,6 +42,43 @@ public sealed class SpendLogTests
     }
 
     [Fact]
+    public async Task Append_SeveralDaemonsSharingOneLog_LosesAndTearsNoLine()
+    {
+        // One SpendLog per writer, as separate daemons would have: each append opens the file on its own, so without an
+        // inter-process lock two appends land at the same offset and overwrite each other (seen with ten demo daemons).
+        using var directory = new TempDirectory();
+        var path = directory.File("shared.jsonl");
+        const int writers = 6;
+        const int roundsEach = 150;
+        using var done = new CancellationTokenSource();
+        var reads = 0;
+        var reader = Task.Run(() =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                SpendLog.Read(path); // never sees half a line: throws if it does
+                reads++;
+            }
+        }, TestContext.Current.CancellationToken);
+
+        Parallel.For(0, writers, new ParallelOptions { MaxDegreeOfParallelism = writers }, w =>
+        {
+            var log = SpendLog.Open(path);
+            for (var round = 1; round <= roundsEach; round++)
+            {
+                log.Append(Tasks.Private(round: round), $"p{w}", new PolicyDecision(true, "ok") { ProjectedEpsilon = 0.5, Accountant = "rdp" });
+            }
+        });
+        done.Cancel();
+        await reader;
+
+        var records = SpendLog.Read(path);
+        Assert.Equal(writers * roundsEach, records.Count);
+        Assert.Equal(writers * roundsEach, records.Select(r => (r.ParticipantId, r.Round)).Distinct().Count());
+        Assert.True(reads > 0);
+    }
+
+    [Fact]
     public void Open_ExistingLog_AppendsWithoutTruncating()
     {
         using var directory = new TempDirectory();
