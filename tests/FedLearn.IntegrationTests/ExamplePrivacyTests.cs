@@ -64,6 +64,14 @@ public sealed class ExamplePrivacyTests : IAsyncLifetime
         Assert.True(report.IsValid, string.Join("\n", report.Discrepancies));
         Assert.Null(report.EpsilonBudget);
         Assert.Equal(epsilons[2], report.ExampleEpsilonMaxReported!.Value, 12);
+
+        // The auditor's CLI names each level: none at the participant level, the example level with its budget.
+        var shown = await BuiltTool.RunCliAsync("ledger", "show", created.SessionId, "--coordinator", _federation.Coordinator.Address.ToString());
+        Assert.True(shown.ExitCode == 0, shown.Output);
+        Assert.Contains("participant none", shown.Output, StringComparison.Ordinal);
+        Assert.Contains("example     ε ≤ 2 at δ = 1E-05 per record", shown.Output, StringComparison.Ordinal);
+        Assert.Contains("EXAMPLE ε", shown.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("PART. ε", shown.Output, StringComparison.Ordinal);
     }
 
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>

@@ -71,7 +71,9 @@ internal static class LedgerText
         }
         if (report.IsValid)
         {
-            text.Append("OK: the hash chain, every signature, every checkpoint and every recorded epsilon verify.");
+            text.Append("OK: the hash chain, every signature and every checkpoint verify")
+                .Append(report.EpsilonBudget is null ? "" : "; every participant-level epsilon recomputes and fits the budget")
+                .Append(report.ExampleLevel is null ? "." : "; every reported example-level epsilon is within its budget.");
             return text.ToString();
         }
         text.AppendLine(CultureInfo.InvariantCulture, $"FAILED: {report.Discrepancies.Count} discrepancies");
