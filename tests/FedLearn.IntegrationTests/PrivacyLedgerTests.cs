@@ -10,6 +10,7 @@ namespace FedLearn.IntegrationTests;
 /// <summary>
 /// A private session run to exhaustion over the real stack, then audited with the real CLI: the budget is never crossed,
 /// the ledger verifies from the database and from an export, the database refuses to change it, and tampering is named.
+/// The session declares both guarantee levels, and the ledger keeps them apart.
 /// </summary>
 public sealed class PrivacyLedgerTests : IAsyncLifetime
 {
@@ -17,6 +18,7 @@ public sealed class PrivacyLedgerTests : IAsyncLifetime
     private const double NoiseMultiplier = 1.0;
     private const double Delta = 1e-5;
     private const int RoundsThatFit = 3;
+    private const double ExampleBudget = 6.0;
 
     private TestFederation _federation = null!;
 
@@ -40,6 +42,7 @@ public sealed class PrivacyLedgerTests : IAsyncLifetime
         {
             EpsilonBudget = budget, Delta = Delta, Accountant = "rdp", NoiseMultiplier = NoiseMultiplier, ClipNorm = 1.0, SamplingRate = SamplingRate, CentralNoise = true,
         };
+        config.ExamplePrivacy = new ExamplePrivacyParameters { EpsilonBudget = ExampleBudget, Delta = Delta, ClipNorm = 1.0, ExpectedBatchSize = 20 };
         var created = await Coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
         Assert.Equal(NoiseMultiplier, created.Privacy.Parameters.NoiseMultiplier);
         Assert.True(created.Privacy.EpsilonPlanned > budget);
@@ -56,6 +59,12 @@ public sealed class PrivacyLedgerTests : IAsyncLifetime
         Assert.Equal([1, 2, 3], ledger.Entries.Select(e => e.Round));
         Assert.Equal(ledger.Checkpoints.Select(c => c.Sha256), ledger.Entries.Select(e => e.ModelSha256));
         Assert.Equal(EpsilonAfter(RoundsThatFit), ledger.Entries[^1].EpsilonRdp!.Value, 12);
+        // Both levels, each labelled: the participant level recomputable from the entries, the example level reported.
+        Assert.Equal(budget, ledger.Header.EpsilonBudget);
+        Assert.Equal(ExampleBudget, ledger.Header.ExampleLevel!.EpsilonBudget);
+        Assert.All(ledger.Entries, e => Assert.Equal(LedgerMechanisms.CentralGaussian, e.Mechanism));
+        Assert.All(ledger.Entries, e => Assert.InRange(e.ExampleEpsilonMax!.Value, double.Epsilon, ExampleBudget));
+        Assert.Equal(ledger.Entries.Max(e => e.ExampleEpsilonMax), final.ExampleEpsilonReported);
         Assert.True(ledger.Entries[^1].EpsilonPld <= ledger.Entries[^1].EpsilonRdp);
 
         // The auditor's CLI verifies it through the coordinator and from an exported file alone, with the pinned key.

@@ -104,6 +104,13 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         return new LedgerDocument(header, entries, checkpoints);
     }
 
+    /// <summary>The session's ledger header, or null when the session has no ledger.</summary>
+    public async Task<LedgerHeader?> LoadHeaderAsync(string sessionId, CancellationToken ct = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await ReadHeaderAsync(connection, null, sessionId, ct);
+    }
+
     /// <summary>The session's sealed entries in order (used to rebuild the accountant's history on activation).</summary>
     public async Task<IReadOnlyList<LedgerEntry>> LoadEntriesAsync(string sessionId, CancellationToken ct = default)
     {

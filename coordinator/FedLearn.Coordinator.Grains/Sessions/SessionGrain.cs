@@ -36,6 +36,7 @@ public sealed partial class SessionGrain(
     private int _openReported;
     private int _openEligible;
     private SessionPrivacy? _privacy;
+    private LedgerHeader? _ledgerHeader;
     private double? _exampleEpsilonReported;
     private int _attempts;
     private string? _progressMessage;
@@ -87,6 +88,7 @@ public sealed partial class SessionGrain(
         await sessions.InsertAsync(record, new Checkpoint(0, weights, WeightHash.Sha256Hex(weights)), header);
         (_record, _spec, _weights) = (record, spec, weights);
         _privacy = plan is null ? null : new SessionPrivacy(plan, definition.Rounds, []);
+        _ledgerHeader = header;
         _version++;
         LogCreated(SessionId, definition.Name, spec.ParameterCount);
         return Snapshot();
@@ -282,7 +284,7 @@ public sealed partial class SessionGrain(
         // The ledger charges the noise the sum actually carries: σ and C of the plan, or what secure aggregation measured.
         var sigma = noise?.NoiseMultiplier ?? _privacy?.Plan.NoiseMultiplier ?? 0;
         var sensitivity = noise?.Sensitivity ?? _privacy?.Plan.Sensitivity ?? 0;
-        var (ledgerEntry, epsilonSpent) = await DraftLedgerEntryAsync(record.Definition, summary, sigma, sensitivity, result.ExampleEpsilonMax);
+        var (ledgerEntry, epsilonSpent) = await DraftLedgerEntryAsync(summary, sigma, sensitivity, result.ExampleEpsilonMax);
         await sessions.CommitRoundAsync(new RoundCommit(SessionId, summary, weights, state, message, ledgerEntry), cancellationToken);
         _privacy?.RecordCommitted(sigma, epsilonSpent);
         _exampleEpsilonReported = Max(_exampleEpsilonReported, ledgerEntry?.ExampleEpsilonMax);
@@ -301,15 +303,16 @@ public sealed partial class SessionGrain(
     /// <summary>
     /// The round's ledger entry before sealing (the commit writer adds sequence, chain link, hash, signature), or null for a
     /// session without a ledger; and the participant-level ε it brings the session to under the enforced accountant.
+    /// The entry records the levels the session's ledger header declares: what a ledger is bound to never changes.
     /// </summary>
     private async Task<(LedgerEntry? Entry, double EpsilonSpent)> DraftLedgerEntryAsync(
-        SessionDefinition definition, RoundSummary summary, double sigma, double sensitivity, double? exampleEpsilonMax)
+        RoundSummary summary, double sigma, double sensitivity, double? exampleEpsilonMax)
     {
-        if (!SessionLedger.HasLedger(definition))
+        if (_ledgerHeader is not { } header)
         {
             return (null, 0);
         }
-        if (definition.ExamplePrivacy is not null && exampleEpsilonMax is null)
+        if (header.ExampleLevel is not null && exampleEpsilonMax is null)
         {
             throw new InvalidOperationException($"Round {summary.Round} carries no example-level ε report; it cannot be recorded in the ledger.");
         }
@@ -320,7 +323,7 @@ public sealed partial class SessionGrain(
             charge = new ParticipantLevelCharge(privacy.Plan, sigma, sensitivity, rdp, pld);
         }
         var entry = SessionLedger.Draft(SessionId, summary, time.GetUtcNow(), charge,
-            definition.ExamplePrivacy is null ? null : exampleEpsilonMax);
+            header.ExampleLevel is null ? null : exampleEpsilonMax);
         return (entry, charge is null ? 0 : charge.Plan.Accountant == "pld" ? charge.EpsilonPld : charge.EpsilonRdp);
     }
 
@@ -336,7 +339,8 @@ public sealed partial class SessionGrain(
             return;
         }
         _spec = ModelSpecMapping.ToSpec(_record.Definition.Model);
-        var entries = SessionLedger.HasLedger(_record.Definition) ? await ledger.LoadEntriesAsync(SessionId, cancellationToken) : [];
+        _ledgerHeader = await ledger.LoadHeaderAsync(SessionId, cancellationToken);
+        var entries = _ledgerHeader is null ? [] : await ledger.LoadEntriesAsync(SessionId, cancellationToken);
         _privacy = _record.Privacy is { } plan ? new SessionPrivacy(plan, _record.Definition.Rounds, entries) : null;
         _exampleEpsilonReported = entries.Max(e => e.ExampleEpsilonMax);
         var checkpoint = await sessions.FindCheckpointAsync(SessionId, null, cancellationToken)
@@ -395,7 +399,7 @@ public sealed partial class SessionGrain(
             open?.Round ?? 0, open?.Attempt ?? 0, open is null ? 0 : _openSelected, open is null ? 0 : _openReported,
             _lastRound, _progressMessage ?? record.Message, record.CreatedAt, record.UpdatedAt, _version,
             _privacy is null ? null : new PrivacySummary(_privacy.Plan, _privacy.Spent, _privacy.Planned),
-            SessionLedger.HasLedger(record.Definition) ? signer.PublicKey : null,
+            _ledgerHeader?.PublicKey,
             _exampleEpsilonReported);
     }
 }

@@ -10,8 +10,6 @@ namespace FedLearn.Coordinator.Grains.Sessions;
 /// </summary>
 internal static class SessionLedger
 {
-    public static bool HasLedger(SessionDefinition definition) => definition.Privacy is not null || definition.ExamplePrivacy is not null;
-
     /// <summary>The header of a new session's ledger, or null for a session without differential privacy.</summary>
     public static LedgerHeader? CreateHeader(LedgerSigner signer, string sessionId, DateTimeOffset now, PrivacyPlan? plan, ExamplePrivacyDefinition? example) =>
         plan is null && example is null
