@@ -5,6 +5,7 @@ var root = new RootCommand("fedlearn-participant: the FedLearn participant daemo
 {
     RunCommand.Create(),
     SpentCommand.Create(),
+    CheckLedgerCommand.Create(),
     SplitDatasetCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -72,6 +72,14 @@ public sealed class ExamplePrivacyTests : IAsyncLifetime
         Assert.Contains("example     ε ≤ 2 at δ = 1E-05 per record", shown.Output, StringComparison.Ordinal);
         Assert.Contains("EXAMPLE ε", shown.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("PART. ε", shown.Output, StringComparison.Ordinal);
+
+        // The data owner checks the export against its own spend log: same declared parameters, ledger verifies.
+        var export = Path.Combine(_federation.DataDirectory, "example-ledger.json");
+        var exported = await BuiltTool.RunCliAsync("ledger", "export", created.SessionId, "--coordinator", _federation.Coordinator.Address.ToString(), "--out", export);
+        Assert.True(exported.ExitCode == 0, exported.Output);
+        var check = await BuiltTool.RunParticipantToolAsync("check-ledger", "--ledger", export, "--spend-log", spendLog, "--public-key", final.LedgerPublicKey);
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains("3 rounds of this session; every round task's parameters match the ledger", check.Output, StringComparison.Ordinal);
     }
 
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>

@@ -64,7 +64,7 @@ internal static class LedgerText
             ? "example level: none declared"
             : Invariant($"example level: largest ε reported by participants = {G(report.ExampleEpsilonMaxReported)} at δ = {G(example.Delta)} ") +
               Invariant($"({example.Accountant}); budget {G(example.EpsilonBudget)}. Reported, not recomputable here: each data owner checks ") +
-              "its own share against its spend log (fedlearn-participant spent).");
+              "the declared parameters against its spend log (fedlearn-participant check-ledger).");
         if (!keyPinned)
         {
             text.AppendLine("note: signatures were checked against the key in the ledger header; pass --public-key to pin the coordinator's key.");

@@ -20,15 +20,22 @@ internal static class BuiltTool
     }
 
     /// <summary>Runs the fedlearn CLI to completion and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunCliAsync(params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunCliAsync(params string[] arguments) =>
+        RunAsync(Path("FedLearn.Cli", "fedlearn.dll"), arguments);
+
+    /// <summary>Runs a one-shot fedlearn-participant command (not the daemon) to completion.</summary>
+    public static Task<(int ExitCode, string Output)> RunParticipantToolAsync(params string[] arguments) =>
+        RunAsync(Path("FedLearn.Participant", "fedlearn-participant.dll"), arguments);
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string assembly, string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path("FedLearn.Cli", "fedlearn.dll"));
+        start.ArgumentList.Add(assembly);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start fedlearn.");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {assembly}.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

@@ -1,0 +1,105 @@
+using System.Globalization;
+using FedLearn.Ledger;
+
+namespace FedLearn.Participant.Spending;
+
+/// <summary>
+/// A data owner's check of the coordinator's ledger against its own spend log: the parameters the coordinator's round
+/// tasks asked this participant to train under must be the ones the ledger declares and records. A coordinator that told
+/// participants one thing and signed another (a smaller clip norm, a larger budget, an example level it never asked
+/// for) is caught here, where the verifier alone cannot see it.
+/// </summary>
+public static class LedgerCrossCheck
+{
+    /// <summary>Every disagreement between <paramref name="ledger"/> and this log's records for the ledger's session.</summary>
+    /// <param name="records">The spend log (records of other sessions are ignored).</param>
+    public static IReadOnlyList<string> Problems(LedgerDocument ledger, IEnumerable<SpendRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(records);
+        var header = ledger.Header;
+        var entries = ledger.Entries.GroupBy(e => e.Round).ToDictionary(g => g.Key, g => g.First());
+        var problems = new List<string>();
+        foreach (var record in records.Where(r => r.SessionId == header.SessionId))
+        {
+            var where = $"{record.ParticipantId} round {record.Round} attempt {record.Attempt}";
+            entries.TryGetValue(record.Round, out var entry);
+            ParticipantLevel(header, entry, record, where, problems);
+            ExampleLevel(header.ExampleLevel, record, where, problems);
+        }
+        return problems;
+    }
+
+    private static void ParticipantLevel(LedgerHeader header, LedgerEntry? entry, SpendRecord record, string where, List<string> problems)
+    {
+        var trainedPrivately = record.Mechanism != SpendRecord.NoMechanism;
+        if (header.HasParticipantLevel != trainedPrivately)
+        {
+            problems.Add(header.HasParticipantLevel
+                ? $"{where}: the ledger declares a participant-level guarantee, but the round task asked for none."
+                : $"{where}: the round task asked for participant-level privacy ({record.Mechanism}), but the ledger declares none.");
+            return;
+        }
+        if (!trainedPrivately)
+        {
+            return;
+        }
+        Same(problems, where, "participant-level epsilon budget", record.EpsilonBudget, header.EpsilonBudget);
+        Same(problems, where, "participant-level delta", record.Delta, header.Delta);
+        if (entry is null)
+        {
+            return; // An attempt that was not committed has no entry.
+        }
+        if (entry.Mechanism != record.Mechanism)
+        {
+            problems.Add($"{where}: the round task's mechanism is {record.Mechanism}; the ledger entry records {entry.Mechanism}.");
+        }
+        Same(problems, where, "sampling rate", record.SamplingRate, entry.SamplingRate);
+        Same(problems, where, "clip norm", record.ClipNorm, entry.ClipNorm);
+        // With distributed noise the entry records the σ the survivors' noise actually gave, not the task's target.
+        if (record.Mechanism == LedgerMechanisms.CentralGaussian)
+        {
+            Same(problems, where, "noise multiplier", record.NoiseMultiplier, entry.NoiseMultiplier);
+        }
+    }
+
+    private static void ExampleLevel(ExampleLevelDeclaration? declared, SpendRecord record, string where, List<string> problems)
+    {
+        if (declared is null != record.Example is null)
+        {
+            problems.Add(declared is null
+                ? $"{where}: this participant trained with example-level DP-SGD, but the ledger declares no example-level guarantee."
+                : $"{where}: the ledger declares an example-level guarantee, but the round task did not ask for DP-SGD.");
+            return;
+        }
+        if (declared is null || record.Example is not { } spent)
+        {
+            return;
+        }
+        Same(problems, where, "example-level epsilon budget", spent.EpsilonBudget, declared.EpsilonBudget);
+        Same(problems, where, "example-level delta", spent.Delta, declared.Delta);
+        Same(problems, where, "example-level clip norm", spent.ClipNorm, declared.ClipNorm);
+        if (spent.Accountant != declared.Accountant)
+        {
+            problems.Add($"{where}: example-level accountant is {spent.Accountant} here; the ledger declares {declared.Accountant}.");
+        }
+        if (declared.NoiseMultiplier != 0)
+        {
+            Same(problems, where, "example-level noise multiplier", spent.NoiseMultiplier, declared.NoiseMultiplier);
+        }
+        if (spent.Epsilon > declared.EpsilonBudget)
+        {
+            problems.Add($"{where}: this participant's example-level epsilon {G(spent.Epsilon)} exceeds the declared budget {G(declared.EpsilonBudget)}.");
+        }
+    }
+
+    private static void Same(List<string> problems, string where, string what, double? here, double? ledger)
+    {
+        if (here != ledger)
+        {
+            problems.Add($"{where}: {what} is {G(here)} in the round task; the ledger says {G(ledger)}.");
+        }
+    }
+
+    private static string G(double? value) => value?.ToString("R", CultureInfo.InvariantCulture) ?? "nothing";
+}

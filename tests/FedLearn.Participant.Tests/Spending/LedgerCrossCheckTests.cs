@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using FedLearn.Ledger;
+using FedLearn.Participant.Commands;
+using FedLearn.Participant.Spending;
+
+namespace FedLearn.Participant.Tests.Spending;
+
+public sealed class LedgerCrossCheckTests
+{
+    private const string Session = "session-1";
+    private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly ExampleLevelDeclaration Example = new(4, 1e-5, "rdp", 1.0, 0, 64);
+
+    [Fact]
+    public void Problems_RecordsMatchingBothLevels_None()
+    {
+        var ledger = Ledger(participantLevel: true, Example, rounds: 2);
+
+        Assert.Empty(LedgerCrossCheck.Problems(ledger, [Record(1), Record(2)]));
+    }
+
+    [Fact]
+    public void Problems_LedgerRecordsAnotherClipNormThanTheTaskAskedFor_Named()
+    {
+        var ledger = Ledger(participantLevel: true, Example, rounds: 2, clipNorm: 0.5);
+
+        var problems = LedgerCrossCheck.Problems(ledger, [Record(1), Record(2)]);
+
+        Assert.Equal(2, problems.Count);
+        Assert.All(problems, p => Assert.Contains("clip norm is 1 in the round task; the ledger says 0.5", p, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Problems_LedgerClaimsAnExampleLevelTheTasksNeverAskedFor_Named()
+    {
+        var ledger = Ledger(participantLevel: true, Example, rounds: 1);
+
+        var problem = Assert.Single(LedgerCrossCheck.Problems(ledger, [Record(1) with { Example = null }]));
+
+        Assert.Contains("the ledger declares an example-level guarantee, but the round task did not ask for DP-SGD", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Problems_ExampleOnlyLedgerButTaskAskedForParticipantLevelPrivacy_Named()
+    {
+        var ledger = Ledger(participantLevel: false, Example, rounds: 1);
+
+        var problem = Assert.Single(LedgerCrossCheck.Problems(ledger, [Record(1)]));
+
+        Assert.Contains("the ledger declares none", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Problems_DeclaredExampleBudgetLargerThanTheTasks_NamedForEveryRound()
+    {
+        var ledger = Ledger(participantLevel: true, Example with { EpsilonBudget = 8 }, rounds: 2);
+
+        var problems = LedgerCrossCheck.Problems(ledger, [Record(1), Record(2), Record(3)]);
+
+        // Round 3 has no entry (its attempt was not committed), but the header's declaration still applies to it.
+        Assert.Equal(3, problems.Count);
+        Assert.All(problems, p => Assert.Contains("example-level epsilon budget is 4 in the round task; the ledger says 8", p, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Problems_OtherSessionsInTheLog_Ignored()
+    {
+        var ledger = Ledger(participantLevel: true, Example, rounds: 1);
+
+        Assert.Empty(LedgerCrossCheck.Problems(ledger, [Record(1), Record(1) with { SessionId = "other", ClipNorm = 9 }]));
+    }
+
+    [Fact]
+    public void Check_TamperedLedger_NotCleanAndNamesTheVerifierDiscrepancy()
+    {
+        var ledger = Ledger(participantLevel: true, Example, rounds: 2);
+        var tampered = ledger with { Entries = [ledger.Entries[0] with { ParticipantsAggregated = 1 }, ledger.Entries[1]] };
+
+        var (text, clean) = CheckLedgerCommand.Check(tampered, [Record(1), Record(2)], ledger.Header.PublicKey);
+
+        Assert.False(clean);
+        Assert.Contains("[hash_mismatch]", text, StringComparison.Ordinal);
+        Assert.Contains("every round task's parameters match the ledger", text, StringComparison.Ordinal);
+        Assert.True(CheckLedgerCommand.Check(ledger, [Record(1), Record(2)], ledger.Header.PublicKey).Clean);
+    }
+
+    /// <summary>A spend record as the daemon writes it for a round task with central noise q 0.5, σ 1.1, C 1 and DP-SGD.</summary>
+    private static SpendRecord Record(int round) => new(
+        Start.AddMinutes(round), "p1", Session, round, 1, LedgerMechanisms.CentralGaussian, 0.5, 1.1, 1.0, 1e-5, 20, 1.0 * round, "rdp", 0,
+        new ExampleSpend(0.1, 1.3, 1.0, 10, 10 * round, 1e-5, 4, 0.5 * round, "rdp"));
+
+    /// <summary>A real signed ledger whose entries record ε as the verifier recomputes it.</summary>
+    private static LedgerDocument Ledger(bool participantLevel, ExampleLevelDeclaration? example, int rounds, double clipNorm = 1.0)
+    {
+        using var signer = LedgerSigner.Create();
+        var header = participantLevel
+            ? signer.CreateHeader(Session, Start, 20, 1e-5, "rdp", example)
+            : signer.CreateHeader(Session, Start, null, null, null, example);
+        var rdp = Privacy.Accountants.Create(Privacy.AccountantKind.Rdp);
+        var pld = Privacy.Accountants.Create(Privacy.AccountantKind.Pld);
+        var entries = new List<LedgerEntry>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            var sha = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"round {round}")));
+            var steps = new[] { new Privacy.SubsampledGaussianStep(0.5, 1.1, round) };
+            var entry = participantLevel
+                ? new LedgerEntry(0, Session, round, Start.AddMinutes(round), LedgerMechanisms.CentralGaussian, 0.5, 1.1, clipNorm, clipNorm,
+                    10, 9, 1e-5, rdp.GetEpsilon(steps, 1e-5), pld.GetEpsilon(steps, 1e-5), sha, "", "", "")
+                : new LedgerEntry(0, Session, round, Start.AddMinutes(round), LedgerMechanisms.None, null, null, null, null,
+                    10, 9, null, null, null, sha, "", "", "");
+            entry = entry with { Sequence = round, ExampleEpsilonMax = example is null ? null : 0.5 * round };
+            entries.Add(signer.Seal(header, entry, LedgerChain.NextPreviousHash(header, entries.LastOrDefault())));
+        }
+        return new LedgerDocument(header, entries, [.. entries.Select(e => new CheckpointReference(e.Round, e.ModelSha256))]);
+    }
+}
