@@ -29,6 +29,8 @@ fl_ensure_packages() {
   if [ -z "${FEDLEARN_DB:-}" ] && [ -z "$(fl_pg_bin)" ]; then wanted+=(postgresql); fi
   if [ ! -f "$FL_DATASET_DIR/train-images-idx3-ubyte.gz" ]; then wanted+=(dataset-fashion-mnist); fi
   if ! /usr/bin/python3 -c 'import onnx' >/dev/null 2>&1; then wanted+=(python3-onnx); fi
+  # notebooks/ledger_audit.py, the independent ledger check the tests hold to the C# encoding, verifies signatures with it.
+  if ! /usr/bin/python3 -c 'import cryptography' >/dev/null 2>&1; then wanted+=(python3-cryptography); fi
   if [ ${#wanted[@]} -gt 0 ]; then
     fl_log "Installing ${wanted[*]}"
     fl_as_root apt-get update -qq

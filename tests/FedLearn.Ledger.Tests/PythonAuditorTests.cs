@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace FedLearn.Ledger.Tests;
+
+/// <summary>
+/// notebooks/ledger_audit.py re-implements the canonical encoding, chain and signature checks in Python from
+/// docs/ledger.md alone. These tests hold it and the C# library to the same bytes: if either drifts from the
+/// specification, an auditor's independent check and FedLearn's would disagree.
+/// </summary>
+public sealed class PythonAuditorTests
+{
+    private static readonly string Script = FindScript();
+
+    [Theory]
+    [InlineData("participant level", true, false)]
+    [InlineData("both levels", true, true)]
+    [InlineData("example level only", false, true)]
+    public async Task Audit_LedgerFromTheCSharpSigner_VerifiesInPython(string _, bool participantLevel, bool exampleLevel)
+    {
+        var (document, signer) = exampleLevel ? TestLedger.BuildWithExampleLevel(4, participantLevel) : TestLedger.Build(4);
+
+        var (exitCode, output) = await AuditAsync(document, signer.PublicKey);
+
+        Assert.True(exitCode == 0, output);
+        using var result = JsonDocument.Parse(output);
+        Assert.True(result.RootElement.GetProperty("valid").GetBoolean());
+        Assert.Equal(participantLevel, result.RootElement.GetProperty("summary").GetProperty("participant_level").ValueKind == JsonValueKind.Object);
+        Assert.Equal(exampleLevel, result.RootElement.GetProperty("summary").GetProperty("example_level").ValueKind == JsonValueKind.Object);
+    }
+
+    [Fact]
+    public async Task Audit_EditedEntryAndForeignKey_NamedInPythonToo()
+    {
+        var (document, signer) = TestLedger.BuildWithExampleLevel(3, participantLevel: true);
+        var edited = document.Replace(1, document.Entries[1] with { ExampleEpsilonMax = 0.1 }); // not re-hashed, not re-signed
+        using var other = LedgerSigner.Create();
+
+        var (exitCode, output) = await AuditAsync(edited, other.PublicKey);
+
+        Assert.Equal(6, exitCode);
+        var problems = JsonDocument.Parse(output).RootElement.GetProperty("problems").EnumerateArray()
+            .Select(p => (p.GetProperty("kind").GetString(), p.GetProperty("sequence").ValueKind == JsonValueKind.Null ? (long?)null : p.GetProperty("sequence").GetInt64()))
+            .ToHashSet();
+        Assert.Contains(("public_key_mismatch", null), problems);
+        Assert.Contains(("hash_mismatch", 2L), problems);
+        Assert.All(new long[] { 1, 2, 3 }, s => Assert.Contains(("signature_invalid", (long?)s), problems));
+    }
+
+    [Fact]
+    public async Task CanonicalNumber_PythonLayoutEqualsTheCSharpEncoding_ForAWideSpreadOfDoubles()
+    {
+        var random = new Random(20261124);
+        var values = new List<double> { 1e-5, 0.1 + 0.2, 1e16, 1e17, 5e-324, double.MaxValue, 0.0001, 0.00001, 123.456, 100, 2.5e-5, 1.2345678901234567e16 };
+        for (var i = 0; i < 400; i++)
+        {
+            values.Add((random.NextDouble() + 0.01) * Math.Pow(10, random.Next(-30, 30)) * (i % 7 == 0 ? -1 : 1));
+        }
+        var arguments = values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)).ToArray();
+
+        var (exitCode, output) = await RunPythonAsync(
+            ["-c", "import sys; sys.path.insert(0, sys.argv[1]); import ledger_audit as a; print(' '.join(a.canonical_number(float(x)) for x in sys.argv[2:]))",
+             Path.GetDirectoryName(Script)!, .. arguments]);
+
+        Assert.True(exitCode == 0, output);
+        var python = output.Trim().Split(' ');
+        var csharp = values.Select(v => Canonical(v)).ToArray();
+        Assert.Equal(csharp, python);
+    }
+
+    /// <summary>The C# canonical text of a number, cut out of an encoded header.</summary>
+    private static string Canonical(double value)
+    {
+        var bytes = LedgerCanonicalEncoding.Encode(new LedgerHeader("s", TestLedger.Start, value, null, null, "k"));
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        var start = text.IndexOf("\"epsilon_budget\":", StringComparison.Ordinal) + "\"epsilon_budget\":".Length;
+        return text[start..text.IndexOf(',', start)];
+    }
+
+    private static async Task<(int ExitCode, string Output)> AuditAsync(LedgerDocument document, string publicKey)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"fedlearn-ledger-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, LedgerJson.Serialize(document), TestContext.Current.CancellationToken);
+        try
+        {
+            return await RunPythonAsync([Script, file, "--public-key", publicKey, "--json"]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunPythonAsync(string[] arguments)
+    {
+        // Debian's interpreter, where scripts/test.sh installs python3-cryptography.
+        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1"; // no __pycache__ in the source tree
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start /usr/bin/python3.");
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var stderr = await error;
+        return (process.ExitCode, await output + (stderr.Length > 0 ? "\n" + stderr : ""));
+    }
+
+    private static string FindScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "notebooks", "ledger_audit.py");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new FileNotFoundException("notebooks/ledger_audit.py was not found above the test build.");
+    }
+}
