@@ -8,7 +8,10 @@ within their budgets. It does not recompute ε (that needs the RDP/PLD accountan
 it is a second implementation of the format, so an auditor need not trust FedLearn's own code for the integrity of the
 chain.
 
-Usage: ledger_audit.py LEDGER.json [--public-key BASE64_SPKI] [--json]
+With --model FILE.onnx it also checks an exported model against the ledger (needs python3-onnx): the SHA-256 of its
+weights must be the model_sha256 of the entry its metadata names, so a released model is tied to its ledger entry.
+
+Usage: ledger_audit.py LEDGER.json [--public-key BASE64_SPKI] [--model FILE.onnx ...] [--json]
 Exit status: 0 when nothing is wrong, 6 when something is, 2 when the file is not a ledger export.
 """
 
@@ -189,6 +192,38 @@ def audit(document, expected_public_key=None):
     return problems
 
 
+def audit_model(document, model_path):
+    """Problems tying an exported ONNX model to this ledger: its weights' hash, session, round and entry."""
+    import onnx
+    from onnx import numpy_helper
+    try:
+        model = onnx.load(model_path)
+    except Exception as error:  # onnx raises protobuf's DecodeError, among others, for a file that is not a model
+        return [("model_malformed", None, "%s is not an ONNX model: %s" % (model_path, error))]
+    metadata = {p.key: p.value for p in model.metadata_props}
+    initializers = {i.name: i for i in model.graph.initializer}
+    names = metadata.get("fedlearn.weights", "").split(",")
+    if not all(name in initializers for name in names):
+        return [("model_malformed", None, "%s does not list its weights (fedlearn.weights)" % model_path)]
+    weights = b"".join(numpy_helper.to_array(initializers[name]).astype("<f4").tobytes() for name in names)
+    sha = hashlib.sha256(weights).hexdigest()
+    problems = []
+    if metadata.get("fedlearn.weights_sha256") != sha:
+        problems.append(("model_weights_mismatch", None, "the weights do not hash to the model's fedlearn.weights_sha256"))
+    if metadata.get("fedlearn.session_id") != document["header"]["session_id"]:
+        problems.append(("model_session_mismatch", None, "the model is of session %r" % metadata.get("fedlearn.session_id")))
+    round_number = int(metadata.get("fedlearn.round", "-1"))
+    entry = next((e for e in document["entries"] if e.get("round") == round_number), None)
+    if entry is None:
+        problems.append(("model_without_entry", None, "the ledger has no entry for the model's round %d" % round_number))
+        return problems
+    if entry.get("model_sha256") != sha:
+        problems.append(("model_sha_mismatch", entry.get("sequence"), "the model's weights are not the ones the entry of round %d records" % round_number))
+    if metadata.get("fedlearn.ledger.entry_hash") != entry.get("entry_hash"):
+        problems.append(("model_entry_hash_mismatch", entry.get("sequence"), "the model names another entry hash than the ledger's"))
+    return problems
+
+
 def summary(document):
     """The figures an auditor quotes, per guarantee level (participant-level ε as recorded, not recomputed)."""
     header = flatten_header(document["header"])
@@ -213,12 +248,15 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("ledger")
     parser.add_argument("--public-key", help="the coordinator's ledger key as published (base64 SPKI)")
+    parser.add_argument("--model", action="append", default=[], help="an exported ONNX model to tie to its ledger entry")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     try:
         with open(args.ledger, encoding="utf-8") as f:
             document = json.load(f)
         problems = audit(document, args.public_key)
+        for model_path in args.model:
+            problems += audit_model(document, model_path)
     except (OSError, ValueError, KeyError, TypeError) as error:
         print("error: %s" % error, file=sys.stderr)
         return 2

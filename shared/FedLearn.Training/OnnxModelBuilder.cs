@@ -109,7 +109,8 @@ public static class OnnxModelBuilder
     /// A self-contained model for use outside FedLearn: parameters baked in as initializers,
     /// input "input" [N, in] and outputs "logits" and "probabilities" (softmax), N symbolic.
     /// </summary>
-    public static byte[] ExportModel(ModelSpec spec, ReadOnlySpan<float> weights)
+    /// <param name="provenance">Extra <c>fedlearn.*</c> metadata (session, round, ledger entry) written into the model.</param>
+    public static byte[] ExportModel(ModelSpec spec, ReadOnlySpan<float> weights, IReadOnlyDictionary<string, string>? provenance = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
@@ -132,9 +133,22 @@ public static class OnnxModelBuilder
         g.Node("Softmax", [logits], ProbabilitiesOutput, Int("axis", 1));
         g.Output(LogitsOutput, [null, spec.NumClasses], symbolicDim: "N");
         g.Output(ProbabilitiesOutput, [null, spec.NumClasses], symbolicDim: "N");
-        return g.ToModelBytes(
-            $"FedLearn model {spec}",
-            new Dictionary<string, string> { ["fedlearn.model_spec"] = spec.ToString() });
+        // The weights' hash is the checkpoint's and the ledger entry's model_sha256: SHA-256 over the listed initializers'
+        // float32 little-endian bytes, in this order. With it, anyone holding the file can find the model's ledger entry.
+        var metadata = new Dictionary<string, string>
+        {
+            ["fedlearn.model_spec"] = spec.ToString(),
+            ["fedlearn.weights"] = string.Join(",", spec.Parameters.Select(p => p.Name)),
+            ["fedlearn.weights_sha256"] = WeightHash.Sha256Hex(weights),
+        };
+        foreach (var (key, value) in provenance ?? new Dictionary<string, string>())
+        {
+            if (!key.StartsWith("fedlearn.", StringComparison.Ordinal) || !metadata.TryAdd(key, value))
+            {
+                throw new ArgumentException($"Provenance key '{key}' must start with 'fedlearn.' and not repeat a built-in key.", nameof(provenance));
+            }
+        }
+        return g.ToModelBytes($"FedLearn model {spec}", metadata);
     }
 
     /// <summary>

@@ -3,6 +3,9 @@ using FedLearn.Ledger;
 using FedLearn.Privacy;
 using FedLearn.Protos.V1;
 using FedLearn.Training;
+using FedLearn.Training.Onnx.Proto;
+using Google.Protobuf;
+using Grpc.Core;
 using Npgsql;
 
 namespace FedLearn.IntegrationTests;
@@ -23,6 +26,20 @@ public sealed class PrivacyLedgerTests : IAsyncLifetime
     private TestFederation _federation = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<byte[]> ExportModelAsync(string sessionId)
+    {
+        using var call = Coordinator.Admin.ExportModel(new ExportModelRequest { SessionId = sessionId }, cancellationToken: Ct);
+        using var bytes = new MemoryStream();
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync(Ct))
+        {
+            chunk.Data.WriteTo(bytes);
+        }
+        return bytes.ToArray();
+    }
+
+    private static Dictionary<string, string> Metadata(byte[] model) =>
+        ModelProto.Parser.ParseFrom(model).MetadataProps.ToDictionary(p => p.Key, p => p.Value);
 
     private TestCoordinator Coordinator => _federation.Coordinator;
 
@@ -77,6 +94,23 @@ public sealed class PrivacyLedgerTests : IAsyncLifetime
         Assert.True(exported.ExitCode == 0, exported.Output);
         var fromFile = await BuiltTool.RunCliAsync("ledger", "verify", "--file", export, "--public-key", key);
         Assert.True(fromFile.ExitCode == 0, fromFile.Output);
+
+        // The exported model names its ledger entry; the independent Python auditor ties the file to it, and notices an
+        // edited weight.
+        var model = await ExportModelAsync(created.SessionId);
+        Assert.Equal(ledger.Entries[^1].EntryHash, Metadata(model)["fedlearn.ledger.entry_hash"]);
+        var modelFile = Path.Combine(_federation.DataDirectory, "model.onnx");
+        await File.WriteAllBytesAsync(modelFile, model, Ct);
+        var audited = await BuiltTool.RunPythonScriptAsync("notebooks/ledger_audit.py", export, "--public-key", key, "--model", modelFile);
+        Assert.True(audited.ExitCode == 0, audited.Output);
+        var edited = ModelProto.Parser.ParseFrom(model);
+        var bytes = edited.Graph.Initializer[0].RawData.ToByteArray();
+        bytes[0] ^= 1;
+        edited.Graph.Initializer[0].RawData = ByteString.CopyFrom(bytes);
+        await File.WriteAllBytesAsync(modelFile, edited.ToByteArray(), Ct);
+        var caught = await BuiltTool.RunPythonScriptAsync("notebooks/ledger_audit.py", export, "--public-key", key, "--model", modelFile);
+        Assert.Equal(6, caught.ExitCode);
+        Assert.Contains("[model_sha_mismatch]", caught.Output, StringComparison.Ordinal);
 
         // The database itself refuses to change the ledger.
         var refused = await Assert.ThrowsAsync<PostgresException>(() =>

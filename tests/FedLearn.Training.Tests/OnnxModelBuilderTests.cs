@@ -77,6 +77,35 @@ public sealed class OnnxModelBuilderTests
     }
 
     [Fact]
+    public void ExportModel_Metadata_NamesTheWeightsTheirHashAndTheProvenance()
+    {
+        var spec = ModelSpec.Parse("mlp", 4, 3, [5], "sigmoid");
+        var weights = ModelInitializer.Initialize(spec, seed: 3);
+
+        using var session = new InferenceSession(OnnxModelBuilder.ExportModel(spec, weights,
+            new Dictionary<string, string> { ["fedlearn.session_id"] = "s-1", ["fedlearn.round"] = "7" }));
+
+        var metadata = session.ModelMetadata.CustomMetadataMap;
+        Assert.Equal("W0,b0,W1,b1", metadata["fedlearn.weights"]);
+        Assert.Equal(WeightHash.Sha256Hex(weights), metadata["fedlearn.weights_sha256"]);
+        Assert.Equal("s-1", metadata["fedlearn.session_id"]);
+        Assert.Equal("7", metadata["fedlearn.round"]);
+    }
+
+    [Theory]
+    [InlineData("session_id")]
+    [InlineData("fedlearn.weights_sha256")]
+    public void ExportModel_ProvenanceOutsideItsNamespaceOrOverridingTheHash_Throws(string key)
+    {
+        var spec = ModelSpec.Parse("softmax", 4, 3, [], "relu");
+
+        var error = Assert.Throws<ArgumentException>(() =>
+            OnnxModelBuilder.ExportModel(spec, new float[15], new Dictionary<string, string> { [key] = "x" }));
+
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BuildTrainingGraph_Session_ExposesGradientPerParameter()
     {
         var spec = ModelSpec.Parse("mlp", 4, 3, [5, 2], "relu");

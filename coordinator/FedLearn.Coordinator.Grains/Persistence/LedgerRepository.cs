@@ -111,6 +111,13 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         return await ReadHeaderAsync(connection, null, sessionId, ct);
     }
 
+    /// <summary>The sealed entry of one round, or null when the ledger has none for it.</summary>
+    public async Task<LedgerEntry?> LoadEntryAsync(string sessionId, int round, CancellationToken ct = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return (await ReadEntriesAsync(connection, null, sessionId, lastOnly: false, ct, round)).SingleOrDefault();
+    }
+
     /// <summary>The session's sealed entries in order (used to rebuild the accountant's history on activation).</summary>
     public async Task<IReadOnlyList<LedgerEntry>> LoadEntriesAsync(string sessionId, CancellationToken ct = default)
     {
@@ -140,16 +147,20 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
     }
 
     private static async Task<List<LedgerEntry>> ReadEntriesAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, string sessionId, bool lastOnly, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string sessionId, bool lastOnly, CancellationToken ct, int? round = null)
     {
         await using var command = new NpgsqlCommand($"""
             SELECT sequence, round, recorded_at, mechanism, sampling_rate, noise_multiplier, clip_norm, sensitivity,
                    participants_selected, participants_aggregated, delta, epsilon_rdp, epsilon_pld, model_sha256,
                    previous_hash, entry_hash, signature, example_epsilon_max
-            FROM ledger_entries WHERE session_id = $1
+            FROM ledger_entries WHERE session_id = $1 {(round is null ? "" : "AND round = $2")}
             ORDER BY sequence {(lastOnly ? "DESC LIMIT 1" : "")}
             """, connection, transaction);
         command.Parameters.Add(new() { Value = sessionId });
+        if (round is { } r)
+        {
+            command.Parameters.Add(new() { Value = r });
+        }
         await using var reader = await command.ExecuteReaderAsync(ct);
         var entries = new List<LedgerEntry>();
         while (await reader.ReadAsync(ct))

@@ -94,7 +94,16 @@ internal sealed class AdminApi(IGrainFactory grains, SessionRepository sessions,
                 ? $"Session '{id}' has no committed round yet."
                 : $"Session '{id}' has no checkpoint for round {request.Round}."));
         }
-        var onnx = OnnxModelBuilder.ExportModel(ModelSpecMapping.ToSpec(record.Definition.Model), checkpoint.Weights);
+        // A model of a session with a ledger leaves only with its entry: none would be the worst bug this product can have.
+        var header = await RpcGuard.Call(() => ledger.LoadHeaderAsync(id, ct));
+        var entry = header is null ? null : await RpcGuard.Call(() => ledger.LoadEntryAsync(id, checkpoint.Round, ct));
+        if (header is not null && (entry is null || entry.ModelSha256 != checkpoint.Sha256))
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"Round {checkpoint.Round} of session '{id}' has no matching privacy-ledger entry; refusing to export its model."));
+        }
+        var provenance = ModelProvenance.For(id, checkpoint.Round, header, entry);
+        var onnx = OnnxModelBuilder.ExportModel(ModelSpecMapping.ToSpec(record.Definition.Model), checkpoint.Weights, provenance);
         for (var offset = 0; offset < onnx.Length; offset += ExportChunkBytes)
         {
             var chunk = new ExportChunk { Data = ByteString.CopyFrom(onnx, offset, Math.Min(ExportChunkBytes, onnx.Length - offset)) };

@@ -27,15 +27,33 @@ internal static class BuiltTool
     public static Task<(int ExitCode, string Output)> RunParticipantToolAsync(params string[] arguments) =>
         RunAsync(Path("FedLearn.Participant", "fedlearn-participant.dll"), arguments);
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string assembly, string[] arguments)
+    /// <summary>Runs a Python script of the repository (e.g. notebooks/ledger_audit.py) with Debian's interpreter.</summary>
+    public static Task<(int ExitCode, string Output)> RunPythonScriptAsync(string relativePath, params string[] arguments) =>
+        RunAsync(RepositoryFile(relativePath), arguments, "/usr/bin/python3");
+
+    private static string RepositoryFile(string relativePath)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(assembly);
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = System.IO.Path.Combine(dir.FullName, relativePath);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new FileNotFoundException($"{relativePath} was not found above the test build.");
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, string host = "dotnet")
+    {
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        start.ArgumentList.Add(program);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {assembly}.");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

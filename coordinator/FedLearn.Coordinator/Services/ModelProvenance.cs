@@ -1,0 +1,40 @@
+using System.Globalization;
+using FedLearn.Ledger;
+
+namespace FedLearn.Coordinator.Services;
+
+/// <summary>
+/// The <c>fedlearn.*</c> metadata an exported ONNX model carries, so the file itself says where it came from: its session
+/// and round, and for a session with a privacy ledger the entry that records it (sequence, entry hash, signing key) and
+/// the guarantees at each level. Together with <c>fedlearn.weights_sha256</c> an auditor can find and check the entry
+/// from the model alone (notebooks/ledger_audit.py --model).
+/// </summary>
+internal static class ModelProvenance
+{
+    public static Dictionary<string, string> For(string sessionId, int round, LedgerHeader? header, LedgerEntry? entry)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            ["fedlearn.session_id"] = sessionId,
+            ["fedlearn.round"] = round.ToString(CultureInfo.InvariantCulture),
+        };
+        if (header is null || entry is null)
+        {
+            metadata["fedlearn.privacy"] = "none: the session has no differential-privacy guarantee and no privacy ledger";
+            return metadata;
+        }
+        metadata["fedlearn.privacy"] = "ledger";
+        metadata["fedlearn.ledger.sequence"] = entry.Sequence.ToString(CultureInfo.InvariantCulture);
+        metadata["fedlearn.ledger.entry_hash"] = entry.EntryHash;
+        metadata["fedlearn.ledger.public_key"] = header.PublicKey;
+        metadata["fedlearn.ledger.participant_level"] = header.HasParticipantLevel
+            ? Invariant($"{entry.Mechanism}; epsilon_rdp={entry.EpsilonRdp:R}; epsilon_pld={entry.EpsilonPld:R}; delta={entry.Delta:R}; budget={header.EpsilonBudget:R} ({header.Accountant})")
+            : "none";
+        metadata["fedlearn.ledger.example_level"] = header.ExampleLevel is { } example
+            ? Invariant($"largest reported epsilon={entry.ExampleEpsilonMax:R}; delta={example.Delta:R}; budget={example.EpsilonBudget:R} ({example.Accountant})")
+            : "none";
+        return metadata;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
