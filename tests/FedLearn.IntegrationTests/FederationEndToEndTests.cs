@@ -67,6 +67,23 @@ public sealed class FederationEndToEndTests : IAsyncLifetime
         using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxModelBuilder.ExportInput, input)]);
         var exportedLogits = results.First(r => r.Name == OnnxModelBuilder.LogitsOutput).AsEnumerable<float>().ToArray();
         Assert.Equal(internalLogits, exportedLogits);
+
+        // The file names where it came from, and says plainly that there is no privacy guarantee behind it.
+        var metadata = session.ModelMetadata.CustomMetadataMap;
+        Assert.Equal(checkpoints[^1].Sha256, metadata["fedlearn.weights_sha256"]);
+        Assert.Equal((created.SessionId, "3"), (metadata["fedlearn.session_id"], metadata["fedlearn.round"]));
+        Assert.StartsWith("none", metadata["fedlearn.privacy"], StringComparison.Ordinal);
+
+        // Had the session a ledger, a checkpoint without its entry must not leave: simulate one whose entries are missing.
+        await using (var command = _federation.Database.DataSource.CreateCommand(
+            "INSERT INTO ledger_headers (session_id, created_at, epsilon_budget, delta, accountant, public_key) VALUES ($1, now(), 1, 1e-5, 'rdp', 'k')"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = created.SessionId });
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+        var refused = await Assert.ThrowsAsync<RpcException>(() => ExportAsync(created.SessionId));
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Contains("no matching privacy-ledger entry", refused.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
