@@ -267,7 +267,8 @@ def main(argv):
         print(json.dumps(summary(document), indent=2))
         for kind, sequence, message in problems:
             print("[%s] %s: %s" % (kind, "ledger" if sequence is None else "entry %s" % sequence, message))
-        print("OK: chain, hashes, signatures, checkpoints and levels verify (ε not recomputed here)" if not problems
+        models = " and %d model file(s) match their entries" % len(args.model) if args.model else ""
+        print("OK: chain, hashes, signatures, checkpoints and levels verify%s (ε not recomputed here)" % models if not problems
               else "FAILED: %d problems" % len(problems))
     return 0 if not problems else 6
 

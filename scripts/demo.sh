@@ -105,4 +105,16 @@ model = onnx.load(sys.argv[1])
 onnx.checker.check_model(model)
 print(f"onnx.checker: {sys.argv[1]} is a valid ONNX model (opset {model.opset_import[0].version})")
 PY
+if [ -n "$ledger_key" ]; then
+  # The auditor's second opinion: the Python re-implementation checks the export and ties the model file to its entry.
+  ledger_file="$FL_STATE/ledgers/$session_id.json"
+  mkdir -p "$(dirname "$ledger_file")"
+  "$FL_ROOT/fedlearn" ledger export "$session_id" --out "$ledger_file"
+  audit="$(/usr/bin/python3 "$FL_ROOT/notebooks/ledger_audit.py" "$ledger_file" --public-key "$ledger_key" --model "$model")" \
+    || { printf '%s\n' "$audit"; fl_die "the independent ledger audit (notebooks/ledger_audit.py) found problems"; }
+  printf 'ledger_audit.py: %s\n' "$(printf '%s\n' "$audit" | tail -n 1)"
+  # And the data owners' check: the demo's daemons share one spend log beside their shards.
+  dotnet "$(fl_artifact FedLearn.Participant fedlearn-participant.dll)" check-ledger --ledger "$ledger_file" \
+    --public-key "$ledger_key" --data "$shards/participant-00" || fl_die "the participants' spend log disagrees with the ledger"
+fi
 fl_log "Done. The database keeps the session's checkpoints: ./fedlearn session list"
