@@ -98,16 +98,7 @@ public sealed class FederationEndToEndTests : IAsyncLifetime
         Assert.Contains("no committed round", error.Status.Detail, StringComparison.Ordinal);
     }
 
-    private async Task<byte[]> ExportAsync(string sessionId)
-    {
-        using var call = Coordinator.Admin.ExportModel(new ExportModelRequest { SessionId = sessionId }, cancellationToken: Ct);
-        using var bytes = new MemoryStream();
-        await foreach (var chunk in call.ResponseStream.ReadAllAsync(Ct))
-        {
-            chunk.Data.WriteTo(bytes);
-        }
-        return bytes.ToArray();
-    }
+    private Task<byte[]> ExportAsync(string sessionId) => Sessions.ExportModelAsync(Coordinator.Admin, sessionId, Ct);
 
     private async Task<List<Checkpoint>> LoadCheckpointsAsync(string sessionId)
     {

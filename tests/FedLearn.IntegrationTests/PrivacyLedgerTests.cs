@@ -27,17 +27,6 @@ public sealed class PrivacyLedgerTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<byte[]> ExportModelAsync(string sessionId)
-    {
-        using var call = Coordinator.Admin.ExportModel(new ExportModelRequest { SessionId = sessionId }, cancellationToken: Ct);
-        using var bytes = new MemoryStream();
-        await foreach (var chunk in call.ResponseStream.ReadAllAsync(Ct))
-        {
-            chunk.Data.WriteTo(bytes);
-        }
-        return bytes.ToArray();
-    }
-
     private static Dictionary<string, string> Metadata(byte[] model) =>
         ModelProto.Parser.ParseFrom(model).MetadataProps.ToDictionary(p => p.Key, p => p.Value);
 
@@ -97,7 +86,7 @@ public sealed class PrivacyLedgerTests : IAsyncLifetime
 
         // The exported model names its ledger entry; the independent Python auditor ties the file to it, and notices an
         // edited weight.
-        var model = await ExportModelAsync(created.SessionId);
+        var model = await Sessions.ExportModelAsync(Coordinator.Admin, created.SessionId, Ct);
         Assert.Equal(ledger.Entries[^1].EntryHash, Metadata(model)["fedlearn.ledger.entry_hash"]);
         var modelFile = Path.Combine(_federation.DataDirectory, "model.onnx");
         await File.WriteAllBytesAsync(modelFile, model, Ct);

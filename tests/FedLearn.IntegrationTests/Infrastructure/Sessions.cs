@@ -6,6 +6,18 @@ namespace FedLearn.IntegrationTests.Infrastructure;
 /// <summary>Session helpers over the real admin API.</summary>
 internal static class Sessions
 {
+    /// <summary>The exported ONNX model of a session's latest round, reassembled from the admin API's chunks.</summary>
+    public static async Task<byte[]> ExportModelAsync(AdminService.AdminServiceClient admin, string sessionId, CancellationToken ct)
+    {
+        using var call = admin.ExportModel(new ExportModelRequest { SessionId = sessionId }, cancellationToken: ct);
+        using var bytes = new MemoryStream();
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync(ct))
+        {
+            chunk.Data.WriteTo(bytes);
+        }
+        return bytes.ToArray();
+    }
+
     public static SessionConfig Config(int inputSize, int classes, int rounds, int perRound, int min, int deadlineSeconds, int hidden = 16, int epochs = 2) => new()
     {
         Name = "integration",
