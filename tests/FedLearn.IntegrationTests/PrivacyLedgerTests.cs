@@ -86,10 +86,13 @@ public sealed class PrivacyLedgerTests : IAsyncLifetime
 
         // The exported model names its ledger entry; the independent Python auditor ties the file to it, and notices an
         // edited weight.
-        var model = await Sessions.ExportModelAsync(Coordinator.Admin, created.SessionId, Ct);
-        Assert.Equal(ledger.Entries[^1].EntryHash, Metadata(model)["fedlearn.ledger.entry_hash"]);
         var modelFile = Path.Combine(_federation.DataDirectory, "model.onnx");
-        await File.WriteAllBytesAsync(modelFile, model, Ct);
+        var exportedModel = await BuiltTool.RunCliAsync("model", "export", "--session", created.SessionId, "--out", modelFile, "--coordinator", address);
+        Assert.True(exportedModel.ExitCode == 0, exportedModel.Output);
+        Assert.Contains($"Privacy ledger entry 3 ({ledger.Entries[^1].EntryHash}) records this model; participant level: central_gaussian;", exportedModel.Output, StringComparison.Ordinal);
+        Assert.Contains("example level: largest reported epsilon=", exportedModel.Output, StringComparison.Ordinal);
+        var model = await File.ReadAllBytesAsync(modelFile, Ct);
+        Assert.Equal(ledger.Entries[^1].EntryHash, Metadata(model)["fedlearn.ledger.entry_hash"]);
         var audited = await BuiltTool.RunPythonScriptAsync("notebooks/ledger_audit.py", export, "--public-key", key, "--model", modelFile);
         Assert.True(audited.ExitCode == 0, audited.Output);
         var edited = ModelProto.Parser.ParseFrom(model);

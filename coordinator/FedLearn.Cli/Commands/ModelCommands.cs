@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Text.Json;
 using FedLearn.Protos.V1;
+using FedLearn.Training.Onnx.Proto;
 using Grpc.Core;
 
 namespace FedLearn.Cli.Commands;
@@ -35,16 +37,34 @@ internal static class ModelCommands
                 }
             }
             File.Move(temporary, file.FullName, overwrite: true);
+            var provenance = Provenance(file.FullName);
             if (parse.GetValue(CoordinatorConnection.Json))
             {
-                Console.WriteLine($$"""{"session":"{{parse.GetRequiredValue(session)}}","round":{{exportedRound}},"checkpoint_sha256":"{{sha256}}","path":"{{file.FullName.Replace("\\", "\\\\", StringComparison.Ordinal)}}"}""");
+                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+                {
+                    ["session"] = parse.GetRequiredValue(session),
+                    ["round"] = exportedRound,
+                    ["checkpoint_sha256"] = sha256,
+                    ["path"] = file.FullName,
+                    ["provenance"] = provenance,
+                }));
             }
             else
             {
                 Console.WriteLine($"Exported round {exportedRound} (checkpoint sha256 {sha256}) to {file.FullName}");
+                Console.WriteLine(provenance.TryGetValue("fedlearn.ledger.entry_hash", out var entryHash)
+                    ? $"Privacy ledger entry {provenance["fedlearn.ledger.sequence"]} ({entryHash}) records this model; " +
+                      $"participant level: {provenance["fedlearn.ledger.participant_level"]}; example level: {provenance["fedlearn.ledger.example_level"]}"
+                    : $"Privacy: {provenance.GetValueOrDefault("fedlearn.privacy", "not stated in the model")}");
             }
             return ExitCodes.Success;
         }));
         return new Command("model", "Work with trained models.") { export };
     }
+
+    /// <summary>The model's fedlearn.* metadata as written by the coordinator (session, round, ledger entry, guarantees).</summary>
+    private static Dictionary<string, string> Provenance(string path) =>
+        ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).MetadataProps
+            .Where(p => p.Key.StartsWith("fedlearn.", StringComparison.Ordinal) && p.Key != "fedlearn.weights")
+            .ToDictionary(p => p.Key, p => p.Value);
 }
