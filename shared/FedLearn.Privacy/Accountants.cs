@@ -10,6 +10,12 @@ public static class Accountants
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown accountant kind; expected Rdp or Pld."),
     };
 
+    /// <summary>The accountant a session declares: an empty declaration means RDP, FedLearn's default.</summary>
+    public static AccountantKind ParseOrDefault(string? name) => string.IsNullOrWhiteSpace(name) ? AccountantKind.Rdp : Parse(name);
+
+    /// <summary>The canonical name, "rdp" or "pld", as configuration, ledgers and spend logs write it.</summary>
+    public static string Name(AccountantKind kind) => kind == AccountantKind.Pld ? "pld" : "rdp";
+
     /// <summary>Parses "rdp" or "pld" (case-insensitive, surrounding whitespace ignored).</summary>
     public static AccountantKind Parse(string name)
     {

@@ -96,7 +96,7 @@ internal static class PrivacyCommands
                 "pld" => AccountantKind.Pld,
                 _ => throw new ArgumentException($"--accountant must be \"rdp\" or \"pld\"; got \"{name}\"."),
             };
-            return new Inputs(rate, count, d, kind, kind == AccountantKind.Rdp ? "rdp" : "pld");
+            return new Inputs(rate, count, d, kind, Accountants.Name(kind));
         }
 
         /// <summary>The shared JSON members, without braces.</summary>

@@ -114,7 +114,7 @@ internal static class QualityBenchCommand
     private static string Header(QualityBenchmarkOptions o)
     {
         var mode = o.Dp
-            ? $"DP-SGD, expected batch {o.BatchSize}, clip {F(o.ClipNorm, "g6")}, target epsilon {F(o.TargetEpsilon, "g6")} at delta {F(o.Delta, "g6")} ({Name(o.Accountant)})"
+            ? $"DP-SGD, expected batch {o.BatchSize}, clip {F(o.ClipNorm, "g6")}, target epsilon {F(o.TargetEpsilon, "g6")} at delta {F(o.Delta, "g6")} ({Accountants.Name(o.Accountant)})"
             : $"SGD, batch {o.BatchSize}";
         return $"{o.Model}, {mode}, lr {F(o.LearningRate, "g6")} ({Name(o.Schedule)}), {o.Epochs} epochs, seed {o.Seed}";
     }
@@ -145,7 +145,7 @@ internal static class QualityBenchCommand
             $"\"seed\":{o.Seed}",
             $"\"target_epsilon\":{(o.Dp ? Json(o.TargetEpsilon) : "null")}",
             $"\"delta\":{(o.Dp ? Json(o.Delta) : "null")}",
-            $"\"accountant\":{(o.Dp ? $"\"{Name(o.Accountant)}\"" : "null")}",
+            $"\"accountant\":{(o.Dp ? $"\"{Accountants.Name(o.Accountant)}\"" : "null")}",
             $"\"train_examples\":{r.TrainExamples}",
             $"\"test_examples\":{r.TestExamples}",
             $"\"sampling_rate\":{Json(r.SamplingRate)}",
@@ -163,7 +163,6 @@ internal static class QualityBenchCommand
 
     private static string Name(LearningRateSchedule schedule) => schedule == LearningRateSchedule.Cosine ? "cosine" : "constant";
 
-    private static string Name(AccountantKind kind) => kind == AccountantKind.Rdp ? "rdp" : "pld";
 
     /// <summary>A JSON number that parses back to the same double; null when absent or not finite.</summary>
     private static string Json(double? value) =>

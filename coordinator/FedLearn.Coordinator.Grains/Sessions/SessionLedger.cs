@@ -32,11 +32,7 @@ internal static class SessionLedger
     }
 
     private static ExampleLevelDeclaration Declaration(ExamplePrivacyDefinition e) =>
-        new(e.EpsilonBudget, e.Delta, Accountant(e.Accountant), e.ClipNorm, e.NoiseMultiplier, e.ExpectedBatchSize);
-
-    /// <summary>The accountant participants use (ExampleLevelAccounting): the declared one, RDP when left empty.</summary>
-    private static string Accountant(string declared) =>
-        string.IsNullOrWhiteSpace(declared) || Accountants.Parse(declared) == AccountantKind.Rdp ? "rdp" : "pld";
+        new(e.EpsilonBudget, e.Delta, Accountants.Name(Accountants.ParseOrDefault(e.Accountant)), e.ClipNorm, e.NoiseMultiplier, e.ExpectedBatchSize);
 }
 
 /// <summary>What one round charged at the participant level: the noise the sum carried and ε after it under both accountants.</summary>

@@ -40,7 +40,7 @@ public sealed class SessionPrivacy
     /// <exception cref="ArgumentException">The budget cannot be met for the planned rounds at any reasonable σ.</exception>
     public static PrivacyPlan Resolve(PrivacyDefinition definition, int plannedRounds)
     {
-        var accountant = Accountants.Parse(string.IsNullOrWhiteSpace(definition.Accountant) ? "rdp" : definition.Accountant);
+        var accountant = Accountants.ParseOrDefault(definition.Accountant);
         var secure = !definition.CentralNoise;
         // Secure aggregation rounds the update to a grid, which inflates the sensitivity slightly (about 0.2%, see
         // SecureAggregationPlanner); a calibrated σ gets a 1% margin so all planned rounds still fit the budget.
@@ -49,7 +49,7 @@ public sealed class SessionPrivacy
             : NoiseCalibrator.CalibrateNoiseMultiplier(definition.EpsilonBudget, definition.Delta, definition.SamplingRate, plannedRounds, accountant)
                 * (secure ? 1.01 : 1.0);
         return new PrivacyPlan(secure ? PrivacyPlan.DistributedDiscreteGaussian : PrivacyPlan.CentralGaussian, definition.SamplingRate, sigma,
-            definition.ClipNorm, definition.EpsilonBudget, definition.Delta, accountant == AccountantKind.Pld ? "pld" : "rdp", secure);
+            definition.ClipNorm, definition.EpsilonBudget, definition.Delta, Accountants.Name(accountant), secure);
     }
 
     /// <summary>ε under the enforced accountant if one more round with noise multiplier σ commits.</summary>

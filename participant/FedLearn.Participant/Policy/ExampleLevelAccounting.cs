@@ -20,7 +20,7 @@ public static class ExampleLevelAccounting
     public static ExampleSpend Project(ExamplePrivacyParameters p, int datasetSize, int localEpochs, int plannedRounds, IEnumerable<SpendRecord> earlier)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(datasetSize, 1);
-        var kind = Accountants.Parse(string.IsNullOrWhiteSpace(p.Accountant) ? "rdp" : p.Accountant);
+        var kind = Accountants.ParseOrDefault(p.Accountant);
         var batch = Math.Min(p.ExpectedBatchSize, datasetSize);
         var q = (double)batch / datasetSize;
         var steps = localEpochs * ((datasetSize + batch - 1) / batch);
@@ -31,6 +31,6 @@ public static class ExampleLevelAccounting
         List<SubsampledGaussianStep> composed = [.. history.Select(h => new SubsampledGaussianStep(h.SamplingRate, h.NoiseMultiplier, h.Steps)), new(q, sigma, steps)];
         var epsilon = Accountants.Create(kind).GetEpsilon(composed, p.Delta);
         return new ExampleSpend(q, sigma, p.ClipNorm, steps, history.Sum(h => h.Steps) + steps, p.Delta, p.EpsilonBudget, epsilon,
-            kind == AccountantKind.Pld ? "pld" : "rdp");
+            Accountants.Name(kind));
     }
 }
