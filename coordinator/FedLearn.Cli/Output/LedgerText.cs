@@ -1,4 +1,5 @@
 using System.Globalization;
+using static System.FormattableString;
 using System.Text;
 using System.Text.Json;
 using FedLearn.Ledger;
@@ -112,8 +113,6 @@ internal static class LedgerText
         recomputed_epsilon_pld = report.RecomputedFinalEpsilonPld,
         discrepancies = report.Discrepancies.Select(d => new { kind = d.Kind, sequence = d.Sequence, round = d.Round, message = d.Message }),
     });
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private static string G(double? value) => value is { } v ? v.ToString("G6", CultureInfo.InvariantCulture) : "n/a";
 }

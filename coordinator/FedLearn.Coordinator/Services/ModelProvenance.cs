@@ -1,4 +1,5 @@
 using System.Globalization;
+using static System.FormattableString;
 using FedLearn.Ledger;
 
 namespace FedLearn.Coordinator.Services;
@@ -35,6 +36,4 @@ internal static class ModelProvenance
             : "none";
         return metadata;
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
