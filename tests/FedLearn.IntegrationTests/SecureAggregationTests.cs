@@ -49,9 +49,10 @@ public sealed class SecureAggregationTests : IAsyncLifetime
         var entry = Assert.Single(ledger.Entries);
         Assert.Equal(LedgerMechanisms.DistributedDiscreteGaussian, entry.Mechanism);
         Assert.Equal(aggregated, entry.ParticipantsAggregated);
-        // Each survivor added 1/t of the noise variance (t = 2: 4 participants, 3 neighbours each): s survivors carry
-        // σ·√(s/t), over a sensitivity just above C.
-        Assert.InRange(entry.NoiseMultiplier!.Value, 0.99 * NoiseMultiplier * Math.Sqrt(aggregated / 2.0), NoiseMultiplier * Math.Sqrt(aggregated / 2.0) * 1.01);
+        // t = 2 (4 participants, 3 neighbours each), of whom ⌊0.95·2⌋ = 1 share counts as honest: each survivor added the
+        // whole σ²Δ₂². Of s survivors ⌊0.95·s⌋ = s − 1 count, so the sum carries σ·√(s − 1), over a sensitivity just above C.
+        var honest = aggregated - 1;
+        Assert.InRange(entry.NoiseMultiplier!.Value, NoiseMultiplier * Math.Sqrt(honest), NoiseMultiplier * Math.Sqrt(honest) * 1.001);
         Assert.InRange(entry.Sensitivity!.Value, 1.0, 1.01);
         var report = LedgerVerifier.Verify(ledger, created.LedgerPublicKey);
         Assert.True(report.IsValid, string.Join(Environment.NewLine, report.Discrepancies));

@@ -135,9 +135,9 @@ internal sealed class SecureAggregationRound
         var result = _protocol.Finish();
         var decoded = UpdateEncoder.Decode(result.Sum, Encoding, _plan.RotationSeed);
         var survivors = result.Contributors.Count;
-        // Every survivor added discrete Gaussian noise of variance σ_int² on the grid; their sum has variance s·σ_int²,
-        // against a grid sensitivity Δ₂ (EncodingParameters.GridSensitivity): the accountant's noise multiplier.
-        var noiseMultiplier = Math.Sqrt(survivors * (double)Encoding.GridNoiseVariance) / Encoding.GridSensitivity;
+        // Every survivor added discrete Gaussian noise of variance σ_int² on the grid; only the honest ⌊(1 − ρ)·s⌋ shares
+        // count, as a sum of discrete Gaussians against the grid sensitivity Δ₂ (Kairouz, Liu & Steinke 2021, Prop. 14).
+        var noiseMultiplier = Encoding.GuaranteedNoiseMultiplier(survivors);
         return ([.. decoded.Select(v => (float)v)], new NoiseInSum(noiseMultiplier, Encoding.EffectiveSensitivity(), survivors));
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using FedLearn.SecureAggregation;
 using FedLearn.SecureAggregation.Encoding;
+using FedLearn.SecureAggregation.Noise;
 
 namespace FedLearn.Coordinator.Grains.Sessions;
 
@@ -40,15 +41,18 @@ public static class SecureAggregationPlanner
             RandomNumberGenerator.GetBytes(16), gamma, encoding.Rotate, RandomNumberGenerator.GetBytes(32), encoding.GridNoiseVariance);
     }
 
-    /// <summary>The noise multiplier the round guarantees whoever drops: exactly t survivors, each with its share of the noise.</summary>
-    public static double WorstCaseNoiseMultiplier(SecureAggregationPlan plan, int dimension, PrivacyPlan privacy)
-    {
-        var encoding = new EncodingParameters(dimension, privacy.ClipNorm, plan.Gamma, privacy.NoiseMultiplier, plan.Threshold, plan.Rotate);
-        return Math.Sqrt(plan.Threshold * (double)encoding.GridNoiseVariance) / encoding.GridSensitivity;
-    }
+    /// <summary>
+    /// The noise multiplier the round guarantees whoever drops: exactly t survivors, of whom only the honest ⌊(1 − ρ)·t⌋
+    /// count, with the τ term of a sum of discrete Gaussians (<see cref="EncodingParameters.EffectiveNoiseMultiplier"/>, the
+    /// same library function a participant uses for its guarantee against the coordinator).
+    /// </summary>
+    public static double WorstCaseNoiseMultiplier(SecureAggregationPlan plan, int dimension, PrivacyPlan privacy) =>
+        new EncodingParameters(dimension, privacy.ClipNorm, plan.Gamma, privacy.NoiseMultiplier, plan.Threshold, plan.Rotate)
+            .EffectiveNoiseMultiplier();
 
     /// <summary>
-    /// SecAgg+ (k, t) for 5% dropout and 5% corrupt participants (Bell et al. 2020, §3); small cohorts use full SecAgg (k = n − 1)
+    /// SecAgg+ (k, t) for 5% dropout and ρ = 5% corrupt participants (Bell et al. 2020, §3; ρ is also the share of noise that
+    /// is not counted, <see cref="DistributedNoiseGuarantee.AssumedCorruptionRate"/>); small cohorts use full SecAgg (k = n − 1)
     /// with t = ⌊k/2⌋ + 1 over the k neighbours who hold each participant's shares: t &gt; k/2 keeps two disjoint sets of holders
     /// from both reaching the threshold (Bell et al. 2020, §4), and k − t neighbours may drop out.
     /// </summary>
@@ -58,7 +62,7 @@ public static class SecureAggregationPlanner
         {
             try
             {
-                return SecAggParameters.Choose(participants, dropoutRate: 0.05, corruptionRate: 0.05);
+                return SecAggParameters.Choose(participants, dropoutRate: 0.05, corruptionRate: DistributedNoiseGuarantee.AssumedCorruptionRate);
             }
             catch (ArgumentException)
             {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using FedLearn.SecureAggregation.Noise;
 
 namespace FedLearn.SecureAggregation.Encoding;
 
@@ -11,8 +12,10 @@ namespace FedLearn.SecureAggregation.Encoding;
 /// <param name="Dimension">d, the update length.</param>
 /// <param name="ClipNorm">C, the L2 clipping norm.</param>
 /// <param name="Gamma">γ, the grid spacing: larger is coarser (more rounding error, fewer bits).</param>
-/// <param name="NoiseMultiplier">σ: the sum of any t participants' noise has std ≥ σ·C per coordinate; 0 = no noise.</param>
-/// <param name="NoiseShares">t: each participant adds std σ·C/√t, so every t survivors together carry σ·C.</param>
+/// <param name="NoiseMultiplier">σ: the honest shares of any t survivors' noise carry at least σ times the sensitivity
+/// after rounding (σ·γΔ₂ ≥ σ·C); 0 = no noise.</param>
+/// <param name="NoiseShares">t: the fewest survivors a round unmasks with. The noise is sized so that the
+/// ⌊(1 − ρ)·t⌋ honest ones among them (<see cref="DistributedNoiseGuarantee.HonestShares"/>) carry σ·Δ₂ together.</param>
 /// <param name="Rotate">Apply the randomized Hadamard rotation (pads to a power of two).</param>
 /// <param name="Beta">β of conditional rounding: each rounding attempt is kept with probability ≥ 1 − β.</param>
 public sealed record EncodingParameters(
@@ -46,16 +49,44 @@ public sealed record EncodingParameters(
     /// </summary>
     public double EffectiveSensitivity() => Gamma * GridSensitivity;
 
-    /// <summary>Noise multiplier for the accountant: (std of the noise any t survivors carry) / sensitivity = σC / (γΔ₂).</summary>
-    public double EffectiveNoiseMultiplier() => NoiseMultiplier * ClipNorm / EffectiveSensitivity();
+    /// <summary>
+    /// The noise multiplier the round guarantees whoever drops out: t survivors, of whom only the honest
+    /// ⌊(1 − ρ)·t⌋ count, over the rounding-inflated sensitivity (<see cref="GuaranteedNoiseMultiplier"/>). This is
+    /// the σ to charge for the round, and — with q = 1, no amplification — the σ of one contributed attempt against the
+    /// coordinator. ≥ σ by construction of <see cref="GridNoiseVariance"/>, up to the τ term (negligible at σ_int² ≥ 8).
+    /// </summary>
+    public double EffectiveNoiseMultiplier() => GuaranteedNoiseMultiplier(NoiseShares);
 
-    /// <summary>Per-participant σ_int² = (σ·C / (γ·√t))², rounded up to an integer for the exact sampler (more noise, never less).</summary>
+    /// <summary>
+    /// The noise multiplier of a sum that <paramref name="survivors"/> participants' shares went into: only
+    /// ⌊(1 − ρ)·survivors⌋ shares count (the others may be corrupt and subtract theirs), and the sum of discrete
+    /// Gaussians is charged with its τ term (Kairouz, Liu &amp; Steinke 2021, Prop. 14; see
+    /// <see cref="DistributedNoiseGuarantee"/>). 0 when the round adds no noise.
+    /// </summary>
+    public double GuaranteedNoiseMultiplier(int survivors) =>
+        NoiseMultiplier == 0
+            ? 0
+            : DistributedNoiseGuarantee.NoiseMultiplier(
+                GridSensitivity, GridNoiseVariance, DistributedNoiseGuarantee.HonestShares(survivors), PaddedDimension);
+
+    /// <summary>
+    /// Per-participant σ_int² on the grid: (σ·Δ₂)² / ⌊(1 − ρ)·t⌋, rounded up to an integer for the sampler and at least
+    /// <see cref="DistributedNoiseGuarantee.MinimumShareVariance"/> (more noise, never less). Sized from Δ₂, the
+    /// sensitivity after rounding, so the rounding inflation is covered by noise rather than by a calibration margin,
+    /// and from the honest shares only, so corrupt survivors cannot leave the sum short of σ.
+    /// </summary>
     public ulong GridNoiseVariance
     {
         get
         {
-            var sigma = NoiseMultiplier * ClipNorm / (Gamma * Math.Sqrt(NoiseShares));
-            return NoiseMultiplier == 0 ? 0 : (ulong)Math.Ceiling(sigma * sigma);
+            if (NoiseMultiplier == 0)
+            {
+                return 0;
+            }
+
+            var std = NoiseMultiplier * GridSensitivity;
+            var variance = Math.Ceiling(std * std / DistributedNoiseGuarantee.HonestShares(NoiseShares));
+            return Math.Max(DistributedNoiseGuarantee.MinimumShareVariance, (ulong)variance);
         }
     }
 

@@ -65,15 +65,45 @@ public sealed class UpdateEncoderTests
     }
 
     [Fact]
-    public void Encode_WithNoise_AddsVarianceSigmaCSquaredOverT()
+    public void Encode_WithNoise_AddsVarianceSigmaDeltaSquaredOverHonestShares()
     {
         var p = new EncodingParameters(4096, ClipNorm: 1.0, Gamma: 0.01, NoiseMultiplier: 1.0, NoiseShares: 4, Rotate: false);
         using var rng = new CryptoRandom();
         var e = UpdateEncoder.Encode(new float[4096], p, Seed, rng);
         var values = e.Select(v => (double)UpdateEncoder.Signed(v, 32)).ToArray();
         var variance = values.Select(v => v * v).Average();
-        Assert.Equal(2500UL, p.GridNoiseVariance); // (1·1/(0.01·2))²
-        Assert.InRange(variance, 2500 * 0.9, 2500 * 1.1);
+        // c = 100, D = 4096, β = e^(−1/2): Δ₂² = c² + D/4 + 1·(c + √D/2) = 11156; ⌊0.95·4⌋ = 3 honest shares.
+        Assert.Equal(11156.0, p.GridSensitivity * p.GridSensitivity, 6);
+        Assert.Equal(3719UL, p.GridNoiseVariance); // ⌈11156 / 3⌉
+        Assert.InRange(variance, 3719 * 0.9, 3719 * 1.1);
+    }
+
+    [Fact]
+    public void GridNoiseVariance_TinySigma_IsFloored()
+    {
+        var p = new EncodingParameters(16, ClipNorm: 1.0, Gamma: 0.5, NoiseMultiplier: 1e-3, NoiseShares: 4, Rotate: false);
+        Assert.Equal(DistributedNoiseGuarantee.MinimumShareVariance, p.GridNoiseVariance);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(17)]
+    [InlineData(40)]
+    public void EffectiveNoiseMultiplier_CoversRoundingAndCorruptShares_AtLeastSigma(int threshold)
+    {
+        var p = new EncodingParameters(1 << 20, 1.0, 1.0 / 4096, 0.8, threshold);
+        var honest = DistributedNoiseGuarantee.HonestShares(threshold);
+        Assert.Equal(Math.Sqrt(honest * (double)p.GridNoiseVariance) / p.GridSensitivity, p.EffectiveNoiseMultiplier(), 12);
+        Assert.InRange(p.EffectiveNoiseMultiplier(), 0.8, 0.8 * 1.0001);
+    }
+
+    [Fact]
+    public void GuaranteedNoiseMultiplier_MoreSurvivors_CountsOnlyTheirHonestShares()
+    {
+        var p = new EncodingParameters(1 << 10, 1.0, 1.0 / 4096, 1.0, 17);
+        // t = 17 → 16 honest shares carry σ; 40 survivors → 38 honest shares carry σ·√(38/16).
+        Assert.Equal(p.EffectiveNoiseMultiplier() * Math.Sqrt(38.0 / 16), p.GuaranteedNoiseMultiplier(40), 9);
+        Assert.Equal(0, (p with { NoiseMultiplier = 0 }).GuaranteedNoiseMultiplier(40));
     }
 
     [Fact]
@@ -83,7 +113,9 @@ public sealed class UpdateEncoderTests
         var fine = coarse with { Gamma = 1e-7 };
         Assert.True(coarse.EffectiveSensitivity() > Math.Sqrt(1.0 + 1e-6 * (1 << 20) / 4)); // c² + D/4 in quadrature
         Assert.InRange(fine.EffectiveSensitivity(), 1.0, 1.001);
-        Assert.True(coarse.EffectiveNoiseMultiplier() < 1.0);
+        // The noise is sized from Δ₂, so the inflation costs noise (visible in σ_int²), not guaranteed σ.
+        Assert.True(coarse.GridNoiseVariance > fine.GridNoiseVariance * (1e-7 * 1e-7) / (1e-3 * 1e-3));
+        Assert.True(coarse.EffectiveNoiseMultiplier() >= 1.0);
     }
 
     [Fact]
