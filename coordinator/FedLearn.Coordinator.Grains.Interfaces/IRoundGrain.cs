@@ -30,8 +30,8 @@ public interface IRoundGrain : IGrainWithStringKey
     /// </summary>
     Task<UpdateReceipt> SubmitMaskedInput(string participantId, int attempt, uint[] values, double? exampleEpsilon = null);
 
-    /// <summary>Records metrics a participant measured locally.</summary>
-    Task ReportMetrics(LocalMetricsReport report);
+    /// <summary>Records metrics a participant measured locally, or says why they were dropped (bounds, round, privacy).</summary>
+    Task<UpdateReceipt> ReportMetrics(LocalMetricsReport report);
 
     /// <summary>Progress of the open or most recent attempt.</summary>
     Task<RoundProgress> GetProgress();

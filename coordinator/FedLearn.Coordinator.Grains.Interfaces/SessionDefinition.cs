@@ -17,4 +17,6 @@ public sealed record SessionDefinition(
     [property: Id(11)] PrivacyDefinition? Privacy = null,
     [property: Id(13)] ExamplePrivacyDefinition? ExamplePrivacy = null,
     // Only on the way in: the grain imports it and stores the weights as the initial checkpoint, never the bytes.
-    [property: Id(12)] byte[]? InitialModelOnnx = null);
+    [property: Id(12)] byte[]? InitialModelOnnx = null,
+    // Null for sessions created before the limits existed: they run with RobustnessDefinition.Default.
+    [property: Id(14)] RobustnessDefinition? Robustness = null);

@@ -97,14 +97,15 @@ public sealed record ModelSpec(
     }
 
     /// <summary>
-    /// Builds and validates a spec from command-line or config words:
-    /// kind "softmax" | "mlp", activation "relu" | "tanh" | "sigmoid" (case-insensitive).
+    /// Builds and validates a spec from command-line or config words: kind "softmax" | "mlp", activation "relu" | "tanh" |
+    /// "sigmoid" (case-insensitive; empty or null means "relu", immaterial for softmax). The coordinator and the participants
+    /// both read a session's model through this one method, so a model one accepts the other can run.
     /// </summary>
-    public static ModelSpec Parse(string kind, int inputSize, int numClasses, IEnumerable<int> hidden, string activation)
+    public static ModelSpec Parse(string kind, int inputSize, int numClasses, IEnumerable<int> hidden, string? activation)
     {
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(hidden);
-        ArgumentNullException.ThrowIfNull(activation);
+        activation = string.IsNullOrWhiteSpace(activation) ? "relu" : activation;
 
         var parsedKind = kind.Trim().ToLowerInvariant() switch
         {

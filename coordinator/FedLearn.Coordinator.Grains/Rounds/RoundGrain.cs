@@ -14,7 +14,8 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
     private readonly HashSet<string> _received = [];
     private readonly Dictionary<string, LocalMetricsReport> _metrics = [];
     private readonly Dictionary<string, double> _exampleEpsilons = [];
-    private WeightedUpdateSum? _sum;
+    private UpdateAggregate? _sum;
+    private RobustnessDefinition _limits = RobustnessDefinition.Default;
     private ClippedUpdateSum? _clippedSum;
     private RoundResult? _result;
     private IGrainTimer? _deadlineTimer;
@@ -38,7 +39,8 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         _received.Clear();
         _metrics.Clear();
         _exampleEpsilons.Clear();
-        _sum = new WeightedUpdateSum(plan.Task.ParameterCount);
+        _limits = (plan.Robustness ?? RobustnessDefinition.Default).WithDefaults();
+        _sum = UpdateAggregate.For(_limits, plan.Task.ParameterCount);
         _clippedSum = plan.Task.Privacy is { } privacy ? new ClippedUpdateSum(plan.Task.ParameterCount, privacy.ClipNorm) : null;
         _result = null;
         _startedAt = time.GetUtcNow();
@@ -116,7 +118,7 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         {
             return UpdateReceipt.Rejected("an update from this participant was already received for this attempt");
         }
-        if ((UpdateValidator.Problem(update, _plan.Task.ParameterCount)
+        if ((UpdateValidator.Problem(update, _plan.Task.ParameterCount, _limits)
              ?? UpdateValidator.ExampleEpsilonProblem(update.ExampleEpsilon, _plan.Task.ExamplePrivacy)) is { } problem)
         {
             LogRejected(_plan.Task.SessionId, _plan.Task.Round, update.ParticipantId, problem);
@@ -140,14 +142,18 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         return UpdateReceipt.Ok;
     }
 
-    public Task ReportMetrics(LocalMetricsReport report)
+    public Task<UpdateReceipt> ReportMetrics(LocalMetricsReport report)
     {
-        if (_plan is not null && _result is null && _selected.Contains(report.ParticipantId)
-            && double.IsFinite(report.TrainLoss) && report.NumExamples > 0)
+        var problem = _plan is null || _result is not null ? "the round is not open"
+            : !_selected.Contains(report.ParticipantId) ? "the participant was not selected for this round"
+            : _plan.Task.Privacy is not null || _plan.Task.ExamplePrivacy is not null ? "a private round publishes no local metrics"
+            : UpdateValidator.MetricsProblem(report, _limits);
+        if (problem is not null)
         {
-            _metrics[report.ParticipantId] = report;
+            return Task.FromResult(UpdateReceipt.Rejected(problem));
         }
-        return Task.CompletedTask;
+        _metrics[report.ParticipantId] = report;
+        return Task.FromResult(UpdateReceipt.Ok);
     }
 
     public Task<RoundProgress> GetProgress() =>
@@ -287,8 +293,9 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
 
     private double WeightedTrainLoss()
     {
+        // Reports are bounded (UpdateValidator.MetricsProblem); the sums are in double so no count can overflow them.
         var reports = _metrics.Where(m => _received.Contains(m.Key)).Select(m => m.Value).ToList();
-        var examples = reports.Sum(r => r.NumExamples);
+        var examples = reports.Sum(r => (double)r.NumExamples);
         return examples == 0 ? double.NaN : reports.Sum(r => r.TrainLoss * r.NumExamples) / examples;
     }
 

@@ -2,39 +2,27 @@ namespace FedLearn.Coordinator.Grains.Rounds;
 
 /// <summary>
 /// The running FedAvg numerator Σ nᵢ·Δᵢ and denominator Σ nᵢ (McMahan et al. 2017, "Communication-Efficient Learning of Deep
-/// Networks from Decentralized Data", Algorithm 1). Accumulated in double so the order updates arrive in barely matters.
-/// Only the sum is kept: the round never stores an individual update after adding it.
+/// Networks from Decentralized Data", Algorithm 1), each Δᵢ first bounded to the session's L2 norm. Accumulated in double so
+/// the order updates arrive in barely matters, and the weight sum in checked arithmetic. Only the sum is kept: the round
+/// never stores an individual update after adding it.
 /// </summary>
-public sealed class WeightedUpdateSum(int parameterCount)
+public sealed class WeightedUpdateSum(int parameterCount, double maxUpdateNorm = double.PositiveInfinity)
+    : UpdateAggregate(parameterCount, maxUpdateNorm)
 {
     private readonly double[] _sum = new double[parameterCount];
 
-    public long TotalWeight { get; private set; }
-
-    public int Count { get; private set; }
-
-    public void Add(ReadOnlySpan<float> delta, long weight)
+    protected override void AddScaled(ReadOnlySpan<float> delta, double scale, long weight)
     {
-        if (delta.Length != _sum.Length)
-        {
-            throw new ArgumentException($"Expected {_sum.Length} values, got {delta.Length}.", nameof(delta));
-        }
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(weight);
+        var factor = weight * scale;
         for (var i = 0; i < _sum.Length; i++)
         {
-            _sum[i] += weight * (double)delta[i];
+            _sum[i] += factor * delta[i];
         }
-        TotalWeight += weight;
-        Count++;
     }
 
     /// <summary>Σ nᵢ·Δᵢ / Σ nᵢ.</summary>
-    public float[] Average()
+    protected override float[] Combine()
     {
-        if (TotalWeight == 0)
-        {
-            throw new InvalidOperationException("No updates were added.");
-        }
         var average = new float[_sum.Length];
         for (var i = 0; i < average.Length; i++)
         {

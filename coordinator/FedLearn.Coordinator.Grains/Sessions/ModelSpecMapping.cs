@@ -8,10 +8,8 @@ public static class ModelSpecMapping
     /// <exception cref="ArgumentException">The model definition is invalid.</exception>
     public static ModelSpec ToSpec(ModelDefinition model)
     {
-        // The activation only matters between hidden layers; a softmax model may leave it out.
-        var activation = string.IsNullOrWhiteSpace(model.Activation) ? "relu" : model.Activation;
-        var spec = ModelSpec.Parse(model.Kind, model.InputSize, model.NumClasses, model.HiddenSizes ?? [], activation);
-        spec.Validate();
-        return spec;
+        // The same parsing the participants apply to a round task's model (an empty activation means relu on both sides).
+        ArgumentNullException.ThrowIfNull(model);
+        return ModelSpec.Parse(model.Kind ?? "", model.InputSize, model.NumClasses, model.HiddenSizes ?? [], model.Activation);
     }
 }

@@ -56,6 +56,10 @@ public static class SessionDefinitionValidator
             CheckGaussianBudget(problems, "example_privacy", example.EpsilonBudget, example.Delta, example.Accountant, example.NoiseMultiplier, example.ClipNorm);
             Check(problems, example.ExpectedBatchSize is >= 1 and <= 65_536, "example_privacy.expected_batch_size must be between 1 and 65536");
         }
+        if (definition.Robustness is { } robustness)
+        {
+            CheckRobustness(problems, robustness, definition.Privacy is not null);
+        }
         if (problems.Count > 0)
         {
             throw new ArgumentException("Invalid session configuration: " + string.Join("; ", problems) + ".");
@@ -91,6 +95,25 @@ public static class SessionDefinitionValidator
         // A softmax regression has no hidden layer, so its activation is immaterial.
         var comparable = given.Kind == ModelKind.SoftmaxRegression ? imported with { Activation = given.Activation } : imported;
         Check(problems, given.Equals(comparable), $"model {given} does not match initial_model_onnx, which is {imported}");
+    }
+
+    /// <summary>Every member of the limits in its documented range (unset ones were filled with defaults at the edge).</summary>
+    private static void CheckRobustness(List<string> problems, RobustnessDefinition robustness, bool participantLevelPrivacy)
+    {
+        var r = robustness.WithDefaults();
+        Check(problems, double.IsFinite(r.MaxUpdateNorm) && r.MaxUpdateNorm is > 0 and <= RobustnessDefinition.MaxUpdateNormLimit,
+            $"robustness.max_update_norm must be a number in (0, {RobustnessDefinition.MaxUpdateNormLimit:G}]");
+        Check(problems, r.UpdateNormPolicy is RobustnessDefinition.Reject or RobustnessDefinition.Clip,
+            "robustness.update_norm_policy must be reject or clip");
+        Check(problems, r.MaxExamplesPerParticipant is >= 1 and <= RobustnessDefinition.MaxExamplesLimit,
+            $"robustness.max_examples_per_participant must be between 1 and {RobustnessDefinition.MaxExamplesLimit}");
+        Check(problems, r.Aggregation is RobustnessDefinition.Mean or RobustnessDefinition.Median or RobustnessDefinition.TrimmedMean,
+            "robustness.aggregation must be mean, median or trimmed_mean");
+        Check(problems, r.TrimFraction is > 0 and < 0.5, "robustness.trim_fraction must be in (0, 0.5)");
+        // With participant-level privacy the coordinator may only use the sum of clipped updates (secure aggregation
+        // never shows it anything else, and the noise is calibrated to the sum's sensitivity), so no coordinate-wise rule.
+        Check(problems, !(participantLevelPrivacy && r.IsRobustAggregation),
+            $"robustness.aggregation {r.Aggregation} needs every individual update; a session with privacy aggregates only their clipped sum");
     }
 
     /// <summary>The fields both privacy levels share: a budget (ε, δ, accountant) spent by a clipped Gaussian mechanism.</summary>

@@ -234,7 +234,7 @@ public sealed partial class SessionGrain(
             _privacy?.Plan, minimum, _privacy?.Spent ?? 0, secure, definition.ExamplePrivacy, definition.Rounds);
         _openEligible = available.Count;
         List<string> ids = [.. selected.Select(p => p.ParticipantId)];
-        await RoundGrain(round).Begin(new RoundPlan(task, ids, minimum, _weights));
+        await RoundGrain(round).Begin(new RoundPlan(task, ids, minimum, _weights, definition.Robustness));
         (_openRound, _openSelected, _openReported, _progressMessage) = (task, selected.Count, 0, null);
         _version++;
         // In a secure round each participant learns its own index in the cohort (and nothing of the others' identities).

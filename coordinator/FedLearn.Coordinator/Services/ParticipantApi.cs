@@ -188,13 +188,10 @@ internal sealed partial class ParticipantApi(
     public override async Task<ReportMetricsReply> ReportMetrics(LocalMetrics request, ServerCallContext context)
     {
         var id = RpcGuard.Id(request.ParticipantId, "participant_id");
+        RpcGuard.Metrics(request);
         var report = new LocalMetricsReport(id, request.TrainLoss, request.TrainAccuracy, request.NumExamples);
-        await RpcGuard.Call(async () =>
-        {
-            await Round(request.SessionId, request.Round).ReportMetrics(report);
-            return true;
-        });
-        return new ReportMetricsReply();
+        var receipt = await RpcGuard.Call(() => Round(request.SessionId, request.Round).ReportMetrics(report));
+        return new ReportMetricsReply { Accepted = receipt.Accepted, Reason = receipt.Reason ?? "" };
     }
 
     private static readonly TimeSpan SecureStagePollInterval = TimeSpan.FromMilliseconds(100);

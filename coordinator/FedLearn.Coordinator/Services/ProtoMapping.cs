@@ -31,7 +31,13 @@ internal static class ProtoMapping
         config.ExamplePrivacy is not { } e
             ? null
             : new ExamplePrivacyDefinition(e.EpsilonBudget, e.Delta, e.Accountant ?? "", e.NoiseMultiplier, e.ClipNorm, e.ExpectedBatchSize),
-        InitialModelOnnx: config.InitialModelOnnx.IsEmpty ? null : config.InitialModelOnnx.ToByteArray());
+        InitialModelOnnx: config.InitialModelOnnx.IsEmpty ? null : config.InitialModelOnnx.ToByteArray(),
+        Robustness: ToDefinition(config.Robustness));
+
+    /// <summary>The limits with their defaults filled in, so a stored session says what it runs with.</summary>
+    private static RobustnessDefinition ToDefinition(RobustnessConfig? r) => r is null
+        ? RobustnessDefinition.Default
+        : new RobustnessDefinition(r.MaxUpdateNorm, r.UpdateNormPolicy ?? "", r.MaxExamplesPerParticipant, r.Aggregation ?? "", r.TrimFraction).WithDefaults();
 
     public static SessionConfig ToProto(SessionDefinition definition) => new()
     {
@@ -60,6 +66,16 @@ internal static class ProtoMapping
             CentralNoise = p.CentralNoise,
         },
         ExamplePrivacy = definition.ExamplePrivacy is null ? null : ToProto(definition.ExamplePrivacy),
+        Robustness = ToProto(definition.Robustness ?? RobustnessDefinition.Default),
+    };
+
+    public static RobustnessConfig ToProto(RobustnessDefinition r) => new()
+    {
+        MaxUpdateNorm = r.MaxUpdateNorm,
+        UpdateNormPolicy = r.UpdateNormPolicy,
+        MaxExamplesPerParticipant = r.MaxExamplesPerParticipant,
+        Aggregation = r.Aggregation,
+        TrimFraction = r.TrimFraction,
     };
 
     public static ExamplePrivacyParameters ToProto(ExamplePrivacyDefinition e) => new()

@@ -18,6 +18,21 @@ internal static partial class RpcGuard
     public static int Round(int value) =>
         value >= 1 ? value : throw new RpcException(new Status(StatusCode.InvalidArgument, "round must be at least 1."));
 
+    /// <summary>A metrics report's values in their documented ranges (LocalMetrics in participant.proto).</summary>
+    public static void Metrics(Protos.V1.LocalMetrics metrics)
+    {
+        var problem = !(metrics.TrainLoss is >= 0 and <= Grains.Rounds.UpdateValidator.MaxReportedLoss)
+                ? $"train_loss must be a finite number in [0, {Grains.Rounds.UpdateValidator.MaxReportedLoss:G}]"
+            : !(metrics.TrainAccuracy is >= 0 and <= 1) ? "train_accuracy must be in [0, 1]"
+            : metrics.NumExamples < 1 ? "num_examples must be at least 1"
+            : !(metrics.TrainSeconds >= 0 && double.IsFinite(metrics.TrainSeconds)) ? "train_seconds must be a finite number >= 0"
+            : null;
+        if (problem is not null)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, problem + "."));
+        }
+    }
+
     /// <summary>Runs a grain call, turning its exceptions into statuses a client can act on.</summary>
     public static async Task<T> Call<T>(Func<Task<T>> call)
     {
@@ -36,6 +51,11 @@ internal static partial class RpcGuard
         catch (InvalidOperationException e)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
+        catch (Npgsql.PostgresException e) when (DatabaseErrors.IsDataError(e))
+        {
+            // The server refused this request's data (bad value, constraint): the request is wrong, the database is fine.
+            throw new RpcException(new Status(DatabaseErrors.StatusFor(e), $"The database refused the request's data: {e.MessageText}"));
         }
         catch (Npgsql.NpgsqlException e)
         {

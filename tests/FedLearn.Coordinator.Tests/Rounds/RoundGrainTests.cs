@@ -232,10 +232,14 @@ public sealed class RoundGrainTests(ClusterFixture fixture)
     public async Task ReportMetrics_SelectedParticipants_TrainLossIsExampleWeighted()
     {
         await Round.Begin(Plan(1, ["a", "b", "c"], min: 1, Long));
-        await Round.ReportMetrics(new LocalMetricsReport("a", 1.0, 0.9, 10));
-        await Round.ReportMetrics(new LocalMetricsReport("b", 4.0, 0.5, 30));
-        await Round.ReportMetrics(new LocalMetricsReport("mallory", 1000.0, 0.0, 1000));
-        await Round.ReportMetrics(new LocalMetricsReport("c", double.NaN, 0.0, 10));
+        Assert.True((await Round.ReportMetrics(new LocalMetricsReport("a", 1.0, 0.9, 10))).Accepted);
+        Assert.True((await Round.ReportMetrics(new LocalMetricsReport("b", 4.0, 0.5, 30))).Accepted);
+        var stranger = await Round.ReportMetrics(new LocalMetricsReport("mallory", 1000.0, 0.0, 1000));
+        var nan = await Round.ReportMetrics(new LocalMetricsReport("c", double.NaN, 0.0, 10));
+        var overclaim = await Round.ReportMetrics(new LocalMetricsReport("c", 1e4, 0.0, long.MaxValue));
+        Assert.Contains("not selected", stranger.Reason, StringComparison.Ordinal);
+        Assert.StartsWith("train_loss", nan.Reason, StringComparison.Ordinal);
+        Assert.StartsWith("num_examples", overclaim.Reason, StringComparison.Ordinal);
         await Round.SubmitUpdate(Update("a", 1, 10, 1f, 1f, 1f));
         await Round.SubmitUpdate(Update("b", 1, 30, 1f, 1f, 1f));
         await Round.SubmitUpdate(Update("c", 1, 10, 1f, 1f, 1f));
@@ -320,6 +324,42 @@ public sealed class RoundGrainTests(ClusterFixture fixture)
         Assert.False(receipt.Accepted);
         Assert.Contains("declares no example-level guarantee", receipt.Reason, StringComparison.Ordinal);
         Assert.Null((await Round.GetProgress()).Result!.ExampleEpsilonMax);
+    }
+
+    [Fact]
+    public async Task SubmitUpdate_HostileClaimsAndValues_RejectedAndTheMeanIsTheHonestOne()
+    {
+        await Round.Begin(Plan(1, ["a", "b", "mallory"], min: 2, Short));
+
+        var huge = await Round.SubmitUpdate(Update("mallory", 1, 1L << 62, 1f, 1f, 1f));
+        var wrapping = await Round.SubmitUpdate(Update("mallory", 1, long.MaxValue, 1f, 1f, 1f));
+        var poisoned = await Round.SubmitUpdate(Update("mallory", 1, 10, -1e30f, 0f, 0f));
+        Assert.True((await Round.SubmitUpdate(Update("a", 1, 10, 1f, 0f, 2f))).Accepted);
+        Assert.True((await Round.SubmitUpdate(Update("b", 1, 30, 5f, 4f, 2f))).Accepted);
+
+        Assert.All([huge, wrapping], r => Assert.Contains("max_examples_per_participant", r.Reason, StringComparison.Ordinal));
+        Assert.Contains("max_update_norm", poisoned.Reason, StringComparison.Ordinal);
+        var result = await WaitForResultAsync();
+        Assert.Equal(2, result.ParticipantsAggregated);
+        Assert.Equal(40, result.ExamplesAggregated);
+        AssertClose([4f, 3f, 2f], result.AverageDelta!);
+    }
+
+    [Fact]
+    public async Task SubmitUpdate_MedianSession_OneHostileCannotMoveTheResultOutsideTheHonestRange()
+    {
+        var plan = Plan(1, ["a", "b", "mallory"], min: 3, Long) with
+        {
+            Robustness = RobustnessDefinition.Default with { Aggregation = RobustnessDefinition.Median, UpdateNormPolicy = RobustnessDefinition.Clip },
+        };
+        await Round.Begin(plan);
+
+        Assert.True((await Round.SubmitUpdate(Update("mallory", 1, RobustnessDefinition.DefaultMaxExamplesPerParticipant, -1e30f, 1e30f, 0f))).Accepted);
+        Assert.True((await Round.SubmitUpdate(Update("a", 1, 10, 1f, 0f, 2f))).Accepted);
+        Assert.True((await Round.SubmitUpdate(Update("b", 1, 30, 5f, 4f, 2f))).Accepted);
+
+        var result = Assert.IsType<RoundResult>((await Round.GetProgress()).Result);
+        AssertClose([1f, 4f, 2f], result.AverageDelta!);
     }
 
     private RoundPlan Plan(int attempt, string[] selected, int min, TimeSpan deadlineIn) =>

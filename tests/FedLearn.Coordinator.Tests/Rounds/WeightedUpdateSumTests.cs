@@ -102,6 +102,44 @@ public sealed class WeightedUpdateSumTests
     }
 
     [Fact]
+    public void Add_WeightSumWouldOverflow_ThrowsAndLeavesSumUntouched()
+    {
+        // 2^63 − 1 used to wrap the weight sum negative and flip the average's sign.
+        var sum = new WeightedUpdateSum(1);
+        sum.Add([1f], 10);
+
+        Assert.Throws<OverflowException>(() => sum.Add([-1f], long.MaxValue));
+
+        Assert.Equal(1, sum.Count);
+        Assert.Equal(10, sum.TotalWeight);
+        Assert.Equal([1f], sum.Average());
+    }
+
+    [Fact]
+    public void Add_AboveNormBound_ScaledToTheBound()
+    {
+        var sum = new WeightedUpdateSum(2, maxUpdateNorm: 10);
+        sum.Add([-1e30f, 0f], 1);
+        sum.Add([3f, 4f], 1);
+
+        // [-1e30, 0] counts as [-10, 0]; [3, 4] (norm 5) is unchanged: mean [-3.5, 2].
+        Assert.Equal([-3.5f, 2f], sum.Average());
+    }
+
+    [Property]
+    public Property Average_BoundedUpdates_NormNeverExceedsTheBound() =>
+        Prop.ForAll(UpdateSets.ToArbitrary(), Gen.Choose(1, 1000).ToArbitrary(), (set, bound) =>
+        {
+            var sum = new WeightedUpdateSum(set.Deltas[0].Length, bound);
+            for (var i = 0; i < set.Deltas.Length; i++)
+            {
+                sum.Add(set.Deltas[i], set.Weights[i]);
+            }
+            // A weighted mean of vectors in the ball of radius B stays in it (float rounding aside).
+            return UpdateNorm.L2(sum.Average()) <= bound * (1 + 1e-5);
+        });
+
+    [Fact]
     public void ApplyServerStep_GivenRate_AddsScaledDelta()
     {
         float[] weights = [1f, -2f, 0.5f];

@@ -70,6 +70,16 @@ public sealed class SessionDefinitionValidatorTests
     [InlineData("NaN server learning rate", "server_learning_rate must")]
     [InlineData("zero deadline", "round_deadline_seconds must")]
     [InlineData("deadline over a day", "round_deadline_seconds must")]
+    [InlineData("negative update norm", "robustness.max_update_norm must")]
+    [InlineData("NaN update norm", "robustness.max_update_norm must")]
+    [InlineData("infinite update norm", "robustness.max_update_norm must")]
+    [InlineData("unknown norm policy", "robustness.update_norm_policy must")]
+    [InlineData("negative max examples", "robustness.max_examples_per_participant must")]
+    [InlineData("max examples near overflow", "robustness.max_examples_per_participant must")]
+    [InlineData("unknown aggregation", "robustness.aggregation must")]
+    [InlineData("trim half", "robustness.trim_fraction must")]
+    [InlineData("NaN trim", "robustness.trim_fraction must")]
+    [InlineData("median with privacy", "robustness.aggregation median needs")]
     public void Validate_BadField_RejectsNamingTheField(string scenario, string expectedProblem)
     {
         var definition = Bad(scenario);
@@ -90,6 +100,40 @@ public sealed class SessionDefinitionValidatorTests
         Assert.Contains("batch_size must", e.Message, StringComparison.Ordinal);
         Assert.Contains("round_deadline_seconds must", e.Message, StringComparison.Ordinal);
         Assert.DoesNotMatch("(: |; )rounds must", e.Message);
+    }
+
+    [Theory]
+    [InlineData(RobustnessDefinition.Median)]
+    [InlineData(RobustnessDefinition.TrimmedMean)]
+    public void Validate_RobustAggregationWithExampleLevelPrivacyOnly_Accepts(string aggregation)
+    {
+        // Example-level DP happens on the participants; the coordinator still sees every update, so it may combine them robustly.
+        SessionDefinitionValidator.Validate(Good with
+        {
+            Robustness = RobustnessDefinition.Default with { Aggregation = aggregation, UpdateNormPolicy = RobustnessDefinition.Clip },
+            ExamplePrivacy = new ExamplePrivacyDefinition(4, 1e-5, "rdp", 0, 1.0, 64),
+        });
+    }
+
+    [Fact]
+    public void Validate_UnsetRobustnessMembers_TakeDefaults()
+    {
+        SessionDefinitionValidator.Validate(Good with { Robustness = new RobustnessDefinition(0, "", 0, "", 0) });
+
+        Assert.Equal(RobustnessDefinition.Default, new RobustnessDefinition(0, " ", 0, "", 0).WithDefaults());
+    }
+
+    [Fact]
+    public void Validate_SoftmaxWithoutActivation_AcceptedAndParsedAsParticipantsParseIt()
+    {
+        // A session the coordinator accepts must be one every participant can run: both read the model with ModelSpec.Parse.
+        var definition = Good with { Model = new ModelDefinition("softmax", 784, 10, [], "") };
+
+        SessionDefinitionValidator.Validate(definition);
+
+        var coordinator = ModelSpecMapping.ToSpec(definition.Model);
+        var participant = FedLearn.Training.ModelSpec.Parse("softmax", 784, 10, [], "");
+        Assert.Equal(coordinator, participant);
     }
 
     [Fact]
@@ -126,6 +170,20 @@ public sealed class SessionDefinitionValidatorTests
         "NaN server learning rate" => Good with { ServerLearningRate = double.NaN },
         "zero deadline" => Good with { RoundDeadlineSeconds = 0 },
         "deadline over a day" => Good with { RoundDeadlineSeconds = SessionDefinitionValidator.MaxDeadlineSeconds + 1 },
+        "negative update norm" => Good with { Robustness = RobustnessDefinition.Default with { MaxUpdateNorm = -1 } },
+        "NaN update norm" => Good with { Robustness = RobustnessDefinition.Default with { MaxUpdateNorm = double.NaN } },
+        "infinite update norm" => Good with { Robustness = RobustnessDefinition.Default with { MaxUpdateNorm = double.PositiveInfinity } },
+        "unknown norm policy" => Good with { Robustness = RobustnessDefinition.Default with { UpdateNormPolicy = "ignore" } },
+        "negative max examples" => Good with { Robustness = RobustnessDefinition.Default with { MaxExamplesPerParticipant = -1 } },
+        "max examples near overflow" => Good with { Robustness = RobustnessDefinition.Default with { MaxExamplesPerParticipant = long.MaxValue } },
+        "unknown aggregation" => Good with { Robustness = RobustnessDefinition.Default with { Aggregation = "krum" } },
+        "trim half" => Good with { Robustness = RobustnessDefinition.Default with { TrimFraction = 0.5 } },
+        "NaN trim" => Good with { Robustness = RobustnessDefinition.Default with { TrimFraction = double.NaN } },
+        "median with privacy" => Good with
+        {
+            Robustness = RobustnessDefinition.Default with { Aggregation = RobustnessDefinition.Median },
+            Privacy = new PrivacyDefinition(4, 1e-5, "rdp", 1.0, 1.0, 0.5),
+        },
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "unknown scenario"),
     };
 }
