@@ -17,8 +17,13 @@ public static class KeyAgreement
 
     public static byte[] ExportPublicKey(ECDiffieHellman key) => key.ExportSubjectPublicKeyInfo();
 
+    /// <exception cref="CryptographicException">The bytes are not a valid P-256 public key (<see cref="PublicKeyValidation"/>).</exception>
     public static ECDiffieHellman ImportPublicKey(ReadOnlySpan<byte> subjectPublicKeyInfo)
     {
+        if (PublicKeyValidation.Problem(subjectPublicKeyInfo.ToArray()) is { } problem)
+        {
+            throw new CryptographicException($"Not a valid P-256 public key: {problem}.");
+        }
         var key = ECDiffieHellman.Create();
         key.ImportSubjectPublicKeyInfo(subjectPublicKeyInfo, out _);
         if (key.KeySize != 256)

@@ -32,10 +32,19 @@ public sealed class SecAggCoordinator
 
     public IReadOnlyCollection<int> MaskedInputs => _masked;
 
+    /// <exception cref="ArgumentException">A key is not a valid P-256 public key; the participant stays out of U1.</exception>
     public void Receive(KeyAdvertisement advert)
     {
         Expect(Stage.Advertise);
         _config.CheckParticipant(advert.Participant);
+        // A key that is not a key would make every neighbour fail its ECDH: refuse it here, before anyone sees it.
+        foreach (var (name, key) in new[] { ("cipher", advert.CipherPublicKey), ("mask", advert.MaskPublicKey) })
+        {
+            if (PublicKeyValidation.Problem(key) is { } problem)
+            {
+                throw new ArgumentException($"Participant {advert.Participant} advertised an invalid {name} key: {problem}.", nameof(advert));
+            }
+        }
         if (!_advertised.TryAdd(advert.Participant, advert))
         {
             throw new InvalidOperationException($"Participant {advert.Participant} advertised twice.");

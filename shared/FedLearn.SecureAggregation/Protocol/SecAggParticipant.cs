@@ -18,6 +18,7 @@ public sealed class SecAggParticipant : IDisposable
     private readonly Dictionary<int, ECDiffieHellman> _neighborMaskKeys = [];
     private readonly Dictionary<int, byte[]> _receiveKeys = [];
     private readonly Dictionary<int, SharePlaintext> _heldShares = [];
+    private readonly HashSet<int> _badKeys = [];
     private Stage _stage;
 
     public SecAggParticipant(RoundConfiguration config, int id)
@@ -31,6 +32,9 @@ public sealed class SecAggParticipant : IDisposable
 
     public int Id { get; }
 
+    /// <summary>Neighbours dropped in round 1 because a key they advertised is not a valid P-256 public key.</summary>
+    public IReadOnlyCollection<int> DroppedForBadKeys => _badKeys;
+
     /// <summary>Round 0: fresh key pairs (c_u, s_u) for this round only.</summary>
     public KeyAdvertisement AdvertiseKeys()
     {
@@ -40,7 +44,9 @@ public sealed class SecAggParticipant : IDisposable
 
     /// <summary>
     /// Round 1: draw b_u, t-out-of-k Shamir-share b_u and s_u^SK among the live neighbours, encrypt each holder's shares
-    /// under KA(c_u^SK, c_v^PK). Aborts if fewer than t neighbours advertised (u's secrets could never be rebuilt).
+    /// under KA(c_u^SK, c_v^PK). A neighbour whose advertised key is not a valid P-256 key is dropped (no shares, no mask),
+    /// like one that never advertised: the check is deterministic, so every honest neighbour drops it alike. Aborts if fewer
+    /// than t usable neighbours remain (u's secrets could never be rebuilt).
     /// </summary>
     public ShareKeysMessage ShareKeys(NeighborKeys keys)
     {
@@ -53,6 +59,11 @@ public sealed class SecAggParticipant : IDisposable
                 throw new InvalidOperationException($"Participant {advert.Participant} is not a neighbour of {Id}.");
             }
 
+            if (PublicKeyValidation.Problem(advert.CipherPublicKey) is not null || PublicKeyValidation.Problem(advert.MaskPublicKey) is not null)
+            {
+                _badKeys.Add(advert.Participant);
+                continue;
+            }
             var cipherKey = KeyAgreement.ImportPublicKey(advert.CipherPublicKey);
             _neighborMaskKeys[advert.Participant] = KeyAgreement.ImportPublicKey(advert.MaskPublicKey);
             holders.Add((advert.Participant, cipherKey));
@@ -94,6 +105,10 @@ public sealed class SecAggParticipant : IDisposable
 
         foreach (var share in received.Shares)
         {
+            if (share.To == Id && _badKeys.Contains(share.From))
+            {
+                continue; // Dropped in round 1: it holds none of our shares and we use no mask with it.
+            }
             if (share.To != Id || !_receiveKeys.TryGetValue(share.From, out var key))
             {
                 throw new InvalidOperationException($"Unexpected share from {share.From} to {share.To}.");
