@@ -12,7 +12,8 @@ With --model FILE.onnx it also checks an exported model against the ledger (need
 weights must be the model_sha256 of the entry its metadata names, so a released model is tied to its ledger entry.
 
 Usage: ledger_audit.py LEDGER.json [--public-key BASE64_SPKI] [--model FILE.onnx ...] [--json]
-Exit status: 0 when nothing is wrong, 6 when something is, 2 when the file is not a ledger export.
+Exit status: 0 when nothing is wrong, 6 when something is, 2 when the file is not a ledger export (not JSON, another
+format, a member the format does not define, a value of the wrong type such as 1.0 for an integer, NaN or Infinity).
 """
 
 import argparse
@@ -28,19 +29,41 @@ ENTRY_TYPE = "fedlearn-ledger/1/entry"
 
 # Canonical member order (docs/ledger.md, "Canonical encoding", rule 1). Kinds: s string, i integer, n number, t time.
 HEADER_MEMBERS = [
-    ("session_id", "s"), ("created_at", "t"), ("epsilon_budget", "n"), ("delta", "n"), ("accountant", "s"),
+    ("session_id", "s"), ("created_at", "t"), ("neighbouring_relation", "s"), ("epsilon_budget", "n"), ("delta", "n"),
+    ("accountant", "s"), ("epsilon_against", "s"), ("against_coordinator", "s"),
     ("example_epsilon_budget", "n"), ("example_delta", "n"), ("example_accountant", "s"), ("example_clip_norm", "n"),
-    ("example_noise_multiplier", "n"), ("example_expected_batch_size", "i"), ("public_key", "s"),
+    ("example_noise_multiplier", "n"), ("example_expected_batch_size", "i"), ("example_epsilon_against", "s"),
+    ("public_key", "s"),
 ]
 ENTRY_MEMBERS = [
     ("sequence", "i"), ("session_id", "s"), ("round", "i"), ("recorded_at", "t"), ("mechanism", "s"),
     ("sampling_rate", "n"), ("noise_multiplier", "n"), ("clip_norm", "n"), ("sensitivity", "n"),
     ("participants_selected", "i"), ("participants_aggregated", "i"), ("delta", "n"), ("epsilon_rdp", "n"),
-    ("epsilon_pld", "n"), ("example_epsilon_max", "n"), ("model_sha256", "s"), ("previous_hash", "s"),
+    ("epsilon_pld", "n"), ("epsilon_against_coordinator_rdp", "n"), ("epsilon_against_coordinator_pld", "n"),
+    ("example_epsilon_max", "n"), ("model_sha256", "s"), ("previous_hash", "s"),
 ]
+COORDINATOR_ENTRY_MEMBERS = ["epsilon_against_coordinator_rdp", "epsilon_against_coordinator_pld"]
 PARTICIPANT_LEVEL_ENTRY_MEMBERS = [
     "sampling_rate", "noise_multiplier", "clip_norm", "sensitivity", "delta", "epsilon_rdp", "epsilon_pld",
-]
+] + COORDINATOR_ENTRY_MEMBERS
+
+# The export's shape (docs/ledger.md, "Export formats"): every member the export may hold, and nothing else.
+EXAMPLE_LEVEL_MEMBERS = [("epsilon_budget", "n"), ("delta", "n"), ("accountant", "s"), ("clip_norm", "n"),
+                         ("noise_multiplier", "n"), ("expected_batch_size", "i")]
+# has_participant_level: a derived boolean that exports written before the format was pinned carry; never hashed, ignored.
+EXPORT_HEADER_MEMBERS = [m for m in HEADER_MEMBERS if not m[0].startswith("example_")] + [
+    ("example_level", "o"), ("example_epsilon_against", "s"), ("has_participant_level", "b")]
+EXPORT_ENTRY_MEMBERS = ENTRY_MEMBERS + [("entry_hash", "s"), ("signature", "s")]
+CHECKPOINT_MEMBERS = [("round", "i"), ("sha256", "s")]
+TOP_MEMBERS = {"format", "header", "entries", "checkpoints"}
+
+ZERO_OUT = "zero-out"
+# Whom each figure holds against (docs/threat-model.md); the header names them.
+ADVERSARY_NAMES = {
+    "epsilon_against": ("epsilon_budget", {"release_consumers"}),
+    "against_coordinator": ("epsilon_budget", {"recorded", "trusted"}),
+    "example_epsilon_against": ("example_epsilon_budget", {"release_consumers_and_coordinator"}),
+}
 ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -110,10 +133,57 @@ def canonical_bytes(type_name, members, record):
 
 def flatten_header(header):
     """The export nests the example level; the canonical header spells it out as example_* members."""
-    flat = {k: v for k, v in header.items() if k != "example_level"}
+    flat = {k: v for k, v in header.items() if k not in ("example_level", "has_participant_level")}
     for key, value in (header.get("example_level") or {}).items():
         flat["example_" + key] = value
     return flat
+
+
+def check_shape(where, record, members):
+    """Rejects what the format does not define: unknown members, and values of the wrong JSON type (an integer written
+    as 1.0, a number as a string). Raises ValueError, so the file is refused rather than audited."""
+    if not isinstance(record, dict):
+        raise ValueError("%s must be a JSON object" % where)
+    kinds = dict(members)
+    unknown = sorted(set(record) - set(kinds))
+    if unknown:
+        raise ValueError("%s has unknown member(s): %s" % (where, ", ".join(unknown)))
+    for key, value in record.items():
+        kind = kinds[key]
+        if value is None:
+            continue
+        if kind == "i" and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError("%s.%s must be an integer; got %r" % (where, key, value))
+        if kind == "n" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise ValueError("%s.%s must be a number; got %r" % (where, key, value))
+        if kind in ("s", "t") and not isinstance(value, str):
+            raise ValueError("%s.%s must be a string; got %r" % (where, key, value))
+        if kind == "b" and not isinstance(value, bool):
+            raise ValueError("%s.%s must be true or false; got %r" % (where, key, value))
+        if kind == "o" and not isinstance(value, dict):
+            raise ValueError("%s.%s must be an object; got %r" % (where, key, value))
+
+
+def check_export(document):
+    """The whole export's shape (see check_shape)."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ValueError("not a %s export" % FORMAT)
+    unknown = sorted(set(document) - TOP_MEMBERS)
+    if unknown:
+        raise ValueError("the export has unknown member(s): %s" % ", ".join(unknown))
+    check_shape("header", document["header"], EXPORT_HEADER_MEMBERS)
+    if document["header"].get("example_level") is not None:
+        check_shape("header.example_level", document["header"]["example_level"], EXAMPLE_LEVEL_MEMBERS)
+    for name, members in (("entries", EXPORT_ENTRY_MEMBERS), ("checkpoints", CHECKPOINT_MEMBERS)):
+        if not isinstance(document[name], list):
+            raise ValueError("%s must be a JSON array" % name)
+        for index, record in enumerate(document[name]):
+            check_shape("%s[%d]" % (name, index), record, members)
+
+
+def reject_constant(name):
+    """json.loads accepts NaN and Infinity, which are not JSON and never valid in a ledger."""
+    raise ValueError("the export contains %s, which is not a JSON number" % name)
 
 
 def load_public_key(spki_base64):
@@ -140,8 +210,7 @@ def signature_valid(public_key, message, signature_base64):
 def audit(document, expected_public_key=None):
     """Every problem found, as (kind, sequence or None, message); the kinds are those of docs/ledger.md."""
     problems = []
-    if document.get("format") != FORMAT:
-        raise ValueError("not a %s export" % FORMAT)
+    check_export(document)
     header = flatten_header(document["header"])
     entries = document["entries"]
     checkpoints = document["checkpoints"]
@@ -151,6 +220,18 @@ def audit(document, expected_public_key=None):
     if expected_public_key is not None and expected_public_key != header["public_key"]:
         problems.append(("public_key_mismatch", None, "the header's key is not the expected coordinator key"))
     key = load_public_key(key_text)
+    relation = header.get("neighbouring_relation")
+    for name, (level_member, allowed) in ADVERSARY_NAMES.items():
+        value, declared = header.get(name), header.get(level_member) is not None
+        if relation is None and value is not None:
+            problems.append(("header_malformed", None, "%s present in a header that names no neighbouring_relation" % name))
+        elif relation is not None and declared and value not in allowed:
+            problems.append(("header_malformed", None, "%s must be one of %s; got %r" % (name, sorted(allowed), value)))
+        elif relation is not None and not declared and value is not None:
+            problems.append(("header_malformed", None, "%s present for an undeclared level" % name))
+    if relation is not None and relation != ZERO_OUT:
+        problems.append(("header_malformed", None, "neighbouring_relation must be %r; got %r" % (ZERO_OUT, relation)))
+    records_coordinator = header.get("against_coordinator") == "recorded"
 
     previous = hashlib.sha256(canonical_bytes(HEADER_TYPE, HEADER_MEMBERS, header)).hexdigest()
     for position, entry in enumerate(entries, start=1):
@@ -165,6 +246,9 @@ def audit(document, expected_public_key=None):
         if not signature_valid(key, message, entry.get("signature", "")):
             problems.append(("signature_invalid", sequence, "the signature does not verify"))
         previous = entry.get("entry_hash")
+        if position > 1 and entry.get("participants_aggregated") == 0 \
+                and entry.get("model_sha256") != entries[position - 2].get("model_sha256"):
+            problems.append(("empty_step_model_changed", sequence, "an empty step names a model other than the previous entry's"))
 
         if participant_level == (entry.get("mechanism") == "none"):
             problems.append(("level_mismatch", sequence, "mechanism %r does not match the header's participant level" % entry.get("mechanism")))
@@ -172,6 +256,13 @@ def audit(document, expected_public_key=None):
             present = [k for k in PARTICIPANT_LEVEL_ENTRY_MEMBERS if entry.get(k) is not None]
             if present:
                 problems.append(("entry_malformed", sequence, "participant-level members under mechanism none: " + ", ".join(present)))
+        has_coordinator = any(entry.get(k) is not None for k in COORDINATOR_ENTRY_MEMBERS)
+        if participant_level and entry.get("mechanism") != "none" and records_coordinator != has_coordinator:
+            problems.append(("level_mismatch", sequence, "epsilon against the coordinator does not match the header's against_coordinator"))
+        if header.get("against_coordinator") is not None and entry.get("mechanism") != "none" and \
+                (header["against_coordinator"] == "recorded") != (entry.get("mechanism") == "distributed_discrete_gaussian"):
+            problems.append(("level_mismatch", sequence, "mechanism %r does not match against_coordinator %r"
+                             % (entry.get("mechanism"), header["against_coordinator"])))
         if (example_budget is None) != (entry.get("example_epsilon_max") is None):
             problems.append(("level_mismatch", sequence, "example_epsilon_max does not match the header's example level"))
         if example_budget is not None and (entry.get("example_epsilon_max") or 0) > example_budget:
@@ -181,13 +272,22 @@ def audit(document, expected_public_key=None):
             if enforced is not None and enforced > header["epsilon_budget"]:
                 problems.append(("budget_exceeded", sequence, "recorded ε %r exceeds the budget %r" % (enforced, header["epsilon_budget"])))
 
+    # Checkpoints are matched to entries by round: an empty step commits the previous model again under a new round.
+    entry_by_round = {e.get("round"): e for e in entries}
     entry_shas = {e.get("model_sha256") for e in entries}
+    checkpoint_rounds = {c["round"] for c in checkpoints}
     checkpoint_shas = {c["sha256"] for c in checkpoints}
     for checkpoint in checkpoints:
-        if checkpoint["sha256"] not in entry_shas:
+        same_round = entry_by_round.get(checkpoint["round"])
+        if same_round is not None and same_round.get("model_sha256") != checkpoint["sha256"]:
+            problems.append(("checkpoint_sha_mismatch", same_round.get("sequence"),
+                             "the checkpoint of round %d is not the model the entry records" % checkpoint["round"]))
+        elif same_round is None and checkpoint["sha256"] not in entry_shas:
             problems.append(("checkpoint_without_entry", None, "checkpoint of round %d has no entry" % checkpoint["round"]))
+        elif same_round is None:
+            problems.append(("checkpoint_round_mismatch", None, "checkpoint of round %d is recorded under another round" % checkpoint["round"]))
     for entry in entries:
-        if entry.get("model_sha256") not in checkpoint_shas:
+        if entry.get("model_sha256") not in checkpoint_shas and entry.get("round") not in checkpoint_rounds:
             problems.append(("entry_without_checkpoint", entry.get("sequence"), "no checkpoint has this model hash"))
     return problems
 
@@ -233,13 +333,19 @@ def summary(document):
     return {
         "session_id": header["session_id"],
         "entries": len(entries),
+        "neighbouring_relation": header.get("neighbouring_relation"),
         "participant_level": None if header.get("epsilon_budget") is None else {
             "epsilon_budget": header["epsilon_budget"], "delta": header["delta"], "accountant": header["accountant"],
+            "epsilon_against": header.get("epsilon_against"),
             "recorded_epsilon_rdp": last.get("epsilon_rdp"), "recorded_epsilon_pld": last.get("epsilon_pld"),
+            "against_coordinator": header.get("against_coordinator"),
+            "recorded_epsilon_against_coordinator_rdp": last.get("epsilon_against_coordinator_rdp"),
+            "recorded_epsilon_against_coordinator_pld": last.get("epsilon_against_coordinator_pld"),
         },
         "example_level": None if header.get("example_epsilon_budget") is None else {
             "epsilon_budget": header["example_epsilon_budget"], "delta": header["example_delta"],
             "accountant": header["example_accountant"], "largest_reported_epsilon": max(example) if example else None,
+            "epsilon_against": header.get("example_epsilon_against"),
         },
     }
 
@@ -253,7 +359,7 @@ def main(argv):
     args = parser.parse_args(argv)
     try:
         with open(args.ledger, encoding="utf-8") as f:
-            document = json.load(f)
+            document = json.load(f, parse_constant=reject_constant)
         problems = audit(document, args.public_key)
         for model_path in args.model:
             problems += audit_model(document, model_path)

@@ -15,8 +15,11 @@ internal sealed class EpsilonAudit(
     IReadOnlyList<LedgerEntry> entries,
     double tolerance,
     LedgerAccountants accountants,
-    List<LedgerDiscrepancy> discrepancies)
+    List<LedgerDiscrepancy> discrepancies,
+    EpsilonFigure? figure = null)
 {
+    private readonly EpsilonFigure _figure = figure ?? EpsilonFigure.ReleaseConsumers;
+
     public double? RecomputedFinalRdp { get; private set; }
 
     public double? RecomputedFinalPld { get; private set; }
@@ -35,9 +38,14 @@ internal sealed class EpsilonAudit(
         var steps = new List<SubsampledGaussianStep>(entries.Count);
         foreach (var entry in entries)
         {
-            var step = LedgerValidation.Step(entry);
+            var step = _figure.Step(entry);
             if (step is null)
             {
+                if (!_figure.ReportsUnrecomputable)
+                {
+                    break;
+                }
+
                 discrepancies.Add(new(
                     LedgerDiscrepancyKinds.EpsilonNotRecomputable, entry.Sequence, entry.Round,
                     $"Mechanism \"{entry.Mechanism}\" with q = {entry.SamplingRate?.ToString("R", CultureInfo.InvariantCulture) ?? "none"}, " +
@@ -63,7 +71,7 @@ internal sealed class EpsilonAudit(
             if (LedgerValidation.IsValidDelta(entries[i].Delta))
             {
                 Rdp[i] = rdp.GetEpsilon(Prefix(all, i), entries[i].Delta!.Value);
-                Compare("RDP", entries[i], entries[i].EpsilonRdp, Rdp[i]!.Value);
+                Compare("RDP", entries[i], _figure.RecordedRdp(entries[i]), Rdp[i]!.Value);
             }
         }
 
@@ -75,7 +83,7 @@ internal sealed class EpsilonAudit(
             {
                 Pld[i] = pld.GetEpsilon(Prefix(all, i), entries[i].Delta!.Value);
                 PldRecomputed++;
-                Compare("PLD", entries[i], entries[i].EpsilonPld, Pld[i]!.Value);
+                Compare("PLD", entries[i], _figure.RecordedPld(entries[i]), Pld[i]!.Value);
             }
         }
 
@@ -131,7 +139,7 @@ internal sealed class EpsilonAudit(
             }
 
             var upper = Pld.Skip(i + 1).Take(count - i - 1).FirstOrDefault(v => v is not null);
-            if (entries[i].EpsilonPld is not { } recorded)
+            if (_figure.RecordedPld(entries[i]) is not { } recorded)
             {
                 continue;
             }
@@ -140,15 +148,15 @@ internal sealed class EpsilonAudit(
             if (recorded < (lower ?? 0) * (1 - tolerance))
             {
                 discrepancies.Add(new(
-                    LedgerDiscrepancyKinds.EpsilonUnderReported, entries[i].Sequence, entries[i].Round,
-                    $"Recorded PLD epsilon {recorded:R} is below {lower:R}, the recomputed PLD epsilon of an earlier prefix; " +
+                    _figure.UnderReported, entries[i].Sequence, entries[i].Round,
+                    $"Recorded PLD {_figure.Label} {recorded:R} is below {lower:R}, the recomputed PLD epsilon of an earlier prefix; " +
                     "epsilon cannot decrease as rounds are added."));
             }
             else if (upper is not null && recorded > upper.Value * (1 + tolerance))
             {
                 discrepancies.Add(new(
-                    LedgerDiscrepancyKinds.EpsilonOverReported, entries[i].Sequence, entries[i].Round,
-                    $"Recorded PLD epsilon {recorded:R} is above {upper:R}, the recomputed PLD epsilon of a later prefix."));
+                    _figure.OverReported, entries[i].Sequence, entries[i].Round,
+                    $"Recorded PLD {_figure.Label} {recorded:R} is above {upper:R}, the recomputed PLD epsilon of a later prefix."));
             }
         }
     }
@@ -164,15 +172,40 @@ internal sealed class EpsilonAudit(
         if (recorded < recomputed - slack)
         {
             discrepancies.Add(new(
-                LedgerDiscrepancyKinds.EpsilonUnderReported, entry.Sequence, entry.Round,
-                $"Recorded {accountant} epsilon {recorded:R} is below the recomputed {recomputed:R} " +
+                _figure.UnderReported, entry.Sequence, entry.Round,
+                $"Recorded {accountant} {_figure.Label} {recorded:R} is below the recomputed {recomputed:R} " +
                 $"(relative tolerance {tolerance:R}): the ledger overstates the privacy guarantee."));
         }
         else if (recorded > recomputed + slack || double.IsNaN(recorded))
         {
             discrepancies.Add(new(
-                LedgerDiscrepancyKinds.EpsilonOverReported, entry.Sequence, entry.Round,
-                $"Recorded {accountant} epsilon {recorded:R} is above the recomputed {recomputed:R} (relative tolerance {tolerance:R})."));
+                _figure.OverReported, entry.Sequence, entry.Round,
+                $"Recorded {accountant} {_figure.Label} {recorded:R} is above the recomputed {recomputed:R} (relative tolerance {tolerance:R})."));
         }
     }
+}
+
+/// <summary>
+/// One participant-level ε figure an entry records and how the verifier recomputes it: the release consumers' ε
+/// (Poisson-subsampled Gaussian steps, q and σ of each entry) or the worst case against the coordinator (the same σ with
+/// q = 1, because the coordinator knows the cohort).
+/// </summary>
+internal sealed record EpsilonFigure(
+    string Label,
+    Func<LedgerEntry, SubsampledGaussianStep?> Step,
+    Func<LedgerEntry, double?> RecordedRdp,
+    Func<LedgerEntry, double?> RecordedPld,
+    string UnderReported,
+    string OverReported,
+    bool ReportsUnrecomputable)
+{
+    public static readonly EpsilonFigure ReleaseConsumers = new(
+        "epsilon", LedgerValidation.Step, e => e.EpsilonRdp, e => e.EpsilonPld,
+        LedgerDiscrepancyKinds.EpsilonUnderReported, LedgerDiscrepancyKinds.EpsilonOverReported, ReportsUnrecomputable: true);
+
+    /// <summary>An unusable σ is already reported by the release consumers' audit, so this one just stops there.</summary>
+    public static readonly EpsilonFigure AgainstCoordinator = new(
+        "epsilon against the coordinator", LedgerValidation.UnamplifiedStep, e => e.EpsilonAgainstCoordinatorRdp, e => e.EpsilonAgainstCoordinatorPld,
+        LedgerDiscrepancyKinds.EpsilonAgainstCoordinatorUnderReported, LedgerDiscrepancyKinds.EpsilonAgainstCoordinatorOverReported,
+        ReportsUnrecomputable: false);
 }

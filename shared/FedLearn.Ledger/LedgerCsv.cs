@@ -14,7 +14,7 @@ public static class LedgerCsv
     [
         "sequence", "session_id", "round", "recorded_at", "mechanism", "sampling_rate", "noise_multiplier", "clip_norm",
         "sensitivity", "participants_selected", "participants_aggregated", "delta", "epsilon_rdp", "epsilon_pld",
-        "example_epsilon_max", "model_sha256", "previous_hash", "entry_hash", "signature",
+        "epsilon_against_coordinator_rdp", "epsilon_against_coordinator_pld", "example_epsilon_max", "model_sha256", "previous_hash", "entry_hash", "signature",
     ];
 
     public static string Write(IEnumerable<LedgerEntry> entries)
@@ -36,7 +36,8 @@ public static class LedgerCsv
                 Integer(e.Sequence), e.SessionId, Integer(e.Round), LedgerTime.Format(e.RecordedAt), e.Mechanism,
                 Number(e.SamplingRate), Number(e.NoiseMultiplier), Number(e.ClipNorm), Number(e.Sensitivity),
                 Integer(e.ParticipantsSelected), Integer(e.ParticipantsAggregated), Number(e.Delta),
-                Number(e.EpsilonRdp), Number(e.EpsilonPld), Number(e.ExampleEpsilonMax), e.ModelSha256, e.PreviousHash, e.EntryHash, e.Signature,
+                Number(e.EpsilonRdp), Number(e.EpsilonPld), Number(e.EpsilonAgainstCoordinatorRdp), Number(e.EpsilonAgainstCoordinatorPld),
+                Number(e.ExampleEpsilonMax), e.ModelSha256, e.PreviousHash, e.EntryHash, e.Signature,
             ]);
         }
     }

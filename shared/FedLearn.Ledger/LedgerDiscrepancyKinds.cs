@@ -39,6 +39,15 @@ public static class LedgerDiscrepancyKinds
     /// <summary>Recorded ε is above the recomputed ε by more than the tolerance (conservative, but not what the parameters give).</summary>
     public const string EpsilonOverReported = "epsilon_over_reported";
 
+    /// <summary>The recorded worst-case ε against the coordinator is below its recomputation (q = 1): overstated privacy.</summary>
+    public const string EpsilonAgainstCoordinatorUnderReported = "epsilon_against_coordinator_under_reported";
+
+    /// <summary>The recorded worst-case ε against the coordinator is above its recomputation.</summary>
+    public const string EpsilonAgainstCoordinatorOverReported = "epsilon_against_coordinator_over_reported";
+
+    /// <summary>An empty charged step (0 aggregated) names a model other than the previous entry's: the model changed.</summary>
+    public const string EmptyStepModelChanged = "empty_step_model_changed";
+
     /// <summary>ε cannot be recomputed from this entry on, because its mechanism or parameters are unusable.</summary>
     public const string EpsilonNotRecomputable = "epsilon_not_recomputable";
 

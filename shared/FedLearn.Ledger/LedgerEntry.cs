@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace FedLearn.Ledger;
 
 /// <summary>
@@ -28,7 +30,16 @@ namespace FedLearn.Ledger;
 /// <param name="EntryHash">Lowercase hex SHA-256 of this entry's canonical encoding.</param>
 /// <param name="Signature">Base64 ECDSA P-256 / SHA-256 signature (IEEE P1363 r‖s) over the canonical encoding.</param>
 /// <param name="ExampleEpsilonMax">Example-level ε: the largest cumulative DP-SGD ε (at the header's example δ, under its
-/// example accountant) that a participant whose update this round took reported for its own records, this round included.</param>
+/// example accountant) that a participant whose update this round took reported for its own records, this round included;
+/// 0 in an empty step.</param>
+/// <param name="EpsilonAgainstCoordinatorRdp">Present exactly when the header's <c>against_coordinator</c> is "recorded":
+/// the worst-case participant-level ε against the coordinator after this entry, under RDP, at <paramref name="Delta"/>: a
+/// participant that contributed to every charged step 1..i, each a Gaussian mechanism without amplification by sampling
+/// (q = 1, σ = <paramref name="NoiseMultiplier"/>), composed.</param>
+/// <param name="EpsilonAgainstCoordinatorPld">The same under PLD.</param>
+/// <remarks>An <b>empty charged step</b> (a private round that committed with the model unchanged: too small a draw, too
+/// few updates or survivors, an aborted secure aggregation) has <paramref name="ParticipantsAggregated"/> = 0, the
+/// previous model's hash, and is charged like any other step at the planned σ.</remarks>
 public sealed record LedgerEntry(
     long Sequence,
     string SessionId,
@@ -48,4 +59,11 @@ public sealed record LedgerEntry(
     string PreviousHash,
     string EntryHash,
     string Signature,
-    double? ExampleEpsilonMax = null);
+    double? ExampleEpsilonMax = null,
+    double? EpsilonAgainstCoordinatorRdp = null,
+    double? EpsilonAgainstCoordinatorPld = null)
+{
+    /// <summary>A charged step in which no update was aggregated: the round committed with the model unchanged.</summary>
+    [JsonIgnore]
+    public bool IsEmptyStep => ParticipantsAggregated == 0;
+}

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace FedLearn.Ledger;
 
 /// <summary>
@@ -19,6 +21,16 @@ namespace FedLearn.Ledger;
 /// <param name="Accountant">"rdp" or "pld": the accountant the participant-level budget is enforced with.</param>
 /// <param name="PublicKey">The coordinator's ECDSA P-256 public key, SubjectPublicKeyInfo DER, base64.</param>
 /// <param name="ExampleLevel">The example-level guarantee the session declares, or null for none.</param>
+/// <param name="NeighbouringRelation">What two neighbouring inputs are, at every level the ledger declares:
+/// <see cref="LedgerAdversaries.ZeroOut"/>. Null only in a ledger written before the header named it (then the following
+/// three are null too, and its figures were stated without naming a relation or an adversary).</param>
+/// <param name="EpsilonAgainst">Participant level: whom <c>epsilon_rdp</c>/<c>epsilon_pld</c> hold against,
+/// <see cref="LedgerAdversaries.ReleaseConsumers"/>.</param>
+/// <param name="AgainstCoordinator">Participant level: <see cref="LedgerAdversaries.CoordinatorRecorded"/> (secure
+/// aggregation: every entry records the worst-case ε against the coordinator) or <see cref="LedgerAdversaries.CoordinatorTrusted"/>
+/// (central noise: no guarantee against the coordinator, so no figure).</param>
+/// <param name="ExampleEpsilonAgainst">Example level: whom <c>example_epsilon_max</c> holds against,
+/// <see cref="LedgerAdversaries.ReleaseConsumersAndCoordinator"/>.</param>
 public sealed record LedgerHeader(
     string SessionId,
     DateTimeOffset CreatedAt,
@@ -26,8 +38,18 @@ public sealed record LedgerHeader(
     double? Delta,
     string? Accountant,
     string PublicKey,
-    ExampleLevelDeclaration? ExampleLevel = null)
+    ExampleLevelDeclaration? ExampleLevel = null,
+    string? NeighbouringRelation = null,
+    string? EpsilonAgainst = null,
+    string? AgainstCoordinator = null,
+    string? ExampleEpsilonAgainst = null)
 {
     /// <summary>True when the ledger tracks a participant-level guarantee (entries then carry a real mechanism).</summary>
+    /// <remarks>Derived, so not exported (exports written before this was ignored carry it; <see cref="LedgerJson"/> drops it on reading).</remarks>
+    [JsonIgnore]
     public bool HasParticipantLevel => EpsilonBudget is not null || Delta is not null || Accountant is not null;
+
+    /// <summary>True when entries record ε against the coordinator (secure-aggregation sessions).</summary>
+    [JsonIgnore]
+    public bool RecordsEpsilonAgainstCoordinator => AgainstCoordinator == LedgerAdversaries.CoordinatorRecorded;
 }

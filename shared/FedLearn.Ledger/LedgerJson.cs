@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace FedLearn.Ledger;
@@ -50,7 +51,9 @@ public static class LedgerJson
                 }
             }
 
-            var file = JsonSerializer.Deserialize<LedgerFile>(json, Options)
+            var root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false })!;
+            DropLegacyDerivedMembers(root);
+            var file = root.Deserialize<LedgerFile>(Options)
                 ?? throw new LedgerFormatException("The ledger export is null.");
             if (file.Entries.Any(e => e is null) || file.Checkpoints.Any(c => c is null))
             {
@@ -66,6 +69,22 @@ public static class LedgerJson
             throw new LedgerFormatException($"Malformed ledger export{where}{line}: {ex.Message}", ex);
         }
     }
+
+    /// <summary>
+    /// Exports written before the format was pinned carry <c>header.has_participant_level</c>, a value derived from the
+    /// budget; it was never hashed or signed. It is dropped (when it is a boolean) so those exports keep reading.
+    /// </summary>
+    private static void DropLegacyDerivedMembers(JsonNode root)
+    {
+        if (root["header"] is JsonObject header
+            && header.TryGetPropertyValue(LegacyHasParticipantLevel, out var value)
+            && value?.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
+        {
+            header.Remove(LegacyHasParticipantLevel);
+        }
+    }
+
+    private const string LegacyHasParticipantLevel = "has_participant_level";
 
     private sealed record LedgerFile(
         string Format,

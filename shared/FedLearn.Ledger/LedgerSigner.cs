@@ -67,13 +67,23 @@ public sealed class LedgerSigner : IDisposable
 
     /// <summary>
     /// A header for a new session bound to this key; the time is normalised to whole milliseconds UTC. Pass null for the
-    /// participant-level budget, δ and accountant of a session that declares only an example-level guarantee.
+    /// participant-level budget, δ and accountant of a session that declares only an example-level guarantee. The header
+    /// names the zero-out neighbouring relation and the adversary of each declared level's figures (docs/threat-model.md).
     /// </summary>
+    /// <param name="againstCoordinator">Participant level: <see cref="LedgerAdversaries.CoordinatorRecorded"/> for a
+    /// secure-aggregation session (its entries must then record ε against the coordinator); null or
+    /// <see cref="LedgerAdversaries.CoordinatorTrusted"/> for central noise (no guarantee against the coordinator).</param>
     /// <exception cref="ArgumentException">A field is malformed, or neither guarantee level is declared.</exception>
     public LedgerHeader CreateHeader(
-        string sessionId, DateTimeOffset createdAt, double? epsilonBudget, double? delta, string? accountant, ExampleLevelDeclaration? exampleLevel = null)
+        string sessionId, DateTimeOffset createdAt, double? epsilonBudget, double? delta, string? accountant,
+        ExampleLevelDeclaration? exampleLevel = null, string? againstCoordinator = null)
     {
-        var header = new LedgerHeader(sessionId, LedgerTime.Normalize(createdAt), epsilonBudget, delta, accountant, PublicKey, exampleLevel);
+        var participant = epsilonBudget is not null || delta is not null || accountant is not null;
+        var header = new LedgerHeader(sessionId, LedgerTime.Normalize(createdAt), epsilonBudget, delta, accountant, PublicKey, exampleLevel,
+            LedgerAdversaries.ZeroOut,
+            participant ? LedgerAdversaries.ReleaseConsumers : null,
+            participant ? againstCoordinator ?? LedgerAdversaries.CoordinatorTrusted : againstCoordinator,
+            exampleLevel is null ? null : LedgerAdversaries.ReleaseConsumersAndCoordinator);
         ThrowIfInvalid("header", LedgerValidation.Header(header));
         return header;
     }

@@ -46,6 +46,7 @@ internal static class LedgerValidation
             }
         }
 
+        Adversaries(problems, header);
         if (!LedgerKeys.TryImportPublicKey(header.PublicKey, out var key, out var keyError))
         {
             problems.Add($"public_key is not usable: {keyError}");
@@ -53,6 +54,54 @@ internal static class LedgerValidation
 
         key?.Dispose();
         return problems;
+    }
+
+    /// <summary>
+    /// The relation and adversary names: all absent (a ledger written before the header named them), or the relation
+    /// "zero-out" with the adversary of every declared level's figures and nothing for an undeclared level.
+    /// </summary>
+    private static void Adversaries(List<string> problems, LedgerHeader header)
+    {
+        if (header.NeighbouringRelation is null)
+        {
+            foreach (var (field, value) in new[]
+            {
+                ("epsilon_against", header.EpsilonAgainst), ("against_coordinator", header.AgainstCoordinator),
+                ("example_epsilon_against", header.ExampleEpsilonAgainst),
+            }.Where(f => f.Item2 is not null))
+            {
+                problems.Add($"{field} must be absent in a header that names no neighbouring_relation; got \"{value}\".");
+            }
+
+            return;
+        }
+
+        if (header.NeighbouringRelation != LedgerAdversaries.ZeroOut)
+        {
+            problems.Add($"neighbouring_relation must be \"{LedgerAdversaries.ZeroOut}\"; got \"{header.NeighbouringRelation}\".");
+        }
+
+        var participant = header.HasParticipantLevel;
+        Named(problems, "epsilon_against", header.EpsilonAgainst, participant, LedgerAdversaries.ReleaseConsumers);
+        Named(problems, "against_coordinator", header.AgainstCoordinator, participant,
+            LedgerAdversaries.CoordinatorRecorded, LedgerAdversaries.CoordinatorTrusted);
+        Named(problems, "example_epsilon_against", header.ExampleEpsilonAgainst, header.ExampleLevel is not null,
+            LedgerAdversaries.ReleaseConsumersAndCoordinator);
+    }
+
+    private static void Named(List<string> problems, string field, string? value, bool levelDeclared, params string[] allowed)
+    {
+        if (!levelDeclared)
+        {
+            if (value is not null)
+            {
+                problems.Add($"{field} must be absent: its guarantee level is not declared; got \"{value}\".");
+            }
+        }
+        else if (value is null || !allowed.Contains(value))
+        {
+            problems.Add($"{field} must be {string.Join(" or ", allowed.Select(a => $"\"{a}\""))}; got {(value is null ? "nothing" : $"\"{value}\"")}.");
+        }
     }
 
     /// <summary>Everything the canonical encoding covers except <c>previous_hash</c>.</summary>
@@ -96,15 +145,18 @@ internal static class LedgerValidation
             Positive(problems, "sensitivity", entry.Sensitivity);
         }
 
-        if (entry.ParticipantsSelected < 1)
+        // A charged step of a private session may be empty (D2: the round commits with the model unchanged); a round of a
+        // session without a participant-level guarantee commits only with updates.
+        var least = LedgerMechanisms.IsAccountable(entry.Mechanism) ? 0 : 1;
+        if (entry.ParticipantsSelected < least)
         {
-            problems.Add($"participants_selected must be >= 1; got {entry.ParticipantsSelected}.");
+            problems.Add($"participants_selected must be >= {least}; got {entry.ParticipantsSelected}.");
         }
 
-        if (entry.ParticipantsAggregated < 1 || entry.ParticipantsAggregated > entry.ParticipantsSelected)
+        if (entry.ParticipantsAggregated < least || entry.ParticipantsAggregated > entry.ParticipantsSelected)
         {
             problems.Add(
-                $"participants_aggregated must be in [1, participants_selected = {entry.ParticipantsSelected}]; got {entry.ParticipantsAggregated}.");
+                $"participants_aggregated must be in [{least}, participants_selected = {entry.ParticipantsSelected}]; got {entry.ParticipantsAggregated}.");
         }
 
         if (entry.Mechanism != LedgerMechanisms.None)
@@ -112,6 +164,11 @@ internal static class LedgerValidation
             Delta(problems, "delta", entry.Delta);
             Epsilon(problems, "epsilon_rdp", entry.EpsilonRdp);
             Epsilon(problems, "epsilon_pld", entry.EpsilonPld);
+            if (entry.EpsilonAgainstCoordinatorRdp is not null || entry.EpsilonAgainstCoordinatorPld is not null)
+            {
+                Epsilon(problems, "epsilon_against_coordinator_rdp", entry.EpsilonAgainstCoordinatorRdp);
+                Epsilon(problems, "epsilon_against_coordinator_pld", entry.EpsilonAgainstCoordinatorPld);
+            }
         }
 
         if (entry.ExampleEpsilonMax is not null)
@@ -162,6 +219,25 @@ internal static class LedgerValidation
             problems.Add("The entry records example_epsilon_max but the header declares no example-level guarantee.");
         }
 
+        var againstCoordinator = entry.EpsilonAgainstCoordinatorRdp is not null || entry.EpsilonAgainstCoordinatorPld is not null;
+        if (header.RecordsEpsilonAgainstCoordinator && !againstCoordinator && entry.Mechanism != LedgerMechanisms.None)
+        {
+            problems.Add("The header's against_coordinator is \"recorded\" but the entry records no epsilon_against_coordinator_rdp/_pld.");
+        }
+        else if (!header.RecordsEpsilonAgainstCoordinator && againstCoordinator)
+        {
+            problems.Add($"The entry records epsilon against the coordinator but the header's against_coordinator is " +
+                $"{(header.AgainstCoordinator is null ? "absent" : $"\"{header.AgainstCoordinator}\"")}.");
+        }
+
+        // Only secure aggregation hides the updates from the coordinator: central noise must say it is trusted, and a
+        // ledger that records figures against the coordinator must have used the distributed mechanism.
+        if (header.AgainstCoordinator is { } declared && LedgerMechanisms.IsAccountable(entry.Mechanism)
+            && declared != LedgerAdversaries.AgainstCoordinatorFor(entry.Mechanism))
+        {
+            problems.Add($"Mechanism \"{entry.Mechanism}\" does not match the header's against_coordinator \"{declared}\".");
+        }
+
         return problems;
     }
 
@@ -172,6 +248,13 @@ internal static class LedgerValidation
         && entry.NoiseMultiplier is { } sigma && sigma > 0 && double.IsFinite(sigma)
             ? new SubsampledGaussianStep(entry.SamplingRate.Value, sigma)
             : null;
+
+    /// <summary>
+    /// The step this entry contributes against the coordinator, which draws the sample and knows the cohort: the same σ
+    /// without amplification by sampling (q = 1; Kairouz et al. 2021, DP-FTRL §1), or null when σ is unusable.
+    /// </summary>
+    public static SubsampledGaussianStep? UnamplifiedStep(LedgerEntry entry) =>
+        Step(entry) is { } step ? new SubsampledGaussianStep(1.0, step.NoiseMultiplier) : null;
 
     public static bool IsLowerHex64(string? value) =>
         value is { Length: 64 } && value.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
@@ -209,6 +292,7 @@ internal static class LedgerValidation
     [
         ("sampling_rate", entry.SamplingRate), ("noise_multiplier", entry.NoiseMultiplier), ("clip_norm", entry.ClipNorm),
         ("sensitivity", entry.Sensitivity), ("delta", entry.Delta), ("epsilon_rdp", entry.EpsilonRdp), ("epsilon_pld", entry.EpsilonPld),
+        ("epsilon_against_coordinator_rdp", entry.EpsilonAgainstCoordinatorRdp), ("epsilon_against_coordinator_pld", entry.EpsilonAgainstCoordinatorPld),
     ];
 
     private static string Show(double? value) => value is { } v ? v.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "nothing";

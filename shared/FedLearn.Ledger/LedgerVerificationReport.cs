@@ -6,6 +6,7 @@ namespace FedLearn.Ledger;
 /// those of the last entry (recorded) and of all entries' parameters (recomputed), null when there are no entries or
 /// recomputation was impossible. Example-level figures are null when the ledger declares no example level; they are
 /// what participants reported (the coordinator cannot recompute them without the participants' dataset sizes).
+/// The against-the-coordinator figures are set only for a ledger whose header records them (secure aggregation).
 /// </summary>
 public sealed record LedgerVerificationReport(
     IReadOnlyList<LedgerDiscrepancy> Discrepancies,
@@ -21,7 +22,13 @@ public sealed record LedgerVerificationReport(
     int PldPrefixesRecomputed,
     int PldPrefixesBracketed,
     ExampleLevelDeclaration? ExampleLevel = null,
-    double? ExampleEpsilonMaxReported = null)
+    double? ExampleEpsilonMaxReported = null,
+    string? NeighbouringRelation = null,
+    string? AgainstCoordinator = null,
+    double? RecordedFinalEpsilonAgainstCoordinatorRdp = null,
+    double? RecordedFinalEpsilonAgainstCoordinatorPld = null,
+    double? RecomputedFinalEpsilonAgainstCoordinatorRdp = null,
+    double? RecomputedFinalEpsilonAgainstCoordinatorPld = null)
 {
     public bool IsValid => Discrepancies.Count == 0;
 

@@ -50,6 +50,12 @@ public static class LedgerVerifier
             CheckBudget(header, entries, audit, tolerance, discrepancies);
         }
 
+        // Against the coordinator (secure aggregation): the same steps without amplification by sampling.
+        var coordinator = new EpsilonAudit(
+            header.HasParticipantLevel && header.RecordsEpsilonAgainstCoordinator ? entries : [], tolerance, accountants, discrepancies,
+            EpsilonFigure.AgainstCoordinator);
+        coordinator.Run();
+
         if (header.ExampleLevel is { } example)
         {
             CheckExampleBudget(example, entries, discrepancies);
@@ -70,7 +76,13 @@ public static class LedgerVerifier
             audit.PldRecomputed,
             audit.PldBracketed,
             header.ExampleLevel,
-            entries.Max(e => e.ExampleEpsilonMax));
+            entries.Max(e => e.ExampleEpsilonMax),
+            header.NeighbouringRelation,
+            header.AgainstCoordinator,
+            last?.EpsilonAgainstCoordinatorRdp,
+            last?.EpsilonAgainstCoordinatorPld,
+            coordinator.RecomputedFinalRdp,
+            coordinator.RecomputedFinalPld);
     }
 
     /// <summary>The key signatures are checked with: the expected one when given (the header's is then only compared).</summary>
@@ -143,6 +155,12 @@ public static class LedgerVerifier
                 Add(LedgerDiscrepancyKinds.DeltaMismatch, $"Delta {entry.Delta:R} is not the header's {header.Delta:R}.");
             }
 
+            if (previous is not null && entry.IsEmptyStep && entry.ModelSha256 != previous.ModelSha256)
+            {
+                Add(LedgerDiscrepancyKinds.EmptyStepModelChanged,
+                    $"The entry aggregates no update but names model {entry.ModelSha256}, not the previous entry's {previous.ModelSha256}.");
+            }
+
             if (previous is not null && entry.Round <= previous.Round)
             {
                 Add(LedgerDiscrepancyKinds.RoundNotIncreasing, $"Round {entry.Round} follows round {previous.Round}.");
@@ -185,15 +203,22 @@ public static class LedgerVerifier
         var checkpointRounds = checkpoints.Select(c => c.Round).ToHashSet();
         foreach (var checkpoint in checkpoints)
         {
-            var holders = entries.Where(e => e.ModelSha256 == checkpoint.Sha256).ToList();
+            // Matched by round: an empty step commits the previous model again, so one hash may belong to several rounds.
             var sameRound = entries.FirstOrDefault(e => e.Round == checkpoint.Round);
-            if (holders.Count == 0 && sameRound is not null)
+            if (sameRound is not null)
             {
-                discrepancies.Add(new(
-                    LedgerDiscrepancyKinds.CheckpointShaMismatch, sameRound.Sequence, sameRound.Round,
-                    $"The checkpoint of round {checkpoint.Round} has sha256 {checkpoint.Sha256}, the entry records {sameRound.ModelSha256}."));
+                if (sameRound.ModelSha256 != checkpoint.Sha256)
+                {
+                    discrepancies.Add(new(
+                        LedgerDiscrepancyKinds.CheckpointShaMismatch, sameRound.Sequence, sameRound.Round,
+                        $"The checkpoint of round {checkpoint.Round} has sha256 {checkpoint.Sha256}, the entry records {sameRound.ModelSha256}."));
+                }
+
+                continue;
             }
-            else if (holders.Count == 0)
+
+            var holders = entries.Where(e => e.ModelSha256 == checkpoint.Sha256).ToList();
+            if (holders.Count == 0)
             {
                 discrepancies.Add(new(
                     LedgerDiscrepancyKinds.CheckpointWithoutEntry, null, checkpoint.Round,
@@ -203,9 +228,9 @@ public static class LedgerVerifier
             {
                 discrepancies.Add(new(
                     LedgerDiscrepancyKinds.CheckpointAmbiguous, null, checkpoint.Round,
-                    $"{holders.Count} entries (sequences {string.Join(", ", holders.Select(h => h.Sequence))}) record the model of checkpoint round {checkpoint.Round}."));
+                    $"{holders.Count} entries (sequences {string.Join(", ", holders.Select(h => h.Sequence))}) of other rounds record the model of checkpoint round {checkpoint.Round}, which has no entry."));
             }
-            else if (holders[0].Round != checkpoint.Round)
+            else
             {
                 discrepancies.Add(new(
                     LedgerDiscrepancyKinds.CheckpointRoundMismatch, holders[0].Sequence, holders[0].Round,

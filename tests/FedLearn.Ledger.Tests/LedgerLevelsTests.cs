@@ -177,11 +177,19 @@ public sealed class LedgerLevelsTests
     [Fact]
     public void Json_ExportWrittenBeforeExampleLevelsExisted_StillReadsAndVerifies()
     {
-        var (document, signer) = TestLedger.Build(2);
-        var json = LedgerJson.Serialize(document)
-            .Replace(",\n    \"example_level\": null", "", StringComparison.Ordinal)
-            .Replace(",\n      \"example_epsilon_max\": null", "", StringComparison.Ordinal);
+        var (document, signer) = TestLedger.Build(2, legacyHeader: true);
+        var json = LedgerJson.Serialize(document);
+        foreach (var member in new[] { "example_level", "neighbouring_relation", "epsilon_against", "against_coordinator", "example_epsilon_against" })
+        {
+            json = json.Replace($",\n    \"{member}\": null", "", StringComparison.Ordinal);
+        }
+        foreach (var member in new[] { "example_epsilon_max", "epsilon_against_coordinator_rdp", "epsilon_against_coordinator_pld" })
+        {
+            json = json.Replace($",\n      \"{member}\": null", "", StringComparison.Ordinal);
+        }
         Assert.DoesNotContain("example_", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("against", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("neighbouring", json, StringComparison.Ordinal);
 
         var report = LedgerVerifierTests.Verify(LedgerJson.Deserialize(json), signer.PublicKey);
 
@@ -195,6 +203,6 @@ public sealed class LedgerLevelsTests
 
         var row = LedgerCsv.Write(document.Entries).Split("\r\n")[1];
 
-        Assert.StartsWith("1,session-7,10,2026-03-01T12:10:00.000Z,none,,,,,50,48,,,,0.5,", row, StringComparison.Ordinal);
+        Assert.StartsWith("1,session-7,10,2026-03-01T12:10:00.000Z,none,,,,,50,48,,,,,,0.5,", row, StringComparison.Ordinal);
     }
 }

@@ -49,6 +49,57 @@ public sealed class PythonAuditorTests
     }
 
     [Fact]
+    public async Task Audit_SecureAggregationLedgerWithEmptySteps_AgreesWithCSharp()
+    {
+        var (document, signer) = TestLedger.BuildSecureAggregation(4, 1, 2);
+
+        var (exitCode, output) = await AuditAsync(document, signer.PublicKey);
+
+        Assert.True(exitCode == 0, output);
+        var participant = JsonDocument.Parse(output).RootElement.GetProperty("summary").GetProperty("participant_level");
+        Assert.Equal("recorded", participant.GetProperty("against_coordinator").GetString());
+        Assert.Equal(document.Entries[^1].EpsilonAgainstCoordinatorRdp, participant.GetProperty("recorded_epsilon_against_coordinator_rdp").GetDouble());
+    }
+
+    [Fact]
+    public async Task Audit_EditedEpsilonAgainstTheCoordinatorAndRelabelledHeader_NamedInPythonToo()
+    {
+        var (document, signer) = TestLedger.BuildSecureAggregation(2);
+        var edited = document.Replace(1, document.Entries[1] with { EpsilonAgainstCoordinatorRdp = 0.1 })
+            with { Header = document.Header with { AgainstCoordinator = LedgerAdversaries.CoordinatorTrusted } };
+
+        var (exitCode, output) = await AuditAsync(edited, signer.PublicKey);
+
+        Assert.Equal(6, exitCode);
+        var problems = Problems(output);
+        Assert.Contains(("hash_mismatch", 2L), problems);
+        Assert.Contains(("broken_link", 1L), problems);
+        Assert.Contains(("level_mismatch", 1L), problems);
+    }
+
+    [Theory]
+    [InlineData("\"entry_hash\":", "\"surprise\": 1, \"entry_hash\":", "unknown member(s): surprise")]
+    [InlineData("\"sequence\": 1,", "\"sequence\": 1.0,", "must be an integer")]
+    [InlineData("\"sampling_rate\": 0.5,", "\"sampling_rate\": NaN,", "NaN")]
+    [InlineData("\"checkpoints\": [", "\"extra\": [], \"checkpoints\": [", "unknown member(s): extra")]
+    public async Task Audit_MalformedExport_ExitsTwoNamingTheProblem(string find, string replace, string message)
+    {
+        var (document, signer) = TestLedger.Build(1);
+        var json = LedgerJson.Serialize(document);
+        Assert.Contains(find, json, StringComparison.Ordinal);
+
+        var (exitCode, output) = await AuditTextAsync(json.Replace(find, replace, StringComparison.Ordinal), signer.PublicKey);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, output, StringComparison.Ordinal);
+    }
+
+    private static HashSet<(string?, long?)> Problems(string output) =>
+        JsonDocument.Parse(output).RootElement.GetProperty("problems").EnumerateArray()
+            .Select(p => (p.GetProperty("kind").GetString(), p.GetProperty("sequence").ValueKind == JsonValueKind.Null ? (long?)null : p.GetProperty("sequence").GetInt64()))
+            .ToHashSet();
+
+    [Fact]
     public async Task CanonicalNumber_PythonLayoutEqualsTheCSharpEncoding_ForAWideSpreadOfDoubles()
     {
         var random = new Random(20261124);
@@ -78,10 +129,13 @@ public sealed class PythonAuditorTests
         return text[start..text.IndexOf(',', start)];
     }
 
-    private static async Task<(int ExitCode, string Output)> AuditAsync(LedgerDocument document, string publicKey)
+    private static Task<(int ExitCode, string Output)> AuditAsync(LedgerDocument document, string publicKey) =>
+        AuditTextAsync(LedgerJson.Serialize(document), publicKey);
+
+    private static async Task<(int ExitCode, string Output)> AuditTextAsync(string json, string publicKey)
     {
         var file = Path.Combine(Path.GetTempPath(), $"fedlearn-ledger-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(file, LedgerJson.Serialize(document), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(file, json, TestContext.Current.CancellationToken);
         try
         {
             return await RunPythonAsync([Script, file, "--public-key", publicKey, "--json"]);

@@ -14,10 +14,13 @@ internal static class TestLedger
 
     public static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    public static (LedgerDocument Document, LedgerSigner Signer) Build(int count, double epsilonBudget = 20)
+    /// <param name="legacyHeader">A header as written before it named the neighbouring relation and adversaries.</param>
+    public static (LedgerDocument Document, LedgerSigner Signer) Build(int count, double epsilonBudget = 20, bool legacyHeader = false)
     {
         var signer = LedgerSigner.Create();
-        var header = signer.CreateHeader(SessionId, Start, epsilonBudget, Delta, "pld");
+        var header = legacyHeader
+            ? new LedgerHeader(SessionId, Start, epsilonBudget, Delta, "pld", signer.PublicKey)
+            : signer.CreateHeader(SessionId, Start, epsilonBudget, Delta, "pld");
         var epsilons = EpsilonsFor(count);
         var entries = new List<LedgerEntry>();
         for (var i = 0; i < count; i++)
@@ -25,6 +28,37 @@ internal static class TestLedger
             var round = 10 + 2 * i;
             var unsealed = Unsealed(i + 1, round, ModelSha(round), epsilons[i].Rdp, epsilons[i].Pld);
             entries.Add(signer.Seal(unsealed, LedgerChain.NextPreviousHash(header, entries.LastOrDefault())));
+        }
+
+        var checkpoints = entries.Select(e => new CheckpointReference(e.Round, e.ModelSha256)).ToList();
+        return (new LedgerDocument(header, entries, checkpoints), signer);
+    }
+
+    /// <summary>
+    /// A secure-aggregation ledger (mechanism distributed_discrete_gaussian, against_coordinator "recorded") whose entries
+    /// record the worst-case ε against the coordinator; the rounds listed in <paramref name="emptyRounds"/> (0-based entry
+    /// indexes) are empty charged steps: nothing aggregated, the previous model again, one checkpoint per round.
+    /// </summary>
+    public static (LedgerDocument Document, LedgerSigner Signer) BuildSecureAggregation(int count, params int[] emptyRounds)
+    {
+        var signer = LedgerSigner.Create();
+        var header = signer.CreateHeader(SessionId, Start, 50, Delta, "rdp", againstCoordinator: LedgerAdversaries.CoordinatorRecorded);
+        var entries = new List<LedgerEntry>();
+        for (var i = 0; i < count; i++)
+        {
+            var round = 10 + 2 * i;
+            var empty = emptyRounds.Contains(i);
+            var steps = new[] { new SubsampledGaussianStep(SamplingRate, NoiseMultiplier, i + 1) };
+            var coordinator = new[] { new SubsampledGaussianStep(1.0, NoiseMultiplier, i + 1) };
+            var unsealed = Unsealed(i + 1, round, empty ? entries[^1].ModelSha256 : ModelSha(round),
+                MemoizingAccountant.Shared.Rdp.GetEpsilon(steps, Delta), MemoizingAccountant.Shared.Pld.GetEpsilon(steps, Delta)) with
+            {
+                Mechanism = LedgerMechanisms.DistributedDiscreteGaussian,
+                ParticipantsAggregated = empty ? 0 : 48,
+                EpsilonAgainstCoordinatorRdp = MemoizingAccountant.Shared.Rdp.GetEpsilon(coordinator, Delta),
+                EpsilonAgainstCoordinatorPld = MemoizingAccountant.Shared.Pld.GetEpsilon(coordinator, Delta),
+            };
+            entries.Add(signer.Seal(header, unsealed, LedgerChain.NextPreviousHash(header, entries.LastOrDefault())));
         }
 
         var checkpoints = entries.Select(e => new CheckpointReference(e.Round, e.ModelSha256)).ToList();
