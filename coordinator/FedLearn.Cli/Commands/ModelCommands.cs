@@ -54,7 +54,9 @@ internal static class ModelCommands
                 Console.WriteLine($"Exported round {exportedRound} (checkpoint sha256 {sha256}) to {file.FullName}");
                 Console.WriteLine(provenance.TryGetValue("fedlearn.ledger.entry_hash", out var entryHash)
                     ? $"Privacy ledger entry {provenance["fedlearn.ledger.sequence"]} ({entryHash}) records this model; " +
-                      $"participant level: {provenance["fedlearn.ledger.participant_level"]}; example level: {provenance["fedlearn.ledger.example_level"]}"
+                      $"participant level: {provenance["fedlearn.ledger.participant_level"]}; " +
+                      (provenance.TryGetValue("fedlearn.ledger.against_coordinator", out var coordinator) ? $"against the coordinator: {coordinator}; " : "") +
+                      $"example level: {provenance["fedlearn.ledger.example_level"]}"
                     : $"Privacy: {provenance.GetValueOrDefault("fedlearn.privacy", "not stated in the model")}");
             }
             return ExitCodes.Success;

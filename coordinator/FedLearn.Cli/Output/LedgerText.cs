@@ -15,21 +15,33 @@ internal static class LedgerText
         var h = document.Header;
         var participant = h.HasParticipantLevel;
         var example = h.ExampleLevel;
+        var secure = h.RecordsEpsilonAgainstCoordinator;
         var text = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"session     {h.SessionId}")
+            .AppendLine(CultureInfo.InvariantCulture, $"neighbours  {Relation(h.NeighbouringRelation)}")
             .AppendLine(participant
-                ? Invariant($"participant ε ≤ {G(h.EpsilonBudget)} at δ = {G(h.Delta)} per participant, enforced by the coordinator with {h.Accountant}")
+                ? Invariant($"participant ε ≤ {G(h.EpsilonBudget)} at δ = {G(h.Delta)} per participant, enforced by the coordinator with {h.Accountant}; ") +
+                  $"against {Adversary(h.EpsilonAgainst)}"
                 : "participant none: the session declares no participant-level guarantee (whole participants are not protected)")
             .AppendLine(example is null
                 ? "example     none: the session declares no example-level guarantee"
                 : Invariant($"example     ε ≤ {G(example.EpsilonBudget)} at δ = {G(example.Delta)} per record, enforced by each participant's DP-SGD ") +
                   Invariant($"({example.Accountant}, C = {G(example.ClipNorm)}, σ = {(example.NoiseMultiplier == 0 ? "calibrated per participant" : G(example.NoiseMultiplier))}, ") +
-                  Invariant($"expected batch {example.ExpectedBatchSize}); per round: the largest ε a participant reported"))
-            .AppendLine(CultureInfo.InvariantCulture, $"key         {h.PublicKey}");
+                  Invariant($"expected batch {example.ExpectedBatchSize}); per round: the largest ε a participant reported; ") +
+                  $"against {Adversary(h.ExampleEpsilonAgainst)}");
+        if (participant)
+        {
+            text.AppendLine(CoordinatorLine(h.AgainstCoordinator));
+        }
+        text.AppendLine(CultureInfo.InvariantCulture, $"key         {h.PublicKey}");
         var columns = Invariant($"{"SEQ",4} {"ROUND",5} {"RECORDED (UTC)",-24} {"SEL/AGG",-8} ");
         if (participant)
         {
             columns += Invariant($"{"MECHANISM",-17} {"q",-8} {"σ",-8} {"C",-6} {"PART. ε RDP",-11} {"PART. ε PLD",-11} ");
+        }
+        if (secure)
+        {
+            columns += Invariant($"{"vs COORD. RDP",-13} {"vs COORD. PLD",-13} ");
         }
         if (example is not null)
         {
@@ -43,14 +55,47 @@ internal static class LedgerText
             {
                 line += Invariant($"{e.Mechanism,-17} {G(e.SamplingRate),-8} {G(e.NoiseMultiplier),-8} {G(e.ClipNorm),-6} {G(e.EpsilonRdp),-11} {G(e.EpsilonPld),-11} ");
             }
+            if (secure)
+            {
+                line += Invariant($"{G(e.EpsilonAgainstCoordinatorRdp),-13} {G(e.EpsilonAgainstCoordinatorPld),-13} ");
+            }
             if (example is not null)
             {
                 line += Invariant($"{G(e.ExampleEpsilonMax),-10} ");
             }
             text.AppendLine(line + e.ModelSha256[..Math.Min(12, e.ModelSha256.Length)]);
         }
-        return text.Append(CultureInfo.InvariantCulture, $"{document.Entries.Count} entries, {document.Checkpoints.Count} checkpoints").ToString();
+        var empty = document.Entries.Count(e => e.IsEmptyStep);
+        return text.Append(CultureInfo.InvariantCulture, $"{document.Entries.Count} entries, {document.Checkpoints.Count} checkpoints")
+            .Append(empty == 0 ? "" : Invariant($"; {empty} empty charged steps (SEL/AGG …/0: the model unchanged, the step charged)")).ToString();
     }
+
+    /// <summary>The neighbouring relation in words (docs/threat-model.md).</summary>
+    public static string Relation(string? relation) => relation switch
+    {
+        LedgerAdversaries.ZeroOut => "zero-out: one participant's data (or one record) replaced by data contributing nothing; who takes part and how much data they hold are public",
+        null => "not named (a ledger written before the header named its neighbouring relation)",
+        _ => $"\"{relation}\" (unknown)",
+    };
+
+    /// <summary>Whom a figure holds against, in words.</summary>
+    public static string Adversary(string? against) => against switch
+    {
+        LedgerAdversaries.ReleaseConsumers => "anyone who sees what the coordinator releases (not the coordinator itself)",
+        LedgerAdversaries.ReleaseConsumersAndCoordinator => "anyone who sees the releases and the coordinator too (noise added on the participant's device)",
+        null => "an adversary the ledger does not name (written before it named them)",
+        _ => $"\"{against}\" (unknown)",
+    };
+
+    /// <summary>What the ledger says about the coordinator as an adversary.</summary>
+    public static string CoordinatorLine(string? againstCoordinator) => againstCoordinator switch
+    {
+        LedgerAdversaries.CoordinatorRecorded =>
+            "coordinator secure aggregation: each entry records the worst-case ε against the coordinator (vs COORD.: no amplification by sampling, a participant in every charged step)",
+        LedgerAdversaries.CoordinatorTrusted =>
+            "coordinator trusted: central noise, the coordinator sees every clipped update; no guarantee against it",
+        _ => "coordinator not named (a ledger written before the header named the adversaries)",
+    };
 
     public static string Describe(LedgerVerificationReport report, bool keyPinned)
     {
@@ -60,7 +105,16 @@ internal static class LedgerText
         text.AppendLine(report.EpsilonBudget is null
             ? "participant level: none declared"
             : Invariant($"participant level: recomputed ε = {G(report.RecomputedFinalEpsilonRdp)} (rdp), {G(report.RecomputedFinalEpsilonPld)} (pld) ") +
-              Invariant($"at δ = {G(report.Delta)}; budget {G(report.EpsilonBudget)} ({report.EnforcedAccountant}: {G(enforced)})"));
+              Invariant($"at δ = {G(report.Delta)}; budget {G(report.EpsilonBudget)} ({report.EnforcedAccountant}: {G(enforced)}); ") +
+              "against anyone who sees the coordinator's releases");
+        if (report.EpsilonBudget is not null)
+        {
+            text.AppendLine(report.AgainstCoordinator == LedgerAdversaries.CoordinatorRecorded
+                ? Invariant($"against the coordinator (worst case, recomputed): ε = {G(report.RecomputedFinalEpsilonAgainstCoordinatorRdp)} (rdp), ") +
+                  Invariant($"{G(report.RecomputedFinalEpsilonAgainstCoordinatorPld)} (pld)")
+                : "against the coordinator: " + CoordinatorLine(report.AgainstCoordinator)["coordinator ".Length..]);
+        }
+        text.AppendLine("neighbouring relation: " + Relation(report.NeighbouringRelation));
         text.AppendLine(report.ExampleLevel is not { } example
             ? "example level: none declared"
             : Invariant($"example level: largest ε reported by participants = {G(report.ExampleEpsilonMaxReported)} at δ = {G(example.Delta)} ") +
@@ -111,6 +165,12 @@ internal static class LedgerText
         recorded_epsilon_pld = report.RecordedFinalEpsilonPld,
         recomputed_epsilon_rdp = report.RecomputedFinalEpsilonRdp,
         recomputed_epsilon_pld = report.RecomputedFinalEpsilonPld,
+        neighbouring_relation = report.NeighbouringRelation,
+        against_coordinator = report.AgainstCoordinator,
+        recorded_epsilon_against_coordinator_rdp = report.RecordedFinalEpsilonAgainstCoordinatorRdp,
+        recorded_epsilon_against_coordinator_pld = report.RecordedFinalEpsilonAgainstCoordinatorPld,
+        recomputed_epsilon_against_coordinator_rdp = report.RecomputedFinalEpsilonAgainstCoordinatorRdp,
+        recomputed_epsilon_against_coordinator_pld = report.RecomputedFinalEpsilonAgainstCoordinatorPld,
         discrepancies = report.Discrepancies.Select(d => new { kind = d.Kind, sequence = d.Sequence, round = d.Round, message = d.Message }),
     });
 

@@ -12,8 +12,8 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         await using var command = new NpgsqlCommand("""
             INSERT INTO ledger_headers (session_id, created_at, epsilon_budget, delta, accountant, public_key,
                 example_epsilon_budget, example_delta, example_accountant, example_clip_norm, example_noise_multiplier,
-                example_expected_batch_size)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                example_expected_batch_size, neighbouring_relation, epsilon_against, against_coordinator, example_epsilon_against)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
             """, connection, transaction);
         command.Parameters.Add(new() { Value = header.SessionId });
         command.Parameters.Add(new() { Value = header.CreatedAt.ToUniversalTime() });
@@ -27,6 +27,10 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         AddNullable(command, example?.ClipNorm);
         AddNullable(command, example?.NoiseMultiplier);
         AddNullable(command, example?.ExpectedBatchSize);
+        foreach (var value in new[] { header.NeighbouringRelation, header.EpsilonAgainst, header.AgainstCoordinator, header.ExampleEpsilonAgainst })
+        {
+            AddNullable(command, value);
+        }
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -35,8 +39,9 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         await using var command = new NpgsqlCommand("""
             INSERT INTO ledger_entries (session_id, sequence, round, recorded_at, mechanism, sampling_rate, noise_multiplier,
                 clip_norm, sensitivity, participants_selected, participants_aggregated, delta, epsilon_rdp, epsilon_pld,
-                model_sha256, previous_hash, entry_hash, signature, example_epsilon_max)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+                model_sha256, previous_hash, entry_hash, signature, example_epsilon_max, epsilon_against_coordinator_rdp,
+                epsilon_against_coordinator_pld)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
             """, connection, transaction);
         command.Parameters.Add(new() { Value = e.SessionId });
         command.Parameters.Add(new() { Value = e.Sequence });
@@ -58,6 +63,8 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
             command.Parameters.Add(new() { Value = value });
         }
         AddNullable(command, e.ExampleEpsilonMax);
+        AddNullable(command, e.EpsilonAgainstCoordinatorRdp);
+        AddNullable(command, e.EpsilonAgainstCoordinatorPld);
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -130,7 +137,8 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         await using var command = new NpgsqlCommand(
             """
             SELECT created_at, epsilon_budget, delta, accountant, public_key, example_epsilon_budget, example_delta,
-                   example_accountant, example_clip_norm, example_noise_multiplier, example_expected_batch_size
+                   example_accountant, example_clip_norm, example_noise_multiplier, example_expected_batch_size,
+                   neighbouring_relation, epsilon_against, against_coordinator, example_epsilon_against
             FROM ledger_headers WHERE session_id = $1
             """,
             connection, transaction);
@@ -142,8 +150,9 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         }
         var example = reader.IsDBNull(5) ? null : new ExampleLevelDeclaration(
             reader.GetDouble(5), reader.GetDouble(6), reader.GetString(7), reader.GetDouble(8), reader.GetDouble(9), reader.GetInt32(10));
+        string? Text(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
         return new LedgerHeader(sessionId, reader.GetFieldValue<DateTimeOffset>(0), reader.GetFieldValue<double?>(1),
-            reader.GetFieldValue<double?>(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), example);
+            reader.GetFieldValue<double?>(2), Text(3), reader.GetString(4), example, Text(11), Text(12), Text(13), Text(14));
     }
 
     private static async Task<List<LedgerEntry>> ReadEntriesAsync(
@@ -152,7 +161,8 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         await using var command = new NpgsqlCommand($"""
             SELECT sequence, round, recorded_at, mechanism, sampling_rate, noise_multiplier, clip_norm, sensitivity,
                    participants_selected, participants_aggregated, delta, epsilon_rdp, epsilon_pld, model_sha256,
-                   previous_hash, entry_hash, signature, example_epsilon_max
+                   previous_hash, entry_hash, signature, example_epsilon_max, epsilon_against_coordinator_rdp,
+                   epsilon_against_coordinator_pld
             FROM ledger_entries WHERE session_id = $1 {(round is null ? "" : "AND round = $2")}
             ORDER BY sequence {(lastOnly ? "DESC LIMIT 1" : "")}
             """, connection, transaction);
@@ -170,7 +180,7 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
                 reader.GetInt64(0), sessionId, reader.GetInt32(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3),
                 Optional(4), Optional(5), Optional(6), Optional(7), reader.GetInt32(8),
                 reader.GetInt32(9), Optional(10), Optional(11), Optional(12), reader.GetString(13),
-                reader.GetString(14), reader.GetString(15), reader.GetString(16), Optional(17)));
+                reader.GetString(14), reader.GetString(15), reader.GetString(16), Optional(17), Optional(18), Optional(19)));
         }
         return entries;
     }

@@ -321,6 +321,11 @@ public sealed partial class SessionGrain(
         {
             var (rdp, pld) = await Task.Run(() => privacy.EpsilonsWithNextRound(sigma));
             charge = new ParticipantLevelCharge(privacy.Plan, sigma, sensitivity, rdp, pld);
+            if (header.RecordsEpsilonAgainstCoordinator)
+            {
+                var (coordinatorRdp, coordinatorPld) = await Task.Run(() => privacy.EpsilonsAgainstCoordinatorWithNextRound(sigma));
+                charge = charge with { EpsilonAgainstCoordinatorRdp = coordinatorRdp, EpsilonAgainstCoordinatorPld = coordinatorPld };
+            }
         }
         var entry = SessionLedger.Draft(SessionId, summary, time.GetUtcNow(), charge,
             header.ExampleLevel is null ? null : exampleEpsilonMax);

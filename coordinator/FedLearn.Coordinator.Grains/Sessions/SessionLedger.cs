@@ -14,7 +14,8 @@ internal static class SessionLedger
     public static LedgerHeader? CreateHeader(LedgerSigner signer, string sessionId, DateTimeOffset now, PrivacyPlan? plan, ExamplePrivacyDefinition? example) =>
         plan is null && example is null
             ? null
-            : signer.CreateHeader(sessionId, now, plan?.EpsilonBudget, plan?.Delta, plan?.Accountant, example is null ? null : Declaration(example));
+            : signer.CreateHeader(sessionId, now, plan?.EpsilonBudget, plan?.Delta, plan?.Accountant, example is null ? null : Declaration(example),
+                plan is null ? null : LedgerAdversaries.AgainstCoordinatorFor(plan.Mechanism));
 
     /// <summary>
     /// The round's entry before sealing. <paramref name="participantLevel"/> is null for a session without a participant-level
@@ -28,12 +29,17 @@ internal static class SessionLedger
         return new LedgerEntry(0, sessionId, summary.Round, LedgerTime.Normalize(now), p?.Plan.Mechanism ?? LedgerMechanisms.None,
             p?.Plan.SamplingRate, p?.NoiseMultiplier, p?.Plan.ClipNorm, p?.Sensitivity, summary.ParticipantsSelected,
             summary.ParticipantsAggregated, p?.Plan.Delta, p?.EpsilonRdp, p?.EpsilonPld, summary.CheckpointSha256!, "", "", "",
-            exampleEpsilonMax);
+            exampleEpsilonMax, p?.EpsilonAgainstCoordinatorRdp, p?.EpsilonAgainstCoordinatorPld);
     }
 
     private static ExampleLevelDeclaration Declaration(ExamplePrivacyDefinition e) =>
         new(e.EpsilonBudget, e.Delta, Accountants.Name(Accountants.ParseOrDefault(e.Accountant)), e.ClipNorm, e.NoiseMultiplier, e.ExpectedBatchSize);
 }
 
-/// <summary>What one round charged at the participant level: the noise the sum carried and ε after it under both accountants.</summary>
-internal sealed record ParticipantLevelCharge(PrivacyPlan Plan, double NoiseMultiplier, double Sensitivity, double EpsilonRdp, double EpsilonPld);
+/// <summary>
+/// What one round charged at the participant level: the noise the sum carried and ε after it under both accountants; with
+/// secure aggregation also the worst-case ε against the coordinator (null with central noise: no guarantee against it).
+/// </summary>
+internal sealed record ParticipantLevelCharge(
+    PrivacyPlan Plan, double NoiseMultiplier, double Sensitivity, double EpsilonRdp, double EpsilonPld,
+    double? EpsilonAgainstCoordinatorRdp = null, double? EpsilonAgainstCoordinatorPld = null);

@@ -62,6 +62,17 @@ public sealed class SessionPrivacy
         return (Epsilon(Accountants.Create(AccountantKind.Rdp), steps), Epsilon(Accountants.Create(AccountantKind.Pld), steps));
     }
 
+    /// <summary>
+    /// The worst case against the coordinator with one more round (secure aggregation, docs/threat-model.md): a participant
+    /// in every charged step, each a Gaussian mechanism with the same σ but q = 1, since the coordinator knows the cohort and
+    /// sampling amplifies nothing against it (Kairouz et al. 2021, DP-FTRL §1); RDP of the Gaussian, Mironov 2017 Prop. 7.
+    /// </summary>
+    public (double Rdp, double Pld) EpsilonsAgainstCoordinatorWithNextRound(double noiseMultiplier)
+    {
+        List<SubsampledGaussianStep> steps = [.. _committed.Select(s => new SubsampledGaussianStep(1.0, s.NoiseMultiplier)), new(1.0, noiseMultiplier)];
+        return (Epsilon(Accountants.Create(AccountantKind.Rdp), steps), Epsilon(Accountants.Create(AccountantKind.Pld), steps));
+    }
+
     /// <summary>The Gaussian mechanism on the sum of clipped updates: + N(0, σ²C²) per coordinate, from a CSPRNG.</summary>
     public float[] AddCentralNoise(float[] clippedSum)
     {

@@ -28,11 +28,22 @@ internal static class ModelProvenance
         metadata["fedlearn.ledger.sequence"] = entry.Sequence.ToString(CultureInfo.InvariantCulture);
         metadata["fedlearn.ledger.entry_hash"] = entry.EntryHash;
         metadata["fedlearn.ledger.public_key"] = header.PublicKey;
+        metadata["fedlearn.ledger.neighbouring_relation"] = header.NeighbouringRelation ?? "not named (ledger written before the header named it)";
         metadata["fedlearn.ledger.participant_level"] = header.HasParticipantLevel
-            ? Invariant($"{entry.Mechanism}; epsilon_rdp={entry.EpsilonRdp:R}; epsilon_pld={entry.EpsilonPld:R}; delta={entry.Delta:R}; budget={header.EpsilonBudget:R} ({header.Accountant})")
+            ? Invariant($"{entry.Mechanism}; epsilon_rdp={entry.EpsilonRdp:R}; epsilon_pld={entry.EpsilonPld:R}; delta={entry.Delta:R}; budget={header.EpsilonBudget:R} ({header.Accountant}); ") +
+              $"against {header.EpsilonAgainst ?? "an adversary not named"}"
             : "none";
+        if (header.HasParticipantLevel)
+        {
+            metadata["fedlearn.ledger.against_coordinator"] = header.RecordsEpsilonAgainstCoordinator
+                ? Invariant($"worst case epsilon_rdp={entry.EpsilonAgainstCoordinatorRdp:R}; epsilon_pld={entry.EpsilonAgainstCoordinatorPld:R}; delta={entry.Delta:R}")
+                : header.AgainstCoordinator == LedgerAdversaries.CoordinatorTrusted
+                    ? "none: central noise, the coordinator is trusted (it sees the clipped updates)"
+                    : "not named (ledger written before the header named it)";
+        }
         metadata["fedlearn.ledger.example_level"] = header.ExampleLevel is { } example
-            ? Invariant($"largest reported epsilon={entry.ExampleEpsilonMax:R}; delta={example.Delta:R}; budget={example.EpsilonBudget:R} ({example.Accountant})")
+            ? Invariant($"largest reported epsilon={entry.ExampleEpsilonMax:R}; delta={example.Delta:R}; budget={example.EpsilonBudget:R} ({example.Accountant}); ") +
+              $"against {header.ExampleEpsilonAgainst ?? "an adversary not named"}"
             : "none";
         return metadata;
     }
