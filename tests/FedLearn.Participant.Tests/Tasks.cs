@@ -36,6 +36,25 @@ internal static class Tasks
         },
     };
 
+    /// <summary>A secure-aggregation round with distributed noise: t = <paramref name="threshold"/> of 10, 1000 parameters.</summary>
+    public static RoundTask Secure(
+        int round = 1,
+        int attempt = 1,
+        double q = 0.1,
+        double sigma = 1.1,
+        int threshold = 6,
+        double budget = 8.0,
+        string accountant = "rdp",
+        string sessionId = "session-1")
+    {
+        var task = Private(round, q, sigma, clipNorm: 1.0, budget, accountant: accountant, secureAggregation: true, sessionId: sessionId);
+        task.Attempt = attempt;
+        task.Privacy.Mechanism = "distributed_discrete_gaussian";
+        task.ParameterCount = 1000;
+        task.SecureAggregation = new SecureAggregationSetup { Participants = 10, Neighbors = 9, Threshold = threshold, Gamma = 1.0 / 4096, Rotate = true };
+        return task;
+    }
+
     public static RoundTask NonPrivate(int round = 1, string sessionId = "session-1") =>
         new() { SessionId = sessionId, Round = round, Attempt = 1, MinParticipants = 10 };
 }

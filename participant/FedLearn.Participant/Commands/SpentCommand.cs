@@ -5,7 +5,11 @@ using FedLearn.Participant.Spending;
 
 namespace FedLearn.Participant.Commands;
 
-/// <summary><c>fedlearn-participant spent</c>: what the local spend log says this machine's data has spent, per session.</summary>
+/// <summary>
+/// <c>fedlearn-participant spent</c>: what the local spend log says this machine's data has spent, per session: the
+/// participant-level ε (against everyone who sees what the coordinator publishes), the ε the coordinator's ledger
+/// declared, the participant-level ε against the coordinator itself (or that there is none), and the example-level ε.
+/// </summary>
 internal static class SpentCommand
 {
     public static Command Create()
@@ -46,17 +50,25 @@ internal static class SpentCommand
         {
             return "No rounds recorded." + Environment.NewLine;
         }
-        string[] header = ["PARTICIPANT", "SESSION", "ROUNDS", "PARTICIPANT-LEVEL ε", "BUDGET ε", "δ", "ACCOUNTANT", "COORDINATOR ε", "EXAMPLE-LEVEL ε / BUDGET", "LAST (UTC)"];
+        string[] header =
+        [
+            "PARTICIPANT", "SESSION", "ROUNDS", "ATTEMPTS", "PARTICIPANT-LEVEL ε", "BUDGET ε", "δ", "ACCOUNTANT", "LEDGER ε",
+            "ε AGAINST COORDINATOR", "EXAMPLE-LEVEL ε / BUDGET", "LAST (UTC)",
+        ];
         var rows = sessions.Select(s => new[]
         {
             s.ParticipantId,
             s.SessionId,
             s.Rounds.ToString(CultureInfo.InvariantCulture),
+            s.RepeatedAttempts == 0
+                ? s.Uploads.ToString(CultureInfo.InvariantCulture)
+                : string.Create(CultureInfo.InvariantCulture, $"{s.Uploads} ({s.RepeatedAttempts} repeated)"),
             s.Private ? Number(s.MaxEpsilon) : "unbounded (no DP)",
             Number(s.EpsilonBudget),
             Number(s.Delta),
             s.Accountant ?? "-",
             Number(s.CoordinatorEpsilonSpent),
+            s.AgainstCoordinatorLabel(),
             s.MaxExampleEpsilon is null ? "-" : $"{Number(s.MaxExampleEpsilon)} / {Number(s.ExampleEpsilonBudget)}",
             s.LastTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
         }).ToList();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using FedLearn.Participant.Spending;
 using FedLearn.Privacy;
 using FedLearn.Protos.V1;
@@ -8,25 +9,70 @@ namespace FedLearn.Participant.Policy;
 /// The participant's own accounting of example-level DP-SGD (Abadi et al. 2016, "Deep Learning with Differential
 /// Privacy", §3.1: Poisson-sampled lots, per-example clipping, Gaussian noise; composed here with the RDP or PLD
 /// accountant over every step this participant took in the session). Only the participant knows its dataset size, so
-/// only it can compute this guarantee.
+/// only it can compute this guarantee. Neighbouring datasets differ in one record replaced by one whose clipped
+/// gradient is zero (zero-out; Kairouz et al. 2021, DP-FTRL §2), for which the sampled Gaussian bounds of Mironov,
+/// Talwar &amp; Zhang 2019 hold with sensitivity C.
 /// </summary>
 public static class ExampleLevelAccounting
 {
     /// <summary>
-    /// What this round would spend: σ (declared, or the smallest σ that fits all planned rounds into the budget for this
-    /// dataset size — the same every round, so the calibration is stable), the steps, and ε after them composed with the
-    /// steps this participant already took in the session.
+    /// Attempts beyond the planned rounds that a calibrated σ leaves room for: max(3, ⌈rounds / 4⌉). Every attempt a
+    /// participant trains for is spent (a coordinator crash or an aborted round reruns an attempt after the training
+    /// happened), so σ calibrated for exactly the planned rounds would run out of budget before the session ends.
     /// </summary>
+    public static int RerunAllowance(int plannedRounds) => Math.Max(3, (Math.Max(1, plannedRounds) + 3) / 4);
+
+    /// <summary>
+    /// Why the declared example-level parameters cannot be accounted for (non-finite, out of range, unknown
+    /// accountant), or null when they can. Such a round is refused, never trained for.
+    /// </summary>
+    public static string? Invalid(ExamplePrivacyParameters p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        if (!string.IsNullOrWhiteSpace(p.Accountant) && p.Accountant.Trim().ToLowerInvariant() is not ("rdp" or "pld"))
+        {
+            return $"unknown example-level accountant \"{p.Accountant}\"; expected \"rdp\" or \"pld\"";
+        }
+        if (!(p.EpsilonBudget > 0) || !double.IsFinite(p.EpsilonBudget)
+            || !(p.Delta > 0 && p.Delta < 1)
+            || !(p.NoiseMultiplier >= 0) || !double.IsFinite(p.NoiseMultiplier)
+            || !(p.ClipNorm > 0) || !double.IsFinite(p.ClipNorm)
+            || p.ExpectedBatchSize < 1)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"the declared example-level parameters are invalid (ε budget={p.EpsilonBudget:G4}, δ={p.Delta:G4}, σ={p.NoiseMultiplier:G4}, "
+                + $"C={p.ClipNorm:G4}, expected batch {p.ExpectedBatchSize})");
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// What this attempt would spend: σ (declared, or the smallest σ that fits the planned rounds plus
+    /// <see cref="RerunAllowance"/> attempts into the budget for this dataset size — the same every round, so the
+    /// calibration is stable), the steps, and ε after them composed with every step this participant already took in
+    /// the session, in every attempt it trained for. The caller refuses the attempt unless ε ≤ the budget.
+    /// </summary>
+    /// <exception cref="ArgumentException">The parameters are <see cref="Invalid"/>, the task's epochs or planned rounds
+    /// are out of range, or no σ meets the budget.</exception>
     public static ExampleSpend Project(ExamplePrivacyParameters p, int datasetSize, int localEpochs, int plannedRounds, IEnumerable<SpendRecord> earlier)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(datasetSize, 1);
+        if (Invalid(p) is { } invalid)
+        {
+            throw new ArgumentException(invalid, nameof(p));
+        }
+        if (localEpochs < 1 || plannedRounds < 0)
+        {
+            throw new ArgumentException($"the task asks for {localEpochs} local epochs over {plannedRounds} planned rounds", nameof(localEpochs));
+        }
         var kind = Accountants.ParseOrDefault(p.Accountant);
         var batch = Math.Min(p.ExpectedBatchSize, datasetSize);
         var q = (double)batch / datasetSize;
         var steps = localEpochs * ((datasetSize + batch - 1) / batch);
+        var attempts = Math.Max(1, plannedRounds) + RerunAllowance(plannedRounds);
         var sigma = p.NoiseMultiplier > 0
             ? p.NoiseMultiplier
-            : NoiseCalibrator.CalibrateNoiseMultiplier(p.EpsilonBudget, p.Delta, q, Math.Max(1, plannedRounds) * steps, kind);
+            : NoiseCalibrator.CalibrateNoiseMultiplier(p.EpsilonBudget, p.Delta, q, attempts * steps, kind);
         var history = earlier.Where(r => r.Example is not null).Select(r => r.Example!).ToList();
         List<SubsampledGaussianStep> composed = [.. history.Select(h => new SubsampledGaussianStep(h.SamplingRate, h.NoiseMultiplier, h.Steps)), new(q, sigma, steps)];
         var epsilon = Accountants.Create(kind).GetEpsilon(composed, p.Delta);

@@ -10,13 +10,17 @@ namespace FedLearn.Participant.Policy;
 /// <param name="RequireSecureAggregation">Take part only when the coordinator sees nothing but the sum of updates.</param>
 /// <param name="AllowNonPrivateSessions">Take part in sessions without differential privacy (no guarantee at all).</param>
 /// <param name="Enforced">False for the permissive default: the guard evaluates and logs, but declines nothing.</param>
+/// <param name="MaxEpsilonAgainstCoordinator">Largest ε this participant's own accounting against the coordinator may
+/// reach (un-amplified, over every attempt it contributed to); null sets no limit. When set, sessions that give no
+/// guarantee against the coordinator (central noise, no differential privacy) are declined.</param>
 public sealed record ParticipantPolicy(
     double MaxEpsilonPerSession,
     double MaxDelta,
     int MinParticipantsPerRound,
     bool RequireSecureAggregation,
     bool AllowNonPrivateSessions,
-    bool Enforced = true)
+    bool Enforced = true,
+    double? MaxEpsilonAgainstCoordinator = null)
 {
     /// <summary>No policy file: every round is accepted, and what a policy would object to is logged.</summary>
     public static ParticipantPolicy Permissive { get; } = new(double.PositiveInfinity, 1.0, 1, false, true, Enforced: false);

@@ -11,11 +11,13 @@ namespace FedLearn.Participant.Policy;
 /// <c>min_participants_per_round</c> defaults to 1, <c>require_secure_aggregation</c> to false and
 /// <c>allow_non_private_sessions</c> to false: a data owner who writes a policy has asked for a guarantee, and a session
 /// without differential privacy gives none, so taking part in one must be said explicitly.
+/// <c>max_epsilon_against_coordinator</c> is optional: without it no limit is set on the guarantee against the coordinator.
 /// </remarks>
 public static class ParticipantPolicyFile
 {
     private static readonly string[] KnownFields =
-        ["max_epsilon_per_session", "max_delta", "min_participants_per_round", "require_secure_aggregation", "allow_non_private_sessions"];
+        ["max_epsilon_per_session", "max_delta", "min_participants_per_round", "require_secure_aggregation", "allow_non_private_sessions",
+         "max_epsilon_against_coordinator"];
 
     /// <exception cref="InvalidDataException">The file is missing, unreadable or not a valid policy; the message says why.</exception>
     public static ParticipantPolicy Load(string path)
@@ -84,12 +86,18 @@ public static class ParticipantPolicyFile
             {
                 throw Error(source, $"\"min_participants_per_round\" must be a whole number >= 1; got {minParticipants}.");
             }
+            var maxAgainstCoordinator = Number(root, "max_epsilon_against_coordinator", source);
+            if (maxAgainstCoordinator is { } limit && (!(limit > 0) || !double.IsFinite(limit)))
+            {
+                throw Error(source, $"\"max_epsilon_against_coordinator\" must be a finite number > 0; got {limit}.");
+            }
             return new ParticipantPolicy(
                 maxEpsilon,
                 maxDelta,
                 (int)minParticipants,
                 Boolean(root, "require_secure_aggregation", source) ?? false,
-                Boolean(root, "allow_non_private_sessions", source) ?? false);
+                Boolean(root, "allow_non_private_sessions", source) ?? false,
+                MaxEpsilonAgainstCoordinator: maxAgainstCoordinator);
         }
     }
 

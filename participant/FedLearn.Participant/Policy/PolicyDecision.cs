@@ -10,4 +10,7 @@ public sealed record PolicyDecision(bool Accept, string Reason)
 
     /// <summary>The accountant <see cref="ProjectedEpsilon"/> was computed with ("rdp" or "pld").</summary>
     public string? Accountant { get; init; }
+
+    /// <summary>The participant-level guarantee against the coordinator after this attempt (D4); null when not assessed.</summary>
+    public CoordinatorGuarantee? Coordinator { get; init; }
 }

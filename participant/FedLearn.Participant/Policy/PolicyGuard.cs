@@ -8,9 +8,12 @@ namespace FedLearn.Participant.Policy;
 /// <summary>
 /// Decides, before any training, whether a round's declared privacy parameters are acceptable to the data owner.
 /// Besides comparing the declaration with the policy, it does its own accounting: ε after this round is computed here,
-/// with the session's declared accountant, from the declared (q, σ, δ), assuming all r rounds so far used them (and using
-/// what the spend log recorded for rounds this participant took part in, whichever gives the larger ε). It never takes
-/// the coordinator's word for ε.
+/// with the session's declared accountant, from the declared (q, σ, δ), assuming all r rounds so far used them (and
+/// counting, at its recorded parameters, every attempt the spend log says this participant trained for, whichever gives
+/// the larger ε); and, in secure-aggregation sessions, ε against the coordinator over the attempts this participant
+/// contributed to (<see cref="CoordinatorAccounting"/>). It never takes the coordinator's word for ε.
+/// Fail closed: parameters that are not finite or out of range, and an ε that comes out NaN or infinite, refuse the
+/// round whatever the policy (every limit is checked as <c>!(ε &lt;= limit)</c>, which NaN cannot pass).
 /// </summary>
 public sealed class PolicyGuard(ParticipantPolicy policy, string participantId)
 {
@@ -23,45 +26,48 @@ public sealed class PolicyGuard(ParticipantPolicy policy, string participantId)
 
     public ParticipantPolicy Policy => policy;
 
-    public PolicyDecision Check(RoundTask task, SpendLog? log)
+    public PolicyDecision Check(RoundTask task, SpendLog? log) => Check(task, log?.ReadAll() ?? []);
+
+    /// <param name="records">The spend log (other participants' and sessions' records are ignored).</param>
+    public PolicyDecision Check(RoundTask task, IReadOnlyList<SpendRecord> records)
     {
         ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(records);
+        var history = records.Where(r => r.ParticipantId == participantId && r.SessionId == task.SessionId).ToList();
+        if (task.ExamplePrivacy is { } declaredExample && ExampleLevelAccounting.Invalid(declaredExample) is { } invalidExample)
+        {
+            return Refuse(invalidExample);
+        }
         var privacy = task.Privacy;
         if (privacy is null && task.ExamplePrivacy is { } example)
         {
-            // Only records are protected (DP-SGD, enforced by this participant's own accountant): the policy's limits
-            // apply to that guarantee.
-            var exampleProblems = new List<string>();
-            if (example.EpsilonBudget > policy.MaxEpsilonPerSession)
-            {
-                exampleProblems.Add($"the example-level budget ε = {F(example.EpsilonBudget)} is above the policy's {F(policy.MaxEpsilonPerSession)}");
-            }
-            if (example.Delta > policy.MaxDelta)
-            {
-                exampleProblems.Add($"the example-level δ = {F(example.Delta)} is above the policy's {F(policy.MaxDelta)}");
-            }
-            return Decide(exampleProblems,
-                $"example-level DP-SGD (ε ≤ {F(example.EpsilonBudget)} per record, enforced here); no participant-level guarantee");
+            return CheckExampleOnly(example);
         }
         if (privacy is null)
         {
-            return policy.AllowNonPrivateSessions
-                ? new PolicyDecision(true, "the session has no differential privacy: no guarantee for the local data (allowed by the policy)")
-                : Decide(["the session has no differential privacy and the policy does not allow non-private sessions"], "");
+            var noPrivacy = CoordinatorGuarantee.None(CoordinatorAccounting.NoParticipantLevel);
+            var objections = new List<string>();
+            if (!policy.AllowNonPrivateSessions)
+            {
+                objections.Add("the session has no differential privacy and the policy does not allow non-private sessions");
+            }
+            AgainstCoordinator(noPrivacy, objections);
+            return Decide(objections, "the session has no differential privacy: no guarantee for the local data (allowed by the policy)")
+                with { Coordinator = noPrivacy };
         }
 
         var invalid = Invalid(task, privacy);
         if (invalid is not null)
         {
-            return Decide([invalid], "");
+            return Refuse(invalid);
         }
 
         var problems = new List<string>();
-        if (privacy.EpsilonBudget > policy.MaxEpsilonPerSession)
+        if (!(privacy.EpsilonBudget <= policy.MaxEpsilonPerSession))
         {
             problems.Add($"the session's budget ε={F(privacy.EpsilonBudget)} exceeds max_epsilon_per_session={F(policy.MaxEpsilonPerSession)}");
         }
-        if (privacy.Delta > policy.MaxDelta)
+        if (!(privacy.Delta <= policy.MaxDelta))
         {
             problems.Add($"the session's δ={F(privacy.Delta)} exceeds max_delta={F(policy.MaxDelta)}");
         }
@@ -75,19 +81,81 @@ public sealed class PolicyGuard(ParticipantPolicy policy, string participantId)
         }
 
         var limit = Math.Min(policy.MaxEpsilonPerSession, privacy.EpsilonBudget);
-        if (task.EpsilonSpent > limit)
+        if (!(task.EpsilonSpent <= limit))
         {
             problems.Add($"the coordinator's ledger already records ε={F(task.EpsilonSpent)} > limit {F(limit)}");
         }
         var accountant = Accountants.Create(Accountants.Parse(privacy.Accountant));
-        var projected = Project(task, privacy, accountant, log);
-        if (projected > limit)
+        double projected;
+        CoordinatorGuarantee coordinator;
+        try
+        {
+            projected = Project(task, privacy, accountant, history);
+            coordinator = CoordinatorAccounting.Assess(task, history);
+        }
+        catch (ArgumentException e)
+        {
+            return Refuse($"the declared privacy parameters cannot be accounted for: {e.Message}");
+        }
+        if (!double.IsFinite(projected) || coordinator.Epsilon is { } c && !double.IsFinite(c))
+        {
+            return Refuse($"the declared privacy parameters give no finite ε (ε after round {task.Round} = {F(projected)}, "
+                          + $"against the coordinator {F(coordinator.Epsilon ?? double.NaN)})");
+        }
+        if (!(projected <= limit))
         {
             problems.Add($"ε after round {task.Round} projected locally ({accountant.Name}) is {F(projected)} > limit {F(limit)}");
         }
-        var within = $"ε after round {task.Round} projected locally ({accountant.Name}) is {F(projected)} <= limit {F(limit)}";
-        return Decide(problems, within) with { ProjectedEpsilon = projected, Accountant = accountant.Name };
+        AgainstCoordinator(coordinator, problems);
+        var within = $"ε after round {task.Round} projected locally ({accountant.Name}) is {F(projected)} <= limit {F(limit)}; "
+                     + Describe(coordinator);
+        return Decide(problems, within) with { ProjectedEpsilon = projected, Accountant = accountant.Name, Coordinator = coordinator };
     }
+
+    /// <summary>Only records are protected (DP-SGD, enforced by this participant's own accountant): the policy's limits
+    /// apply to that guarantee, which holds against the coordinator too (it never learns which records a step sampled).</summary>
+    private PolicyDecision CheckExampleOnly(ExamplePrivacyParameters example)
+    {
+        var problems = new List<string>();
+        if (!(example.EpsilonBudget <= policy.MaxEpsilonPerSession))
+        {
+            problems.Add($"the example-level budget ε = {F(example.EpsilonBudget)} is above the policy's {F(policy.MaxEpsilonPerSession)}");
+        }
+        if (!(example.Delta <= policy.MaxDelta))
+        {
+            problems.Add($"the example-level δ = {F(example.Delta)} is above the policy's {F(policy.MaxDelta)}");
+        }
+        if (policy.MaxEpsilonAgainstCoordinator is { } max && !(example.EpsilonBudget <= max))
+        {
+            problems.Add($"the example-level budget ε = {F(example.EpsilonBudget)}, the only guarantee this session gives against the "
+                         + $"coordinator, is above max_epsilon_against_coordinator={F(max)}");
+        }
+        return Decide(problems,
+                $"example-level DP-SGD (ε ≤ {F(example.EpsilonBudget)} per record, enforced here); no participant-level guarantee")
+            with { Coordinator = CoordinatorGuarantee.None(CoordinatorAccounting.NoParticipantLevel) };
+    }
+
+    private void AgainstCoordinator(CoordinatorGuarantee coordinator, List<string> problems)
+    {
+        if (policy.MaxEpsilonAgainstCoordinator is not { } max)
+        {
+            return;
+        }
+        if (coordinator.Epsilon is not { } epsilon)
+        {
+            problems.Add($"the session gives no guarantee against the coordinator ({coordinator.NoGuarantee}) and the policy sets "
+                         + $"max_epsilon_against_coordinator={F(max)}");
+        }
+        else if (!(epsilon <= max))
+        {
+            problems.Add($"ε against the coordinator after this attempt (q = 1, σ = {F(coordinator.NoiseMultiplier ?? double.NaN)}) would be "
+                         + $"{F(epsilon)} > max_epsilon_against_coordinator={F(max)}");
+        }
+    }
+
+    private static string Describe(CoordinatorGuarantee coordinator) => coordinator.Epsilon is { } epsilon
+        ? $"against the coordinator ε after this attempt is {F(epsilon)} (q = 1, σ = {F(coordinator.NoiseMultiplier ?? double.NaN)})"
+        : $"no guarantee against the coordinator ({coordinator.NoGuarantee})";
 
     private PolicyDecision Decide(List<string> problems, string within)
     {
@@ -101,27 +169,33 @@ public sealed class PolicyGuard(ParticipantPolicy policy, string participantId)
             : new PolicyDecision(true, $"accepted because no policy file is given, but a policy would object: {reasons}");
     }
 
-    private double Project(RoundTask task, PrivacyParameters privacy, IPrivacyAccountant accountant, SpendLog? log)
+    /// <summary>Parameters no accountant can vouch for: declined with or without a policy file.</summary>
+    private static PolicyDecision Refuse(string reason) => new(false, reason);
+
+    /// <summary>
+    /// ε after this round: r rounds at the declared parameters, or — when the spend log shows attempts this participant
+    /// trained for — each of those attempts as one step at its recorded parameters plus the rounds it has no record of at
+    /// the declared ones, whichever is larger. Attempts are never de-duplicated: a round rerun, under any attempt number,
+    /// was trained for again (design decision D3).
+    /// </summary>
+    private static double Project(RoundTask task, PrivacyParameters privacy, IPrivacyAccountant accountant, List<SpendRecord> history)
     {
         var sigma = WorstCaseNoiseMultiplier(task, privacy);
-        var declared = new SubsampledGaussianStep(privacy.SamplingRate, sigma, task.Round);
-        var epsilon = accountant.GetEpsilon([declared], privacy.Delta);
-
-        // Rounds this participant uploaded to under different parameters (the session changed them, or the log says
-        // otherwise): account those rounds as recorded and the rest as declared, and keep the larger of the two answers.
-        var recorded = log?.ReadAll()
-            .Where(r => r.ParticipantId == participantId && r.SessionId == task.SessionId && r.Round < task.Round
-                        && r.SamplingRate is not null && r.NoiseMultiplier is not null)
-            .GroupBy(r => r.Round)
-            .Select(g => g.Last())
-            .ToList() ?? [];
-        if (recorded.Any(r => r.SamplingRate != privacy.SamplingRate || r.NoiseMultiplier != privacy.NoiseMultiplier))
+        var epsilon = accountant.GetEpsilon([new SubsampledGaussianStep(privacy.SamplingRate, sigma, task.Round)], privacy.Delta);
+        var recorded = history.Where(r => r.SamplingRate is not null && r.NoiseMultiplier is not null).ToList();
+        if (recorded.Count == 0)
         {
-            var steps = recorded.Select(r => new SubsampledGaussianStep(r.SamplingRate!.Value, r.NoiseMultiplier!.Value)).ToList();
-            steps.Add(new SubsampledGaussianStep(privacy.SamplingRate, sigma, task.Round - recorded.Count));
-            epsilon = Math.Max(epsilon, accountant.GetEpsilon(steps, privacy.Delta));
+            return epsilon;
         }
-        return epsilon;
+        // A record at today's declared (q, σ) counts at today's worst-case σ (with distributed noise the record holds the
+        // declared target, not what t survivors guarantee); one under other parameters counts as recorded.
+        var steps = recorded.Select(r => r.SamplingRate == privacy.SamplingRate && r.NoiseMultiplier == privacy.NoiseMultiplier
+                ? new SubsampledGaussianStep(privacy.SamplingRate, sigma)
+                : new SubsampledGaussianStep(r.SamplingRate!.Value, r.NoiseMultiplier!.Value))
+            .ToList();
+        var roundsRecorded = recorded.Where(r => r.Round < task.Round).Select(r => r.Round).Distinct().Count();
+        steps.Add(new SubsampledGaussianStep(privacy.SamplingRate, sigma, task.Round - roundsRecorded));
+        return Math.Max(epsilon, accountant.GetEpsilon(steps, privacy.Delta));
     }
 
     /// <summary>
@@ -144,9 +218,10 @@ public sealed class PolicyGuard(ParticipantPolicy policy, string participantId)
         {
             return "the declared mechanism and the round's secure-aggregation setup disagree";
         }
-        if (task.SecureAggregation is { } s && !(s.Gamma > 0 && double.IsFinite(s.Gamma) && s.Threshold >= 2 && s.Threshold <= s.Participants))
+        if (task.SecureAggregation is { } s && !(s.Gamma > 0 && double.IsFinite(s.Gamma) && s.Threshold >= 2 && s.Threshold <= s.Participants
+                                                 && task.ParameterCount is >= 1 and <= int.MaxValue))
         {
-            return $"the secure-aggregation setup is invalid (γ={F(s.Gamma)}, t={s.Threshold} of {s.Participants})";
+            return $"the secure-aggregation setup is invalid (γ={F(s.Gamma)}, t={s.Threshold} of {s.Participants}, {task.ParameterCount} parameters)";
         }
         if (p.Accountant.Trim().ToLowerInvariant() is not ("rdp" or "pld"))
         {
@@ -157,7 +232,7 @@ public sealed class PolicyGuard(ParticipantPolicy policy, string participantId)
             || !(p.ClipNorm > 0) || !double.IsFinite(p.ClipNorm)
             || !(p.Delta > 0 && p.Delta < 1)
             || !(p.EpsilonBudget > 0) || !double.IsFinite(p.EpsilonBudget)
-            || !(task.EpsilonSpent >= 0) || task.Round < 1)
+            || !(task.EpsilonSpent >= 0) || !double.IsFinite(task.EpsilonSpent) || task.Round < 1)
         {
             return $"the declared privacy parameters are invalid (q={F(p.SamplingRate)}, σ={F(p.NoiseMultiplier)}, C={F(p.ClipNorm)}, "
                    + $"δ={F(p.Delta)}, ε budget={F(p.EpsilonBudget)}, ε spent={F(task.EpsilonSpent)}, round {task.Round})";

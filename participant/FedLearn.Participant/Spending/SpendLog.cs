@@ -69,16 +69,24 @@ public sealed class SpendLog
     /// <summary>Records that an update for <paramref name="task"/> is about to be sent; returns the line written.</summary>
     public SpendRecord Append(RoundTask task, string participantId, PolicyDecision decision, ExampleSpend? example = null)
     {
+        var record = Record(_time.GetUtcNow(), task, participantId, decision, example);
+        Append(record);
+        return record;
+    }
+
+    /// <summary>The line that records an attempt of <paramref name="task"/> trained for under <paramref name="decision"/>.</summary>
+    public static SpendRecord Record(DateTimeOffset time, RoundTask task, string participantId, PolicyDecision decision, ExampleSpend? example)
+    {
         ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(decision);
         var p = task.Privacy;
-        var record = new SpendRecord(
-            _time.GetUtcNow(), participantId, task.SessionId, task.Round, task.Attempt,
+        return new SpendRecord(
+            time, participantId, task.SessionId, task.Round, task.Attempt,
             p?.Mechanism ?? SpendRecord.NoMechanism,
             p?.SamplingRate, p?.NoiseMultiplier, p?.ClipNorm, p?.Delta, p?.EpsilonBudget,
             p is null ? null : decision.ProjectedEpsilon, p is null ? null : decision.Accountant,
-            task.EpsilonSpent, example);
-        Append(record);
-        return record;
+            task.EpsilonSpent, example,
+            decision.Coordinator?.NoiseMultiplier, decision.Coordinator?.Epsilon, decision.Coordinator?.NoGuarantee);
     }
 
     public void Append(SpendRecord record)

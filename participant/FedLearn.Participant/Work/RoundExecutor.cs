@@ -17,7 +17,7 @@ namespace FedLearn.Participant.Work;
 /// update. Only the encoded update and metrics leave the machine.
 /// </summary>
 /// <param name="guard">The local privacy policy; null runs under <see cref="ParticipantPolicy.Permissive"/>.</param>
-/// <param name="spendLog">Where rounds taken part in are recorded; null records nothing (tests).</param>
+/// <param name="spendLog">Where attempts trained for are recorded; null keeps them in memory only (tests).</param>
 public sealed partial class RoundExecutor(
     ParticipantSettings settings,
     Dataset data,
@@ -33,11 +33,20 @@ public sealed partial class RoundExecutor(
 
     public async Task ExecuteAsync(ParticipantService.ParticipantServiceClient client, RoundTask task, CancellationToken ct)
     {
-        var decision = _guard.Check(task, spendLog);
+        var records = spendLog?.ReadAll() ?? [.. _unloggedSpends];
+        var history = records.Where(r => r.ParticipantId == settings.ParticipantId && r.SessionId == task.SessionId).ToList();
+        var repeats = history.Count(r => r.Round == task.Round && r.Attempt == task.Attempt);
+        if (repeats > 0)
+        {
+            // Attempt numbers are never reused (D3): the coordinator sent an attempt this participant already trained for.
+            // It is spent again, like any attempt, and the spend log counts the repeat (fedlearn-participant spent).
+            LogRepeatedAttempt(task.SessionId, task.Round, task.Attempt, repeats);
+        }
+        var decision = _guard.Check(task, records);
         if (!decision.Accept)
         {
             // Sitting the round out is enough: the coordinator's deadline closes it without this update.
-            LogDeclined(task.SessionId, task.Round, decision.Reason);
+            LogDeclined(task.SessionId, task.Round, task.Attempt, decision.Reason);
             return;
         }
         LogAccepted(task.SessionId, task.Round, decision.Reason);
@@ -51,15 +60,25 @@ public sealed partial class RoundExecutor(
                 $"The local data has {data.FeatureSize} features and {data.NumClasses} classes; the session's model expects {spec.InputSize} and {spec.NumClasses}.");
         }
 
-        // Example-level DP: this participant's own accountant decides, from its dataset size and its own history.
-        var example = task.ExamplePrivacy is { } examplePrivacy
-            ? ExampleLevelAccounting.Project(examplePrivacy, data.Count, task.Training.LocalEpochs, task.PlannedRounds, SessionHistory(task))
-            : null;
-        if (example is not null && example.Epsilon > example.EpsilonBudget)
+        // Example-level DP: this participant's own accountant decides, from its dataset size and every attempt it trained for.
+        ExampleSpend? example = null;
+        if (task.ExamplePrivacy is { } examplePrivacy)
         {
-            LogDeclined(task.SessionId, task.Round, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"the example-level budget: DP-SGD on the local records would reach ε = {example.Epsilon:G4}, above {example.EpsilonBudget:G4}"));
-            return;
+            try
+            {
+                example = ExampleLevelAccounting.Project(examplePrivacy, data.Count, task.Training.LocalEpochs, task.PlannedRounds, history);
+            }
+            catch (ArgumentException e)
+            {
+                LogDeclined(task.SessionId, task.Round, task.Attempt, $"the example-level accounting refused the round: {e.Message}");
+                return;
+            }
+            if (!(example.Epsilon <= example.EpsilonBudget))
+            {
+                LogDeclined(task.SessionId, task.Round, task.Attempt, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"the example-level budget: DP-SGD on the local records would reach ε = {example.Epsilon:G4}, above {example.EpsilonBudget:G4}"));
+                return;
+            }
         }
 
         // Secure rounds exchange keys first: those stages close early, before anyone could have finished training.
@@ -139,22 +158,15 @@ public sealed partial class RoundExecutor(
         return new TrainingResult(result.MeanLoss, result.Accuracy, result.ExamplesSeen, result.Steps);
     }
 
-    /// <summary>What this participant already spent in the session: the spend log, or memory when it keeps none.</summary>
-    private IEnumerable<SpendRecord> SessionHistory(RoundTask task) =>
-        (spendLog?.ReadAll() ?? (IReadOnlyList<SpendRecord>)_unloggedSpends)
-            .Where(r => r.ParticipantId == settings.ParticipantId && r.SessionId == task.SessionId
-                        && !(r.Round == task.Round && r.Attempt == task.Attempt));
-
     private void RecordSpend(RoundTask task, PolicyDecision decision, ExampleSpend? example)
     {
         if (spendLog is not null)
         {
             spendLog.Append(task, settings.ParticipantId, decision, example);
         }
-        else if (example is not null)
+        else
         {
-            _unloggedSpends.Add(new SpendRecord(DateTimeOffset.UtcNow, settings.ParticipantId, task.SessionId, task.Round, task.Attempt,
-                task.Privacy?.Mechanism ?? SpendRecord.NoMechanism, null, null, null, null, null, null, null, task.EpsilonSpent, example));
+            _unloggedSpends.Add(SpendLog.Record(DateTimeOffset.UtcNow, task, settings.ParticipantId, decision, example));
         }
     }
 
@@ -228,8 +240,11 @@ public sealed partial class RoundExecutor(
         return trainer;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} round {Round}: declined by the local privacy policy: {Reason}")]
-    private partial void LogDeclined(string sessionId, int round, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} round {Round} attempt {Attempt}: declined by the local privacy policy: {Reason}")]
+    private partial void LogDeclined(string sessionId, int round, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} round {Round} attempt {Attempt}: the coordinator reused an attempt this participant already trained for ({Times} time(s) before); it counts again")]
+    private partial void LogRepeatedAttempt(string sessionId, int round, int attempt, int times);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} round {Round}: privacy check passed: {Reason}")]
     private partial void LogAccepted(string sessionId, int round, string reason);

@@ -12,21 +12,64 @@ public sealed class ExampleLevelAccountingTests
     private const int PlannedRounds = 5;
 
     [Fact]
-    public void Project_CalibratedNoise_FitsEveryPlannedRoundAndNotOneMore()
+    public void Project_CalibratedNoise_FitsThePlannedRoundsAndTheRerunAllowanceAndNotOneMore()
     {
         var parameters = Parameters(noiseMultiplier: 0);
         var history = new List<SpendRecord>();
+        var attempts = PlannedRounds + ExampleLevelAccounting.RerunAllowance(PlannedRounds);
 
-        for (var round = 1; round <= PlannedRounds; round++)
+        for (var attempt = 1; attempt <= attempts; attempt++)
         {
             var spend = ExampleLevelAccounting.Project(parameters, Examples, Epochs, PlannedRounds, history);
-            Assert.True(spend.Epsilon <= parameters.EpsilonBudget, $"round {round}: ε = {spend.Epsilon}");
-            history.Add(Record(round, spend));
+            Assert.True(spend.Epsilon <= parameters.EpsilonBudget, $"attempt {attempt}: ε = {spend.Epsilon}");
+            history.Add(Record(Math.Min(attempt, PlannedRounds), spend));
         }
 
         var beyond = ExampleLevelAccounting.Project(parameters, Examples, Epochs, PlannedRounds, history);
-        Assert.True(beyond.Epsilon > parameters.EpsilonBudget);
-        Assert.Equal((PlannedRounds + 1) * Epochs * 24, beyond.TotalSteps); // 6000 / 250 = 24 steps per epoch
+        Assert.False(beyond.Epsilon <= parameters.EpsilonBudget);
+        Assert.Equal((attempts + 1) * Epochs * 24, beyond.TotalSteps); // 6000 / 250 = 24 steps per epoch
+    }
+
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(5, 3)]
+    [InlineData(12, 3)]
+    [InlineData(13, 4)]
+    [InlineData(20, 5)]
+    [InlineData(30, 8)]
+    public void RerunAllowance_IsAQuarterOfThePlannedRoundsAndAtLeastThree(int rounds, int allowance) =>
+        Assert.Equal(allowance, ExampleLevelAccounting.RerunAllowance(rounds));
+
+    [Fact]
+    public void Project_CoordinatorRerunsAnAttemptUnderTheSameNumber_BothTrainingsCount()
+    {
+        // The same (session, round 1, attempt 1) trained for twice: the second projection composes both, as the first
+        // training happened whatever number the coordinator gave the rerun.
+        var parameters = Parameters(noiseMultiplier: 1.0);
+        var first = ExampleLevelAccounting.Project(parameters, Examples, Epochs, PlannedRounds, []);
+
+        var rerun = ExampleLevelAccounting.Project(parameters, Examples, Epochs, PlannedRounds, [Record(1, first)]);
+
+        var rdp = Accountants.Create(AccountantKind.Rdp);
+        Assert.Equal(rdp.GetEpsilon([new SubsampledGaussianStep(250.0 / Examples, 1.0, 2 * Epochs * 24)], 1e-5), rerun.Epsilon, 9);
+        Assert.True(rerun.Epsilon > first.Epsilon);
+        Assert.Equal(2 * Epochs * 24, rerun.TotalSteps);
+    }
+
+    [Theory]
+    [InlineData(0, 5)]
+    [InlineData(2, -1)]
+    public void Project_EpochsOrPlannedRoundsOutOfRange_Throws(int epochs, int plannedRounds) =>
+        Assert.Throws<ArgumentException>(() => ExampleLevelAccounting.Project(Parameters(0), Examples, epochs, plannedRounds, []));
+
+    [Fact]
+    public void Project_NaNBudget_Throws()
+    {
+        var parameters = Parameters(0);
+        parameters.EpsilonBudget = double.NaN;
+
+        var e = Assert.Throws<ArgumentException>(() => ExampleLevelAccounting.Project(parameters, Examples, Epochs, PlannedRounds, []));
+        Assert.Contains("example-level parameters are invalid", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

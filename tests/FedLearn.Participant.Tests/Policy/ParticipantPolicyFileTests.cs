@@ -32,7 +32,21 @@ public sealed class ParticipantPolicyFileTests
         Assert.Equal(new ParticipantPolicy(3, 1e-6, 1, false, false), policy);
     }
 
+    [Fact]
+    public void Parse_MaxEpsilonAgainstCoordinator_IsOptional()
+    {
+        var policy = ParticipantPolicyFile.Parse("""{ "max_epsilon_per_session": 3, "max_delta": 1e-6, "max_epsilon_against_coordinator": 12.5 }""", "p.json");
+
+        Assert.Equal(12.5, policy.MaxEpsilonAgainstCoordinator);
+        Assert.Null(ParticipantPolicyFile.Parse("""{ "max_epsilon_per_session": 3, "max_delta": 1e-6 }""", "p.json").MaxEpsilonAgainstCoordinator);
+    }
+
     [Theory]
+    [InlineData("""{ "max_epsilon_per_session": 3, "max_delta": 1e-6, "max_epsilon_against_coordinator": 0 }""", "\"max_epsilon_against_coordinator\" must be a finite number > 0; got 0")]
+    [InlineData("""{ "max_epsilon_per_session": 3, "max_delta": 1e-6, "max_epsilon_against_coordinator": -2 }""", "\"max_epsilon_against_coordinator\" must be a finite number > 0")]
+    [InlineData("""{ "max_epsilon_per_session": 3, "max_delta": 1e-6, "max_epsilon_against_coordinator": 1e400 }""", "\"max_epsilon_against_coordinator\" must be a")]
+    [InlineData("""{ "max_epsilon_per_session": 3, "max_delta": 1e-6, "max_epsilon_against_coordinator": "Infinity" }""", "\"max_epsilon_against_coordinator\" must be a number; got the string \"Infinity\"")]
+    [InlineData("""{ "max_epsilon_per_session": 3, "max_delta": 1e-6, "max_epsilon_against_coordinator": null }""", "\"max_epsilon_against_coordinator\" must be a number; got null")]
     [InlineData("""{ "max_epsilon_per_session": 3, "max_delta": 1e-6, "max_epsilon": 1 }""", "unknown field \"max_epsilon\"")]
     [InlineData("""{ "max_delta": 1e-6 }""", "\"max_epsilon_per_session\" is required")]
     [InlineData("""{ "max_epsilon_per_session": 3 }""", "\"max_delta\" is required")]

@@ -12,7 +12,7 @@ public sealed class PolicyGuardExampleLevelTests
     [Fact]
     public void Check_ExampleBudgetWithinPolicy_AcceptsAndSaysWhichGuaranteeHolds()
     {
-        var decision = new PolicyGuard(Strict, "p").Check(ExampleOnly(budget: 3, delta: 1e-6), null);
+        var decision = new PolicyGuard(Strict, "p").Check(ExampleOnly(budget: 3, delta: 1e-6), []);
 
         Assert.True(decision.Accept);
         Assert.Contains("example-level", decision.Reason, StringComparison.Ordinal);
@@ -24,7 +24,7 @@ public sealed class PolicyGuardExampleLevelTests
     [InlineData(3.0, 1e-3, "example-level δ")]
     public void Check_ExampleLevelAbovePolicy_Declines(double budget, double delta, string reason)
     {
-        var decision = new PolicyGuard(Strict, "p").Check(ExampleOnly(budget, delta), null);
+        var decision = new PolicyGuard(Strict, "p").Check(ExampleOnly(budget, delta), []);
 
         Assert.False(decision.Accept);
         Assert.Contains(reason, decision.Reason, StringComparison.Ordinal);

@@ -12,7 +12,7 @@ public sealed class PolicyGuardTests
     [Fact]
     public void Check_WithinPolicy_AcceptsWithLocalProjection()
     {
-        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(round: 3), null);
+        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(round: 3), []);
 
         Assert.True(decision.Accept, decision.Reason);
         Assert.Equal(Epsilon(0.1, 1.1, 3, 1e-5), decision.ProjectedEpsilon);
@@ -23,7 +23,7 @@ public sealed class PolicyGuardTests
     [Fact]
     public void Check_BudgetAbovePolicy_Declines()
     {
-        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(budget: 12), null);
+        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(budget: 12), []);
 
         Assert.False(decision.Accept);
         Assert.Contains("budget ε=12 exceeds max_epsilon_per_session=10", decision.Reason, StringComparison.Ordinal);
@@ -32,7 +32,7 @@ public sealed class PolicyGuardTests
     [Fact]
     public void Check_DeltaAbovePolicy_Declines()
     {
-        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(delta: 1e-3), null);
+        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(delta: 1e-3), []);
 
         Assert.False(decision.Accept);
         Assert.Contains("δ=0.001 exceeds max_delta=1E-05", decision.Reason, StringComparison.Ordinal);
@@ -41,7 +41,7 @@ public sealed class PolicyGuardTests
     [Fact]
     public void Check_TooFewParticipants_Declines()
     {
-        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(minParticipants: 2), null);
+        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(minParticipants: 2), []);
 
         Assert.False(decision.Accept);
         Assert.Contains("needs only 2 participants; min_participants_per_round=5", decision.Reason, StringComparison.Ordinal);
@@ -52,8 +52,8 @@ public sealed class PolicyGuardTests
     {
         var guard = new PolicyGuard(Strict with { RequireSecureAggregation = true }, "p1");
 
-        var without = guard.Check(Tasks.Private(secureAggregation: false), null);
-        var with = guard.Check(Tasks.Private(secureAggregation: true), null);
+        var without = guard.Check(Tasks.Private(secureAggregation: false), []);
+        var with = guard.Check(Tasks.Private(secureAggregation: true), []);
 
         Assert.False(without.Accept);
         Assert.Contains("does not use secure aggregation", without.Reason, StringComparison.Ordinal);
@@ -63,8 +63,8 @@ public sealed class PolicyGuardTests
     [Fact]
     public void Check_NonPrivateSession_DeclinedUnlessAllowed()
     {
-        var declined = new PolicyGuard(Strict, "p1").Check(Tasks.NonPrivate(), null);
-        var allowed = new PolicyGuard(Strict with { AllowNonPrivateSessions = true }, "p1").Check(Tasks.NonPrivate(), null);
+        var declined = new PolicyGuard(Strict, "p1").Check(Tasks.NonPrivate(), []);
+        var allowed = new PolicyGuard(Strict with { AllowNonPrivateSessions = true }, "p1").Check(Tasks.NonPrivate(), []);
 
         Assert.False(declined.Accept);
         Assert.Contains("no differential privacy", declined.Reason, StringComparison.Ordinal);
@@ -75,7 +75,7 @@ public sealed class PolicyGuardTests
     [Fact]
     public void Check_CoordinatorLedgerAlreadyOverLimit_Declines()
     {
-        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(epsilonSpent: 8.5, budget: 8), null);
+        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(epsilonSpent: 8.5, budget: 8), []);
 
         Assert.False(decision.Accept);
         Assert.Contains("ledger already records ε=8.5 > limit 8", decision.Reason, StringComparison.Ordinal);
@@ -88,8 +88,8 @@ public sealed class PolicyGuardTests
         var budget = Epsilon(0.1, 1.1, 10, 1e-5) * 0.9;
         var guard = new PolicyGuard(Strict, "p1");
 
-        var early = guard.Check(Tasks.Private(round: 1, budget: budget), null);
-        var late = guard.Check(Tasks.Private(round: 10, budget: budget, epsilonSpent: 0.1), null);
+        var early = guard.Check(Tasks.Private(round: 1, budget: budget), []);
+        var late = guard.Check(Tasks.Private(round: 10, budget: budget, epsilonSpent: 0.1), []);
 
         Assert.True(early.Accept, early.Reason);
         Assert.False(late.Accept);
@@ -102,7 +102,7 @@ public sealed class PolicyGuardTests
         var limit = Epsilon(0.1, 1.1, 10, 1e-5) * 0.9;
         var guard = new PolicyGuard(Strict with { MaxEpsilonPerSession = limit }, "p1");
 
-        var decision = guard.Check(Tasks.Private(round: 10, budget: limit), null);
+        var decision = guard.Check(Tasks.Private(round: 10, budget: limit), []);
 
         Assert.False(decision.Accept);
         Assert.Contains("projected locally", decision.Reason, StringComparison.Ordinal);
@@ -131,12 +131,26 @@ public sealed class PolicyGuardTests
     }
 
     [Fact]
+    public void Check_AttemptTrainedForTwiceUnderOneNumber_BothCount()
+    {
+        // The coordinator reran round 1 under attempt 1 again: both trainings happened, so round 2 is the third step, not the second.
+        var guard = new PolicyGuard(Strict, "p1");
+        var first = Tasks.Private(round: 1);
+        var record = SpendLog.Record(DateTimeOffset.UnixEpoch, first, "p1", guard.Check(first, []), null);
+
+        var decision = guard.Check(Tasks.Private(round: 2), [record, record]);
+
+        Assert.Equal(Epsilon(0.1, 1.1, 3, 1e-5), decision.ProjectedEpsilon!.Value, 12);
+        Assert.True(decision.ProjectedEpsilon > Epsilon(0.1, 1.1, 2, 1e-5));
+    }
+
+    [Fact]
     public void Check_UnknownMechanism_Declines()
     {
         var task = Tasks.Private();
         task.Privacy.Mechanism = "local_laplace";
 
-        var decision = new PolicyGuard(Strict, "p1").Check(task, null);
+        var decision = new PolicyGuard(Strict, "p1").Check(task, []);
 
         Assert.False(decision.Accept);
         Assert.Contains("unknown privacy mechanism \"local_laplace\"", decision.Reason, StringComparison.Ordinal);
@@ -145,7 +159,7 @@ public sealed class PolicyGuardTests
     [Fact]
     public void Check_InvalidDeclaredParameters_Declines()
     {
-        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(q: 0), null);
+        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(q: 0), []);
 
         Assert.False(decision.Accept);
         Assert.Contains("declared privacy parameters are invalid", decision.Reason, StringComparison.Ordinal);
@@ -156,8 +170,8 @@ public sealed class PolicyGuardTests
     {
         var budget = Epsilon(0.1, 1.1, 10, 1e-5) * 0.9;
 
-        var decision = new PolicyGuard(ParticipantPolicy.Permissive, "p1").Check(Tasks.Private(round: 10, budget: budget), null);
-        var nonPrivate = new PolicyGuard(ParticipantPolicy.Permissive, "p1").Check(Tasks.NonPrivate(), null);
+        var decision = new PolicyGuard(ParticipantPolicy.Permissive, "p1").Check(Tasks.Private(round: 10, budget: budget), []);
+        var nonPrivate = new PolicyGuard(ParticipantPolicy.Permissive, "p1").Check(Tasks.NonPrivate(), []);
 
         Assert.True(decision.Accept);
         Assert.Contains("a policy would object", decision.Reason, StringComparison.Ordinal);
@@ -167,7 +181,7 @@ public sealed class PolicyGuardTests
     [Fact]
     public void Check_PldSession_ProjectsWithPld()
     {
-        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(round: 2, accountant: "pld"), null);
+        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(round: 2, accountant: "pld"), []);
 
         Assert.True(decision.Accept, decision.Reason);
         Assert.Equal("pld", decision.Accountant);

@@ -27,6 +27,36 @@ public sealed class SpendLogTests
     }
 
     [Fact]
+    public void Append_SecureRound_RecordsTheGuaranteeAgainstTheCoordinator()
+    {
+        using var directory = new TempDirectory();
+        var log = SpendLog.Open(directory.File("spent.jsonl"), new FakeTimeProvider(Start));
+        var secure = new PolicyDecision(true, "ok") { ProjectedEpsilon = 0.5, Accountant = "rdp", Coordinator = new CoordinatorGuarantee(1.04, 4.7, null) };
+        var central = new PolicyDecision(true, "ok") { ProjectedEpsilon = 0.5, Accountant = "rdp", Coordinator = CoordinatorGuarantee.None(CoordinatorAccounting.CentralNoise) };
+
+        var written = log.Append(Tasks.Secure(), "p1", secure);
+        log.Append(Tasks.Private(), "p1", central);
+
+        Assert.Equal((1.04, 4.7, null), (written.CoordinatorNoiseMultiplier, written.EpsilonAgainstCoordinator, written.NoGuaranteeAgainstCoordinator));
+        Assert.Equal(written, SpendLog.Read(log.Path)[0]);
+        var lines = File.ReadAllLines(log.Path);
+        Assert.Contains("\"coordinator_noise_multiplier\":1.04,\"epsilon_against_coordinator\":4.7,\"no_guarantee_against_coordinator\":null", lines[0], StringComparison.Ordinal);
+        Assert.Contains("\"epsilon_against_coordinator\":null,\"no_guarantee_against_coordinator\":\"central noise:", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_LineWrittenBeforeTheCoordinatorFigures_StillReads()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File("old.jsonl");
+        File.WriteAllText(path, """{"time":"2025-03-01T12:00:00+00:00","participant_id":"p1","session_id":"s","round":1,"attempt":1,"mechanism":"none","sampling_rate":null,"noise_multiplier":null,"clip_norm":null,"delta":null,"epsilon_budget":null,"epsilon":null,"accountant":null,"coordinator_epsilon_spent":0,"example":null}""" + "\n");
+
+        var record = Assert.Single(SpendLog.Read(path));
+
+        Assert.Equal((null, null, null), (record.CoordinatorNoiseMultiplier, record.EpsilonAgainstCoordinator, record.NoGuaranteeAgainstCoordinator));
+    }
+
+    [Fact]
     public void Append_WritesOneSnakeCaseJsonLinePerRound()
     {
         using var directory = new TempDirectory();

@@ -1,0 +1,76 @@
+using FedLearn.Participant.Policy;
+using FedLearn.Participant.Spending;
+using FedLearn.Privacy;
+using FedLearn.SecureAggregation.Encoding;
+
+namespace FedLearn.Participant.Tests.Policy;
+
+public sealed class CoordinatorAccountingTests
+{
+    [Fact]
+    public void NoiseMultiplier_CountsOnlyTheHonestShareOfTheThresholdSurvivorsNoise()
+    {
+        var task = Tasks.Secure(sigma: 1.1, threshold: 6);
+
+        var sigma = CoordinatorAccounting.NoiseMultiplier(task, task.Privacy);
+
+        // Every one of the t survivors adds σ_int² on the grid; only (1 − ρ)·t of them count, over the grid sensitivity.
+        var encoding = new EncodingParameters(1000, 1.0, 1.0 / 4096, 1.1, 6, Rotate: true);
+        var allShares = Math.Sqrt(6.0 * encoding.GridNoiseVariance) / encoding.GridSensitivity;
+        Assert.Equal(allShares * Math.Sqrt(1 - CoordinatorAccounting.CorruptionRate), sigma, 12);
+        Assert.InRange(sigma, 0.9 * 1.1 * Math.Sqrt(0.95), 1.1 * Math.Sqrt(0.95));
+    }
+
+    [Fact]
+    public void Assess_SecureAggregation_ComposesEveryContributedAttemptWithoutAmplification()
+    {
+        var first = Tasks.Secure(round: 1);
+        var assessedFirst = CoordinatorAccounting.Assess(first, []);
+        var history = new[] { Record(1, 1, assessedFirst), Record(1, 1, assessedFirst), Record(2, 1, assessedFirst) };
+
+        var fourth = CoordinatorAccounting.Assess(Tasks.Secure(round: 3), history);
+
+        var sigma = assessedFirst.NoiseMultiplier!.Value;
+        var rdp = Accountants.Create(AccountantKind.Rdp);
+        Assert.Null(fourth.NoGuarantee);
+        Assert.Equal(rdp.GetEpsilon([new SubsampledGaussianStep(1.0, sigma, 1)], 1e-5), assessedFirst.Epsilon!.Value, 12);
+        // The repeated round 1 attempt 1 counts twice: four Gaussian mechanisms at q = 1, not three, and not amplified by q = 0.1.
+        Assert.Equal(rdp.GetEpsilon([new SubsampledGaussianStep(1.0, sigma, 4)], 1e-5), fourth.Epsilon!.Value, 12);
+        Assert.True(fourth.Epsilon > 3 * rdp.GetEpsilon([new SubsampledGaussianStep(0.1, sigma, 4)], 1e-5));
+    }
+
+    [Fact]
+    public void Assess_PldSession_UsesTheExactGaussianPld()
+    {
+        var assessed = CoordinatorAccounting.Assess(Tasks.Secure(accountant: "pld"), []);
+
+        var pld = Accountants.Create(AccountantKind.Pld).GetEpsilon([new SubsampledGaussianStep(1.0, assessed.NoiseMultiplier!.Value)], 1e-5);
+        Assert.Equal(pld, assessed.Epsilon!.Value, 12);
+    }
+
+    [Fact]
+    public void Assess_CentralNoise_IsNoGuaranteeNotANumber()
+    {
+        var assessed = CoordinatorAccounting.Assess(Tasks.Private(), []);
+
+        Assert.Equal(CoordinatorGuarantee.None(CoordinatorAccounting.CentralNoise), assessed);
+        Assert.Equal(CoordinatorGuarantee.None(CoordinatorAccounting.NoParticipantLevel), CoordinatorAccounting.Assess(Tasks.NonPrivate(), []));
+    }
+
+    [Fact]
+    public void Assess_EarlierAttemptWithoutAFigure_VoidsTheGuarantee()
+    {
+        var old = new SpendRecord(DateTimeOffset.UnixEpoch, "p1", "session-1", 1, 1, "distributed_discrete_gaussian",
+            0.1, 1.1, 1.0, 1e-5, 8.0, 0.3, "rdp", 0);
+
+        var assessed = CoordinatorAccounting.Assess(Tasks.Secure(round: 2), [old]);
+
+        Assert.Null(assessed.Epsilon);
+        Assert.Contains("round 1 attempt 1 of this session gave no guarantee against the coordinator (none recorded)", assessed.NoGuarantee, StringComparison.Ordinal);
+    }
+
+    internal static SpendRecord Record(int round, int attempt, CoordinatorGuarantee guarantee) =>
+        new(DateTimeOffset.UnixEpoch, "p1", "session-1", round, attempt, "distributed_discrete_gaussian", 0.1, 1.1, 1.0, 1e-5, 8.0, 0.3, "rdp", 0,
+            CoordinatorNoiseMultiplier: guarantee.NoiseMultiplier, EpsilonAgainstCoordinator: guarantee.Epsilon,
+            NoGuaranteeAgainstCoordinator: guarantee.NoGuarantee);
+}
