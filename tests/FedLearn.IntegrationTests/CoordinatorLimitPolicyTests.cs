@@ -25,10 +25,11 @@ public sealed class CoordinatorLimitPolicyTests : IAsyncLifetime
     [Fact]
     public async Task LimitAgainstCoordinator_SecureRoundsUpToTheLimitThenDeclined_CentralNoiseDeclined()
     {
-        // σ against the coordinator is the honest 95% of the t survivors' noise over a sensitivity just above C: about
-        // σ·√0.95. Two attempts at that σ fit under the limit, a third does not (the gap is far wider than the rounding).
+        // σ against the coordinator is what the honest shares of the t survivors' noise carry, sized to be σ over the
+        // rounding-inflated sensitivity. Two attempts at that σ fit under the limit, a third does not (the gap is far
+        // wider than the rounding of the grid noise).
         var rdp = Accountants.Create(AccountantKind.Rdp);
-        double Epsilon(int attempts) => rdp.GetEpsilon([new SubsampledGaussianStep(1.0, NoiseMultiplier * Math.Sqrt(0.95), attempts)], 1e-5);
+        double Epsilon(int attempts) => rdp.GetEpsilon([new SubsampledGaussianStep(1.0, NoiseMultiplier, attempts)], 1e-5);
         var limit = (Epsilon(2) + Epsilon(3)) / 2;
         var directory = _federation.DataDirectory;
         var policy = Path.Combine(directory, "policy.json");
@@ -51,7 +52,7 @@ public sealed class CoordinatorLimitPolicyTests : IAsyncLifetime
         Assert.Equal([1, 2], lines.Select(l => l.GetProperty("round").GetInt32()));
         var sigmas = lines.Select(l => l.GetProperty("coordinator_noise_multiplier").GetDouble()).ToList();
         var epsilons = lines.Select(l => l.GetProperty("epsilon_against_coordinator").GetDouble()).ToList();
-        Assert.All(sigmas, s => Assert.InRange(s, 0.98 * NoiseMultiplier * Math.Sqrt(0.95), NoiseMultiplier * Math.Sqrt(0.95) * 1.01));
+        Assert.All(sigmas, s => Assert.InRange(s, NoiseMultiplier * (1 - 1e-9), NoiseMultiplier * 1.01));
         Assert.Equal(rdp.GetEpsilon([.. sigmas.Select(s => new SubsampledGaussianStep(1.0, s))], 1e-5), epsilons[1], 9);
         Assert.True(epsilons[0] < epsilons[1] && epsilons[1] <= limit, string.Join(", ", epsilons));
         // Against everyone else the same attempts are amplified by nothing here (q = 1), but the figure is kept apart.

@@ -2,6 +2,7 @@ using FedLearn.Participant.Spending;
 using FedLearn.Privacy;
 using FedLearn.Protos.V1;
 using FedLearn.SecureAggregation.Encoding;
+using FedLearn.SecureAggregation.Noise;
 
 namespace FedLearn.Participant.Policy;
 
@@ -10,16 +11,13 @@ namespace FedLearn.Participant.Policy;
 /// secure-aggregation session the coordinator draws the cohort and knows who is in it, so amplification by sampling
 /// does not hold against it (Kairouz et al. 2021, "Practical and Private (Deep) Learning without Sampling or
 /// Shuffling", §1): each attempt this participant contributed a masked input to is a plain Gaussian mechanism (q = 1)
-/// whose noise is what the honest survivors add. The attempts compose under the session's accountant (RDP of the
-/// Gaussian: Mironov 2017, "Rényi Differential Privacy", Proposition 7; or its exact PLD). With central noise the
+/// whose noise is what the honest survivors add (ρ = <see cref="DistributedNoiseGuarantee.AssumedCorruptionRate"/>).
+/// The attempts compose under the session's accountant (RDP of the Gaussian: Mironov 2017, "Rényi Differential
+/// Privacy", Proposition 7; or its exact PLD). With central noise the
 /// coordinator sees every clipped update before noising it: there is no guarantee against it, and none is claimed.
 /// </summary>
 public static class CoordinatorAccounting
 {
-    /// <summary>ρ, the fraction of colluding participants the SecAgg+ parameters assume (SecureAggregationPlanner: Bell
-    /// et al. 2020, §3, with corruption rate 0.05).</summary>
-    public const double CorruptionRate = 0.05;
-
     public const string CentralNoise = "central noise: the coordinator sees every clipped update before it adds the noise";
 
     public const string NoParticipantLevel = "no participant-level differential privacy";
@@ -61,12 +59,11 @@ public static class CoordinatorAccounting
     }
 
     /// <summary>
-    /// σ of one attempt against the coordinator: of the t survivors a round may be unmasked with, only the honest
-    /// (1 − ρ)·t are sure to add their noise; each adds a discrete Gaussian of variance σ_int² on the grid, computed
-    /// here from the declared σ, C, γ and t (never taken from the coordinator), and one participant's encoded update
-    /// moves the sum by at most Δ₂ on the grid (Kairouz, Liu &amp; Steinke 2021, Theorem 1 and Algorithm 1). So
-    /// σ = √((1 − ρ)·t·σ_int²) / Δ₂, the planner's worst case (SecureAggregationPlanner.WorstCaseNoiseMultiplier)
-    /// with only the honest share counted.
+    /// σ of one attempt against the coordinator: the noise of the t survivors a round may be unmasked with, counting
+    /// only the honest ⌊(1 − ρ)·t⌋ shares, charged as a sum of discrete Gaussians with its τ term, over the grid
+    /// sensitivity after rounding (the library's one function for it, <see cref="EncodingParameters.EffectiveNoiseMultiplier"/>:
+    /// Kairouz, Liu &amp; Steinke 2021, Theorem 1 and Prop. 14). Computed here from the declared σ, C, γ, t and the model
+    /// size, never taken from the coordinator; the same σ the coordinator charges its worst case with.
     /// </summary>
     public static double NoiseMultiplier(RoundTask task, PrivacyParameters privacy)
     {
@@ -77,8 +74,10 @@ public static class CoordinatorAccounting
         {
             throw new ArgumentException($"The task declares {task.ParameterCount} parameters.", nameof(task));
         }
-        var encoding = new EncodingParameters((int)task.ParameterCount, privacy.ClipNorm, setup.Gamma, privacy.NoiseMultiplier, setup.Threshold, setup.Rotate);
-        var honestShares = (1 - CorruptionRate) * setup.Threshold;
-        return Math.Sqrt(honestShares * encoding.GridNoiseVariance) / encoding.GridSensitivity;
+        var sigma = new EncodingParameters((int)task.ParameterCount, privacy.ClipNorm, setup.Gamma, privacy.NoiseMultiplier, setup.Threshold, setup.Rotate)
+            .EffectiveNoiseMultiplier();
+        return sigma > 0 && double.IsFinite(sigma)
+            ? sigma
+            : throw new ArgumentException($"The round's noise gives σ = {sigma} against the coordinator.", nameof(task));
     }
 }

@@ -199,13 +199,13 @@ public sealed class PolicyGuard(ParticipantPolicy policy, string participantId)
     }
 
     /// <summary>
-    /// The least noise the round can carry, relative to its sensitivity: σ with central noise; with distributed noise, only
-    /// t survivors' shares over the clip norm inflated by rounding to the grid (Kairouz, Liu &amp; Steinke 2021, Theorem 1).
+    /// The least noise the round can carry, relative to its sensitivity: σ with central noise; with distributed noise, the
+    /// honest shares of t survivors' noise over the clip norm inflated by rounding to the grid — the same σ that bounds an
+    /// attempt against the coordinator (<see cref="CoordinatorAccounting.NoiseMultiplier"/>).
     /// </summary>
     private static double WorstCaseNoiseMultiplier(RoundTask task, PrivacyParameters privacy) =>
-        task.SecureAggregation is { } s && privacy.Mechanism == DistributedDiscreteGaussian
-            ? new SecureAggregation.Encoding.EncodingParameters((int)task.ParameterCount, privacy.ClipNorm, s.Gamma, privacy.NoiseMultiplier, s.Threshold, s.Rotate)
-                .EffectiveNoiseMultiplier()
+        task.SecureAggregation is not null && privacy.Mechanism == DistributedDiscreteGaussian
+            ? CoordinatorAccounting.NoiseMultiplier(task, privacy)
             : privacy.NoiseMultiplier;
 
     private static string? Invalid(RoundTask task, PrivacyParameters p)

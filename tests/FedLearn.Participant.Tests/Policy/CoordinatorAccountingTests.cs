@@ -2,23 +2,24 @@ using FedLearn.Participant.Policy;
 using FedLearn.Participant.Spending;
 using FedLearn.Privacy;
 using FedLearn.SecureAggregation.Encoding;
+using FedLearn.SecureAggregation.Noise;
 
 namespace FedLearn.Participant.Tests.Policy;
 
 public sealed class CoordinatorAccountingTests
 {
     [Fact]
-    public void NoiseMultiplier_CountsOnlyTheHonestShareOfTheThresholdSurvivorsNoise()
+    public void NoiseMultiplier_IsTheLibrarysGuaranteeForTheHonestShareOfTheThresholdSurvivors()
     {
         var task = Tasks.Secure(sigma: 1.1, threshold: 6);
 
         var sigma = CoordinatorAccounting.NoiseMultiplier(task, task.Privacy);
 
-        // Every one of the t survivors adds σ_int² on the grid; only (1 − ρ)·t of them count, over the grid sensitivity.
+        // Computed from the declared parameters: ⌊0.95·6⌋ = 5 honest shares of σ_int², sized so they carry σ·Δ₂ together.
         var encoding = new EncodingParameters(1000, 1.0, 1.0 / 4096, 1.1, 6, Rotate: true);
-        var allShares = Math.Sqrt(6.0 * encoding.GridNoiseVariance) / encoding.GridSensitivity;
-        Assert.Equal(allShares * Math.Sqrt(1 - CoordinatorAccounting.CorruptionRate), sigma, 12);
-        Assert.InRange(sigma, 0.9 * 1.1 * Math.Sqrt(0.95), 1.1 * Math.Sqrt(0.95));
+        Assert.Equal(encoding.GuaranteedNoiseMultiplier(6), sigma, 12);
+        Assert.Equal(DistributedNoiseGuarantee.NoiseMultiplier(encoding.GridSensitivity, encoding.GridNoiseVariance, 5, encoding.PaddedDimension), sigma, 12);
+        Assert.InRange(sigma, 1.1 * (1 - 1e-9), 1.1 * 1.001);
     }
 
     [Fact]

@@ -43,19 +43,28 @@ public sealed class PolicyGuardFailClosedTests
         }
     }
 
-    [Theory]
-    [InlineData("central_gaussian")]
-    [InlineData("distributed_discrete_gaussian")]
-    public void Check_DegenerateNoise_GivesNoFiniteEpsilonAndIsRefused(string mechanism)
+    [Fact]
+    public void Check_DegenerateCentralNoise_GivesNoFiniteEpsilonAndIsRefused()
     {
         // σ = 1e-170 is finite and > 0, yet its RDP overflows: the round must be refused, not pass a `>` check as NaN would.
-        var task = mechanism == "central_gaussian" ? Tasks.Private(sigma: 1e-170) : Tasks.Secure(sigma: 1e-170);
-
         foreach (var policy in new[] { Strict, ParticipantPolicy.Permissive })
         {
-            var decision = new PolicyGuard(policy, "p1").Check(task, []);
+            var decision = new PolicyGuard(policy, "p1").Check(Tasks.Private(sigma: 1e-170), []);
             Assert.False(decision.Accept, decision.Reason);
+            Assert.Contains("give no finite ε", decision.Reason, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Check_DegenerateDistributedNoise_ChargedAtTheShareFloorAndDeclinedByAPolicy()
+    {
+        // With distributed noise every participant adds at least the floor variance on the grid, so σ = 1e-170 still has a
+        // finite (huge) ε, both for the session and against the coordinator: a policy declines it on the figures.
+        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Secure(sigma: 1e-170), []);
+
+        Assert.False(decision.Accept);
+        Assert.True(double.IsFinite(decision.ProjectedEpsilon!.Value) && decision.ProjectedEpsilon > 1000);
+        Assert.Contains("> max_epsilon_against_coordinator=1000", decision.Reason, StringComparison.Ordinal);
     }
 
     public static TheoryData<string, Action<ExamplePrivacyParameters>> BadExampleLevel => new()
