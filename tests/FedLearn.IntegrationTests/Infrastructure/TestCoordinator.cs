@@ -36,9 +36,10 @@ public sealed class TestCoordinator : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestCoordinator> StartAsync(string connectionString, string? testData, int heartbeatSeconds = 2)
+    /// <param name="port">The HTTP port; a restarted coordinator passes its predecessor's, so participants find it again.</param>
+    public static async Task<TestCoordinator> StartAsync(string connectionString, string? testData, int heartbeatSeconds = 2, int? port = null)
     {
-        var port = FreePort.Next();
+        port ??= FreePort.Next();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {

@@ -22,7 +22,7 @@ internal sealed class TestFederation : IAsyncDisposable
 
     public TestDatabase Database { get; }
 
-    public TestCoordinator Coordinator { get; }
+    public TestCoordinator Coordinator { get; private set; }
 
     /// <summary>The held-out CSV the coordinator evaluates every round on.</summary>
     public string TestSet { get; }
@@ -38,6 +38,17 @@ internal sealed class TestFederation : IAsyncDisposable
             federation._participants.Add(new InProcessParticipant(federation.Coordinator.Address, $"{idPrefix}{i}", CsvDatasetLoader.Load(shards[i])));
         }
         return federation;
+    }
+
+    /// <summary>
+    /// Stops the coordinator in the middle of whatever it is doing and starts a new one on the same database, port and
+    /// ledger key, as a restart after a crash would; the participants reconnect on their own.
+    /// </summary>
+    public async Task RestartCoordinatorAsync()
+    {
+        var port = Coordinator.Address.Port;
+        await Coordinator.DisposeAsync();
+        Coordinator = await TestCoordinator.StartAsync(Database.ConnectionString, TestSet, port: port);
     }
 
     public async ValueTask DisposeAsync()
