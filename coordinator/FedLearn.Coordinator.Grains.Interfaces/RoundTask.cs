@@ -18,4 +18,5 @@ public sealed record RoundTask(
     [property: Id(12)] double EpsilonSpent = 0,
     [property: Id(13)] SecureAggregationPlan? SecureAggregation = null,
     [property: Id(14)] ExamplePrivacyDefinition? ExamplePrivacy = null,
-    [property: Id(15)] int PlannedRounds = 0);
+    [property: Id(15)] int PlannedRounds = 0,
+    [property: Id(16)] string LedgerKeySha256 = "");

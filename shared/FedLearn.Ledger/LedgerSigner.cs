@@ -27,6 +27,30 @@ public sealed class LedgerSigner : IDisposable
     /// <summary>SubjectPublicKeyInfo DER, base64: what the admin API publishes and the header carries.</summary>
     public string PublicKey { get; }
 
+    /// <summary>The key's fingerprint, <see cref="Fingerprint"/> of <see cref="PublicKey"/>.</summary>
+    public string PublicKeySha256 => Fingerprint(PublicKey);
+
+    /// <summary>
+    /// Lowercase hex SHA-256 of the DER SubjectPublicKeyInfo a base64 key encodes: the fingerprint `session create` prints
+    /// and round tasks carry, so a participant can anchor a session's key outside the coordinator's database. A key that is
+    /// not base64 is fingerprinted as its UTF-8 text (it matches no real key).
+    /// </summary>
+    public static string Fingerprint(string publicKeyBase64)
+    {
+        ArgumentNullException.ThrowIfNull(publicKeyBase64);
+        byte[] der;
+        try
+        {
+            der = Convert.FromBase64String(publicKeyBase64);
+        }
+        catch (FormatException)
+        {
+            der = System.Text.Encoding.UTF8.GetBytes(publicKeyBase64);
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(der));
+    }
+
     /// <summary>A new random P-256 key (tests, tools); the coordinator uses <see cref="LoadOrCreate"/>.</summary>
     public static LedgerSigner Create() => new(ECDsa.Create(ECCurve.NamedCurves.nistP256));
 
@@ -127,6 +151,26 @@ public sealed class LedgerSigner : IDisposable
             EntryHash = Convert.ToHexStringLower(SHA256.HashData(bytes)),
             Signature = Convert.ToBase64String(_key.SignData(bytes, HashAlgorithmName.SHA256, LedgerKeys.SignatureFormat)),
         };
+    }
+
+    /// <summary>
+    /// True when <paramref name="entry"/> is intact and signed by this key: its stored hash is that of its canonical bytes
+    /// and its signature verifies under this key. What the coordinator checks before vouching for an entry it reads back.
+    /// </summary>
+    public bool HasSigned(LedgerEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        byte[] bytes;
+        try
+        {
+            bytes = LedgerCanonicalEncoding.Encode(entry);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            return false;
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(bytes)) == entry.EntryHash && LedgerKeys.VerifySignature(_key, bytes, entry.Signature);
     }
 
     public void Dispose() => _key.Dispose();

@@ -33,7 +33,7 @@ internal static class LedgerCommands
         var command = new Command("show", "Print the ledger: budget, and one line per committed round.") { Session, file };
         command.SetAction((parse, ct) => CliErrors.Run(async () =>
         {
-            var document = await LoadAsync(parse, file, ct);
+            var (document, _) = await LoadAsync(parse, file, ct);
             if (parse.GetValue(CoordinatorConnection.Json))
             {
                 Console.WriteLine(LedgerJson.Serialize(document));
@@ -53,7 +53,7 @@ internal static class LedgerCommands
         var command = new Command("export", "Export the ledger for auditors.") { Session, format, output };
         command.SetAction((parse, ct) => CliErrors.Run(async () =>
         {
-            var document = await LoadAsync(parse, null, ct);
+            var (document, _) = await LoadAsync(parse, null, ct);
             var text = parse.GetValue(format) == "csv" ? LedgerCsv.Write(document.Entries) : LedgerJson.Serialize(document);
             if (parse.GetValue(output) is { } file)
             {
@@ -74,7 +74,8 @@ internal static class LedgerCommands
         var file = FileOption("Verify an exported ledger (JSON) alone: no coordinator, no database.");
         var publicKey = new Option<string?>("--public-key")
         {
-            Description = "The coordinator's ledger key (SPKI, base64) obtained out of band; without it the key in the ledger header is used.",
+            Description = "The coordinator's ledger key (SPKI, base64) obtained out of band. Without it: online, the key the coordinator signs " +
+                "with (its status, not the ledger header in its database); with --file, the key in the ledger header.",
         };
         var command = new Command("verify", "Check the hash chain, the signatures, checkpoints against entries, and recompute every epsilon.")
         {
@@ -82,8 +83,9 @@ internal static class LedgerCommands
         };
         command.SetAction((parse, ct) => CliErrors.Run(async () =>
         {
-            var document = await LoadAsync(parse, file, ct);
-            var key = parse.GetValue(publicKey);
+            var (document, signerKey) = await LoadAsync(parse, file, ct);
+            // Online, the key is pinned to the one the coordinator signs with, so a ledger re-keyed in the database fails.
+            var key = parse.GetValue(publicKey) ?? signerKey;
             var report = await Task.Run(() => LedgerVerifier.Verify(document, key), ct);
             Console.WriteLine(parse.GetValue(CoordinatorConnection.Json) ? LedgerText.Json(report) : LedgerText.Describe(report, key is not null));
             return report.IsValid ? ExitCodes.Success : ExitCodes.VerificationFailed;
@@ -93,7 +95,11 @@ internal static class LedgerCommands
 
     private static Option<FileInfo?> FileOption(string description) => new("--file") { Description = description };
 
-    private static async Task<LedgerDocument> LoadAsync(ParseResult parse, Option<FileInfo?>? fileOption, CancellationToken ct)
+    /// <summary>
+    /// The ledger from <c>--file</c> or from the coordinator, and (online) the key the coordinator signs with. With both a
+    /// session and <c>--file</c>, the file must hold that session's ledger. A malformed export is an input error (exit 2).
+    /// </summary>
+    private static async Task<(LedgerDocument Document, string? SignerKey)> LoadAsync(ParseResult parse, Option<FileInfo?>? fileOption, CancellationToken ct)
     {
         var file = fileOption is null ? null : parse.GetValue(fileOption);
         var session = parse.GetValue(Session);
@@ -103,14 +109,38 @@ internal static class LedgerCommands
             {
                 throw new FileNotFoundException($"No ledger export at '{file.FullName}'.");
             }
-            return LedgerJson.Deserialize(await File.ReadAllTextAsync(file.FullName, ct));
+            var document = Parse(await File.ReadAllTextAsync(file.FullName, ct), file.FullName);
+            if (!string.IsNullOrWhiteSpace(session) && document.Header.SessionId != session)
+            {
+                throw new ArgumentException(
+                    $"'{file.FullName}' holds the ledger of session '{document.Header.SessionId}', not '{session}'; name the session in the file or leave it out.");
+            }
+            return (document, null);
         }
         if (string.IsNullOrWhiteSpace(session))
         {
             throw new ArgumentException("Name a session, or give --file with an exported ledger.");
         }
         using var channel = CoordinatorConnection.OpenChannel(parse);
-        var export = await CoordinatorConnection.Admin(channel).GetLedgerAsync(new SessionRequest { SessionId = session }, cancellationToken: ct);
-        return LedgerJson.Deserialize(export.Json);
+        var admin = CoordinatorConnection.Admin(channel);
+        var export = await admin.GetLedgerAsync(new SessionRequest { SessionId = session }, cancellationToken: ct);
+        var status = await admin.GetSessionStatusAsync(new SessionRequest { SessionId = session }, cancellationToken: ct);
+        if (status.LedgerKeyProblem.Length > 0)
+        {
+            await Console.Error.WriteLineAsync($"warning: {status.LedgerKeyProblem}");
+        }
+        return (Parse(export.Json, $"the ledger of session '{session}'"), status.LedgerPublicKey.Length > 0 ? status.LedgerPublicKey : null);
+    }
+
+    private static LedgerDocument Parse(string json, string source)
+    {
+        try
+        {
+            return LedgerJson.Deserialize(json);
+        }
+        catch (LedgerFormatException e)
+        {
+            throw new InvalidDataException($"{source} is not a valid ledger export: {e.Message}", e);
+        }
     }
 }

@@ -53,6 +53,11 @@ internal static class SessionCommands
                 status = await admin.StartSessionAsync(new SessionRequest { SessionId = status.SessionId }, cancellationToken: ct);
             }
             Print(parse, status);
+            if (!parse.GetValue(CoordinatorConnection.Json) && status.LedgerKeySha256.Length > 0)
+            {
+                // Written down outside the coordinator's database, it lets anyone tell later whether the ledger was re-keyed.
+                Console.WriteLine($"ledger key sha256 {status.LedgerKeySha256}  (keep it: every round task carries it, and the ledger must be signed by this key)");
+            }
             return ExitCodes.Success;
         }));
         return command;

@@ -51,6 +51,14 @@ internal static class StatusText
         {
             lines.Add($"message   {s.Message}");
         }
+        if (s.LedgerKeySha256.Length > 0)
+        {
+            lines.Add($"ledger    key sha256 {s.LedgerKeySha256}");
+        }
+        if (s.LedgerKeyProblem.Length > 0)
+        {
+            lines.Add($"WARNING   {s.LedgerKeyProblem}");
+        }
         return string.Join(Environment.NewLine, lines);
     }
 

@@ -85,7 +85,11 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         return (header, entries.LastOrDefault());
     }
 
-    /// <summary>Everything an auditor needs to verify the session offline; null when the session has no ledger.</summary>
+    /// <summary>
+    /// Everything an auditor needs to verify the session offline; null when the session has no ledger. Each checkpoint's
+    /// hash is recomputed here from its stored weights (SHA-256 of the float32 little-endian bytes), never copied from the
+    /// stored sha256 column, so weights changed in the database no longer match their ledger entry.
+    /// </summary>
     public async Task<LedgerDocument?> LoadDocumentAsync(string sessionId, CancellationToken ct = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -98,18 +102,28 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         var entries = await ReadEntriesAsync(connection, transaction, sessionId, lastOnly: false, ct);
         var checkpoints = new List<CheckpointReference>();
         await using (var command = new NpgsqlCommand(
-            "SELECT round, sha256 FROM checkpoints WHERE session_id = $1 ORDER BY round", connection, transaction))
+            "SELECT round, weights FROM checkpoints WHERE session_id = $1 ORDER BY round", connection, transaction))
         {
             command.Parameters.Add(new() { Value = sessionId });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                checkpoints.Add(new CheckpointReference(reader.GetInt32(0), reader.GetString(1)));
+                var weights = reader.GetFieldValue<byte[]>(1);
+                checkpoints.Add(new CheckpointReference(reader.GetInt32(0), WeightsSha256(weights)));
             }
         }
         await transaction.CommitAsync(ct);
         return new LedgerDocument(header, entries, checkpoints);
     }
+
+    /// <summary>
+    /// The model hash of stored checkpoint bytes: SHA-256 over the float32 little-endian bytes, which is what the column
+    /// holds (<see cref="FedLearn.Training.FloatBytes"/>), so no conversion can change what is hashed.
+    /// </summary>
+    private static string WeightsSha256(byte[] storedWeights) =>
+        storedWeights.Length % sizeof(float) == 0
+            ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(storedWeights))
+            : throw new InvalidDataException("A stored checkpoint is not a whole number of float32 values.");
 
     /// <summary>The session's ledger header, or null when the session has no ledger.</summary>
     public async Task<LedgerHeader?> LoadHeaderAsync(string sessionId, CancellationToken ct = default)

@@ -231,7 +231,8 @@ public sealed partial class SessionGrain(
         var task = new RoundTask(
             SessionId, round, _attempts, definition.Model, definition.LocalEpochs, definition.BatchSize, definition.LearningRate,
             _weights.Length, WeightHash.Sha256Hex(_weights), time.GetUtcNow().AddSeconds(definition.RoundDeadlineSeconds),
-            _privacy?.Plan, minimum, _privacy?.Spent ?? 0, secure, definition.ExamplePrivacy, definition.Rounds);
+            _privacy?.Plan, minimum, _privacy?.Spent ?? 0, secure, definition.ExamplePrivacy, definition.Rounds,
+            _ledgerHeader is null ? "" : signer.PublicKeySha256);
         _openEligible = available.Count;
         List<string> ids = [.. selected.Select(p => p.ParticipantId)];
         await RoundGrain(round).Begin(new RoundPlan(task, ids, minimum, _weights, definition.Robustness));
@@ -404,7 +405,11 @@ public sealed partial class SessionGrain(
             open?.Round ?? 0, open?.Attempt ?? 0, open is null ? 0 : _openSelected, open is null ? 0 : _openReported,
             _lastRound, _progressMessage ?? record.Message, record.CreatedAt, record.UpdatedAt, _version,
             _privacy is null ? null : new PrivacySummary(_privacy.Plan, _privacy.Spent, _privacy.Planned),
-            _ledgerHeader?.PublicKey,
-            _exampleEpsilonReported);
+            // The signer's own key, never the header's: whoever can write the database could re-sign the ledger under a
+            // key of their own and have it published here (issue 9, item 10).
+            _ledgerHeader is null ? null : signer.PublicKey,
+            _exampleEpsilonReported,
+            _ledgerHeader is null ? null : signer.PublicKeySha256,
+            _ledgerHeader is null ? null : SessionLedger.KeyProblem(_ledgerHeader, signer));
     }
 }

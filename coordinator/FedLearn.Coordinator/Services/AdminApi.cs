@@ -11,7 +11,7 @@ using Grpc.Core;
 namespace FedLearn.Coordinator.Services;
 
 /// <summary>The admin API: a thin mapping from gRPC to session grains and, for history, to the stored rounds and checkpoints.</summary>
-internal sealed class AdminApi(IGrainFactory grains, SessionRepository sessions, LedgerRepository ledger) : AdminService.AdminServiceBase
+internal sealed class AdminApi(IGrainFactory grains, SessionRepository sessions, LedgerRepository ledger, LedgerSigner signer) : AdminService.AdminServiceBase
 {
     private const int ExportChunkBytes = 256 * 1024;
     private static readonly TimeSpan WatchPollInterval = TimeSpan.FromMilliseconds(250);
@@ -102,7 +102,20 @@ internal sealed class AdminApi(IGrainFactory grains, SessionRepository sessions,
             throw new RpcException(new Status(StatusCode.FailedPrecondition,
                 $"Round {checkpoint.Round} of session '{id}' has no matching privacy-ledger entry; refusing to export its model."));
         }
-        var provenance = ModelProvenance.For(id, checkpoint.Round, header, entry);
+        // The provenance names this coordinator's key, never the database's: a re-keyed ledger, or an entry this key did not
+        // sign, would otherwise lend its figures to the model (issue 9, item 10).
+        if (header is not null && header.PublicKey != signer.PublicKey)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"The privacy ledger of session '{id}' is bound to key sha256 {LedgerSigner.Fingerprint(header.PublicKey)}, not this coordinator's " +
+                $"key sha256 {signer.PublicKeySha256}; refusing to export a model under it."));
+        }
+        if (entry is not null && !signer.HasSigned(entry))
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"The privacy-ledger entry of round {checkpoint.Round} of session '{id}' is not signed by this coordinator's key; refusing to export its model."));
+        }
+        var provenance = ModelProvenance.For(id, checkpoint.Round, header, entry, signer.PublicKey);
         var onnx = OnnxModelBuilder.ExportModel(ModelSpecMapping.ToSpec(record.Definition.Model), checkpoint.Weights, provenance);
         for (var offset = 0; offset < onnx.Length; offset += ExportChunkBytes)
         {

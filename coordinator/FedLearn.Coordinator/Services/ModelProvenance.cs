@@ -12,7 +12,8 @@ namespace FedLearn.Coordinator.Services;
 /// </summary>
 internal static class ModelProvenance
 {
-    public static Dictionary<string, string> For(string sessionId, int round, LedgerHeader? header, LedgerEntry? entry)
+    /// <param name="signerPublicKey">The coordinator's own signing key, published instead of the header's (they are checked equal).</param>
+    public static Dictionary<string, string> For(string sessionId, int round, LedgerHeader? header, LedgerEntry? entry, string signerPublicKey)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -27,7 +28,8 @@ internal static class ModelProvenance
         metadata["fedlearn.privacy"] = "ledger";
         metadata["fedlearn.ledger.sequence"] = entry.Sequence.ToString(CultureInfo.InvariantCulture);
         metadata["fedlearn.ledger.entry_hash"] = entry.EntryHash;
-        metadata["fedlearn.ledger.public_key"] = header.PublicKey;
+        metadata["fedlearn.ledger.public_key"] = signerPublicKey;
+        metadata["fedlearn.ledger.key_sha256"] = LedgerSigner.Fingerprint(signerPublicKey);
         metadata["fedlearn.ledger.neighbouring_relation"] = header.NeighbouringRelation ?? "not named (ledger written before the header named it)";
         metadata["fedlearn.ledger.participant_level"] = header.HasParticipantLevel
             ? Invariant($"{entry.Mechanism}; epsilon_rdp={entry.EpsilonRdp:R}; epsilon_pld={entry.EpsilonPld:R}; delta={entry.Delta:R}; budget={header.EpsilonBudget:R} ({header.Accountant}); ") +

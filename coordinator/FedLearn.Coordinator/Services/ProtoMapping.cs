@@ -132,6 +132,8 @@ internal static class ProtoMapping
                 EpsilonPlanned = privacy.EpsilonPlanned,
             },
             LedgerPublicKey = snapshot.LedgerPublicKey ?? "",
+            LedgerKeySha256 = snapshot.LedgerKeySha256 ?? "",
+            LedgerKeyProblem = snapshot.LedgerKeyProblem ?? "",
         };
         if (snapshot.ExampleEpsilonReported is { } reported)
         {
@@ -171,6 +173,7 @@ internal static class ProtoMapping
         EpsilonSpent = task.EpsilonSpent,
         ExamplePrivacy = task.ExamplePrivacy is null ? null : ToProto(task.ExamplePrivacy),
         PlannedRounds = task.PlannedRounds,
+        LedgerKeySha256 = task.LedgerKeySha256,
         SecureAggregation = task.SecureAggregation is not { } s ? null : new SecureAggregationSetup
         {
             Index = s.Index,
