@@ -120,6 +120,66 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.Equal(SessionState.Stopped, status.State);
     }
 
+    [Theory]
+    [InlineData(4 * 1024 * 1024, "")]
+    [InlineData(10, "\0")]
+    public async Task Register_OversizedOrControlCharacterClientVersion_InvalidArgumentAndNothingStored(int length, string suffix)
+    {
+        var request = new RegisterRequest { ParticipantId = "big-version", NumExamples = 10, ClientVersion = new string('v', length) + suffix };
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _coordinator.Participants.RegisterAsync(request, cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("client_version", error.Status.Detail, StringComparison.Ordinal);
+        await using var count = _database.DataSource.CreateCommand("SELECT count(*) FROM participants");
+        Assert.Equal(0L, await count.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
+    public async Task CreateSession_OversizedName_InvalidArgumentAndNoSession()
+    {
+        var config = Sessions.Config(20, 3, rounds: 1, perRound: 1, min: 1, deadlineSeconds: 5);
+        config.Name = new string('n', 4 * 1024 * 1024);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            _coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("name", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty((await _coordinator.Admin.ListSessionsAsync(new ListSessionsRequest(), cancellationToken: Ct)).Sessions);
+    }
+
+    [Fact]
+    public async Task CreateSession_SoftmaxWithoutActivation_AcceptedAsRelu()
+    {
+        // Once accepted and refused by every participant; now both sides parse an empty activation the same way.
+        var config = Sessions.Config(20, 3, rounds: 1, perRound: 1, min: 1, deadlineSeconds: 5);
+        config.Model = new ModelSpec { Kind = "softmax", InputSize = 20, NumClasses = 3 };
+
+        var created = await _coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
+
+        Assert.Equal(SessionState.Created, created.State);
+        var spec = FedLearn.Training.ModelSpec.Parse(created.Config.Model.Kind, 20, 3, created.Config.Model.HiddenSizes, created.Config.Model.Activation);
+        Assert.Equal(20 * 3 + 3, spec.ParameterCount);
+    }
+
+    [Theory]
+    [InlineData("/fedlearn.v1.ParticipantService/Register")]
+    [InlineData("/fedlearn.v1.ParticipantService/ReportMetrics")]
+    [InlineData("/fedlearn.v1.AdminService/CreateSession")]
+    [InlineData("/fedlearn.v1.AdminService/GetSessionStatus")]
+    public async Task UnaryCall_GarbageBytes_InvalidArgumentWithoutStackTrace(string method)
+    {
+        // What a client written from scratch may send: bytes that are not a protobuf message at all (a field tag whose
+        // length runs past the end).
+        byte[] garbage = [0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01, 0x02, 0xde, 0xad, 0xbe, 0xef];
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => RawCalls.UnaryAsync(_coordinator.Channel, method, garbage, Ct));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.DoesNotContain(" at ", error.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CoordinatorStart_DatabaseDown_FailsWithClearError()
     {

@@ -23,6 +23,8 @@ public static class CoordinatorLogging
                 .MinimumLevel.Override("Orleans", LogEventLevel.Warning)
                 .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
                 .MinimumLevel.Override("Polly", LogEventLevel.Warning)
+                // grpc-dotnet logs an unparseable request with its stack trace; MalformedRequests logs one line instead.
+                .Filter.ByExcluding(e => Services.MalformedRequests.IsParseFailure(e.Exception))
                 .Enrich.FromLogContext()
                 .WriteTo.Console(outputTemplate: ConsoleTemplate);
             if (!string.IsNullOrWhiteSpace(logDirectory))

@@ -46,6 +46,7 @@ public static class CoordinatorServices
         {
             grpc.EnableDetailedErrors = false;
             grpc.MaxReceiveMessageSize = 8 * 1024 * 1024;
+            grpc.Interceptors.Add<RequestLimitsInterceptor>();
         })
         // CreateSession may carry an imported ONNX model (the CLI accepts up to 256 MiB); updates stay in 256 KiB chunks.
         .AddServiceOptions<AdminApi>(admin => admin.MaxReceiveMessageSize = 257 * 1024 * 1024);
@@ -53,6 +54,7 @@ public static class CoordinatorServices
 
     public static void MapCoordinatorEndpoints(this WebApplication app)
     {
+        app.UseMiddleware<MalformedRequests>();
         app.MapGrpcService<ParticipantApi>();
         app.MapGrpcService<AdminApi>();
         app.MapGet("/healthz", () => Results.Text("ok"));
