@@ -154,6 +154,16 @@ public sealed class LedgerSigner : IDisposable
     }
 
     /// <summary>
+    /// Why a stored ledger header's key is not this signer's, or null when it is. A header whose key differs was re-keyed
+    /// through the database or written under another coordinator key: the coordinator neither extends nor vouches for it.
+    /// </summary>
+    public string? ForeignKeyProblem(string headerPublicKey) =>
+        headerPublicKey == PublicKey
+            ? null
+            : $"The ledger header in the database names key sha256 {Fingerprint(headerPublicKey)}, not this coordinator's signing key " +
+              $"sha256 {PublicKeySha256}: the ledger was re-keyed or created under another key. It is not extended, and its models are not exported.";
+
+    /// <summary>
     /// True when <paramref name="entry"/> is intact and signed by this key: its stored hash is that of its canonical bytes
     /// and its signature verifies under this key. What the coordinator checks before vouching for an entry it reads back.
     /// </summary>

@@ -89,6 +89,42 @@ public sealed class LedgerSignerTests : IDisposable
     }
 
     [Fact]
+    public void PublicKeySha256_IsTheSha256OfTheSpkiDer()
+    {
+        using var signer = LedgerSigner.Create();
+
+        var expected = Convert.ToHexStringLower(SHA256.HashData(Convert.FromBase64String(signer.PublicKey)));
+
+        Assert.Equal(expected, signer.PublicKeySha256);
+        Assert.Equal(expected, LedgerSigner.Fingerprint(signer.PublicKey));
+    }
+
+    [Fact]
+    public void HasSigned_OwnEntry_ButNotAnEditedOrForeignOne()
+    {
+        var (document, signer) = TestLedger.Build(1);
+        using var other = LedgerSigner.Create();
+        var entry = document.Entries[0];
+
+        Assert.True(signer.HasSigned(entry));
+        Assert.False(signer.HasSigned(entry with { EpsilonRdp = 0.1 }));
+        Assert.False(signer.HasSigned(other.Seal(entry, entry.PreviousHash)));
+        Assert.False(other.HasSigned(entry));
+    }
+
+    [Fact]
+    public void ForeignKeyProblem_NamesBothFingerprints_OnlyForAnotherKey()
+    {
+        using var signer = LedgerSigner.Create();
+        using var other = LedgerSigner.Create();
+
+        Assert.Null(signer.ForeignKeyProblem(signer.PublicKey));
+        var problem = signer.ForeignKeyProblem(other.PublicKey);
+        Assert.Contains(other.PublicKeySha256, problem, StringComparison.Ordinal);
+        Assert.Contains(signer.PublicKeySha256, problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Constructor_KeyNotOnP256_Throws()
     {
         using var p384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);

@@ -410,6 +410,6 @@ public sealed partial class SessionGrain(
             _ledgerHeader is null ? null : signer.PublicKey,
             _exampleEpsilonReported,
             _ledgerHeader is null ? null : signer.PublicKeySha256,
-            _ledgerHeader is null ? null : SessionLedger.KeyProblem(_ledgerHeader, signer));
+            _ledgerHeader is null ? null : signer.ForeignKeyProblem(_ledgerHeader.PublicKey));
     }
 }

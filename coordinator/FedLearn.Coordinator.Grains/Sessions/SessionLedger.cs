@@ -32,16 +32,6 @@ internal static class SessionLedger
             exampleEpsilonMax, p?.EpsilonAgainstCoordinatorRdp, p?.EpsilonAgainstCoordinatorPld);
     }
 
-    /// <summary>
-    /// Why the stored header does not belong to this coordinator's key, or null when it does. A header whose key differs
-    /// was re-keyed through the database or written by another coordinator: its ledger is neither extended nor vouched for.
-    /// </summary>
-    public static string? KeyProblem(LedgerHeader header, LedgerSigner signer) =>
-        header.PublicKey == signer.PublicKey
-            ? null
-            : $"The ledger header in the database names key sha256 {LedgerSigner.Fingerprint(header.PublicKey)}, not this coordinator's signing key " +
-              $"sha256 {signer.PublicKeySha256}: the ledger was re-keyed or created under another key. It is not extended, and its models are not exported.";
-
     private static ExampleLevelDeclaration Declaration(ExamplePrivacyDefinition e) =>
         new(e.EpsilonBudget, e.Delta, Accountants.Name(Accountants.ParseOrDefault(e.Accountant)), e.ClipNorm, e.NoiseMultiplier, e.ExpectedBatchSize);
 }

@@ -34,7 +34,21 @@ internal sealed class AdminApi(IGrainFactory grains, SessionRepository sessions,
         ProtoMapping.ToProto(await RpcGuard.Call(() => Session(request.SessionId).Stop("Stopped by an operator.")));
 
     public override async Task<SessionStatus> GetSessionStatus(SessionRequest request, ServerCallContext context) =>
-        ProtoMapping.ToProto(await RpcGuard.Call(() => Session(request.SessionId).GetSnapshot()));
+        await WithStoredLedgerKeyCheckAsync(ProtoMapping.ToProto(await RpcGuard.Call(() => Session(request.SessionId).GetSnapshot())), context.CancellationToken);
+
+    /// <summary>
+    /// The session grain read its ledger header when it was activated; the database may have been changed since. Status
+    /// compares the header stored now with the key the coordinator signs with, so a re-keyed ledger is flagged at once.
+    /// </summary>
+    private async Task<SessionStatus> WithStoredLedgerKeyCheckAsync(SessionStatus status, CancellationToken ct)
+    {
+        if (status.LedgerPublicKey.Length > 0 && status.LedgerKeyProblem.Length == 0
+            && await RpcGuard.Call(() => ledger.LoadHeaderAsync(status.SessionId, ct)) is { } header)
+        {
+            status.LedgerKeyProblem = signer.ForeignKeyProblem(header.PublicKey) ?? "";
+        }
+        return status;
+    }
 
     public override async Task<ListSessionsReply> ListSessions(ListSessionsRequest request, ServerCallContext context)
     {
