@@ -86,7 +86,7 @@ public sealed class ExamplePrivacyTests : IAsyncLifetime
         Assert.True(exported.ExitCode == 0, exported.Output);
         var check = await BuiltTool.RunParticipantToolAsync("check-ledger", "--ledger", export, "--spend-log", spendLog, "--public-key", final.LedgerPublicKey);
         Assert.True(check.ExitCode == 0, check.Output);
-        Assert.Contains("3 rounds of this session; every round task's parameters match the ledger", check.Output, StringComparison.Ordinal);
+        Assert.Contains("3 attempts of this session; every round task's parameters and key match the ledger", check.Output, StringComparison.Ordinal);
     }
 
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>

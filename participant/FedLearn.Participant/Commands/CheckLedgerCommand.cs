@@ -7,7 +7,9 @@ namespace FedLearn.Participant.Commands;
 /// <summary>
 /// <c>fedlearn-participant check-ledger</c>: a data owner's audit of a session's ledger export. It runs the ledger
 /// verifier (chain, signatures, checkpoints, participant-level ε recomputed) and then compares the ledger with this
-/// machine's spend log: the parameters the round tasks asked for must be those the ledger declares and records.
+/// machine's spend log: the parameters the round tasks asked for must be those the ledger declares and records, and the
+/// key fingerprint every round task named (recorded in the spend log) must be that of the key in the export (and of
+/// --public-key, when given). Any disagreement exits 6 and is named.
 /// </summary>
 internal static class CheckLedgerCommand
 {
@@ -57,7 +59,12 @@ internal static class CheckLedgerCommand
     {
         var report = LedgerVerifier.Verify(ledger, publicKey);
         var mine = records.Where(r => r.SessionId == ledger.Header.SessionId).ToList();
-        var problems = LedgerCrossCheck.Problems(ledger, mine);
+        var problems = LedgerCrossCheck.Problems(ledger, mine).ToList();
+        if (publicKey is not null)
+        {
+            // The key pinned on the command line must also be the one the round tasks named.
+            problems.AddRange(LedgerCrossCheck.KeyProblems(LedgerSigner.Fingerprint(publicKey), "--public-key is", mine));
+        }
         var text = new System.Text.StringBuilder()
             .AppendLine($"ledger of session {ledger.Header.SessionId}: {ledger.Entries.Count} entries, " +
                         (report.IsValid ? "verifies" : $"{report.Discrepancies.Count} discrepancies") +
@@ -66,8 +73,12 @@ internal static class CheckLedgerCommand
         {
             text.AppendLine($"  [{d.Kind}] {d.Message}");
         }
-        text.AppendLine($"spend log: {mine.Count} rounds of this session; " +
-                        (problems.Count == 0 ? "every round task's parameters match the ledger" : $"{problems.Count} disagree with the ledger"));
+        var keyed = mine.Count(r => r.LedgerKeySha256 is not null);
+        text.AppendLine($"ledger key sha256 {LedgerSigner.Fingerprint(ledger.Header.PublicKey)}: " + (keyed == 0
+            ? "no attempt in the spend log recorded the key its round task named"
+            : $"{keyed} of {mine.Count} attempts recorded the key their round task named"));
+        text.AppendLine($"spend log: {mine.Count} attempts of this session; " +
+                        (problems.Count == 0 ? "every round task's parameters and key match the ledger" : $"{problems.Count} disagreements with the ledger"));
         foreach (var problem in problems)
         {
             text.AppendLine($"  {problem}");

@@ -5,9 +5,10 @@ namespace FedLearn.Participant.Spending;
 
 /// <summary>
 /// A data owner's check of the coordinator's ledger against its own spend log: the parameters the coordinator's round
-/// tasks asked this participant to train under must be the ones the ledger declares and records. A coordinator that told
-/// participants one thing and signed another (a smaller clip norm, a larger budget, an example level it never asked
-/// for) is caught here, where the verifier alone cannot see it.
+/// tasks asked this participant to train under must be the ones the ledger declares and records, and the ledger must be
+/// signed with the key the round tasks named. A coordinator that told participants one thing and signed another (a
+/// smaller clip norm, a larger budget, an example level it never asked for), or a ledger re-signed with another key by
+/// whoever could write the coordinator's database, is caught here, where the verifier alone cannot see it.
 /// </summary>
 public static class LedgerCrossCheck
 {
@@ -19,8 +20,9 @@ public static class LedgerCrossCheck
         ArgumentNullException.ThrowIfNull(records);
         var header = ledger.Header;
         var entries = ledger.Entries.GroupBy(e => e.Round).ToDictionary(g => g.Key, g => g.First());
-        var problems = new List<string>();
-        foreach (var record in records.Where(r => r.SessionId == header.SessionId))
+        var mine = records.Where(r => r.SessionId == header.SessionId).ToList();
+        var problems = KeyProblems(LedgerSigner.Fingerprint(header.PublicKey), "the export's header carries", mine).ToList();
+        foreach (var record in mine)
         {
             var where = $"{record.ParticipantId} round {record.Round} attempt {record.Attempt}";
             entries.TryGetValue(record.Round, out var entry);
@@ -29,6 +31,22 @@ public static class LedgerCrossCheck
         }
         return problems;
     }
+
+    /// <summary>
+    /// The attempts whose round task named another ledger key than <paramref name="fingerprint"/>, one line per key named:
+    /// the key the session was signed with when this participant trained, recorded outside the coordinator's database.
+    /// Attempts that recorded no key (no ledger, or an older daemon or coordinator) are not compared.
+    /// </summary>
+    /// <param name="whose">What holds <paramref name="fingerprint"/>, for the message ("the export's header carries").</param>
+    public static IEnumerable<string> KeyProblems(string fingerprint, string whose, IEnumerable<SpendRecord> sessionRecords) =>
+        sessionRecords
+            .Where(r => r.LedgerKeySha256 is not null && !string.Equals(r.LedgerKeySha256, fingerprint, StringComparison.OrdinalIgnoreCase))
+            .GroupBy(r => r.LedgerKeySha256!.ToLowerInvariant())
+            .Select(g => $"{Attempts(g.ToList())}: the round task named ledger key sha256 {g.Key}; {whose} key sha256 {fingerprint}.");
+
+    private static string Attempts(List<SpendRecord> records) => records.Count == 1
+        ? $"{records[0].ParticipantId} round {records[0].Round} attempt {records[0].Attempt}"
+        : $"{records.Count} attempts (rounds {records.Min(r => r.Round)}–{records.Max(r => r.Round)})";
 
     private static void ParticipantLevel(LedgerHeader header, LedgerEntry? entry, SpendRecord record, string where, List<string> problems)
     {

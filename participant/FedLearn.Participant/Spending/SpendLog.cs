@@ -86,7 +86,8 @@ public sealed class SpendLog
             p?.SamplingRate, p?.NoiseMultiplier, p?.ClipNorm, p?.Delta, p?.EpsilonBudget,
             p is null ? null : decision.ProjectedEpsilon, p is null ? null : decision.Accountant,
             task.EpsilonSpent, example,
-            decision.Coordinator?.NoiseMultiplier, decision.Coordinator?.Epsilon, decision.Coordinator?.NoGuarantee);
+            decision.Coordinator?.NoiseMultiplier, decision.Coordinator?.Epsilon, decision.Coordinator?.NoGuarantee,
+            string.IsNullOrEmpty(task.LedgerKeySha256) ? null : task.LedgerKeySha256);
     }
 
     public void Append(SpendRecord record)

@@ -16,6 +16,9 @@ namespace FedLearn.Participant.Spending;
 /// null when there is no such guarantee.</param>
 /// <param name="NoGuaranteeAgainstCoordinator">Why there is no participant-level guarantee against the coordinator (central
 /// noise, or no participant-level privacy); null when <paramref name="EpsilonAgainstCoordinator"/> is one.</param>
+/// <param name="LedgerKeySha256">The fingerprint (SHA-256 of the SubjectPublicKeyInfo, hex) of the key the round task said
+/// signs the session's ledger; null when the task named none (a session without a ledger, or an older coordinator).
+/// Recorded here, outside the coordinator's database, so <c>check-ledger</c> can catch a ledger re-signed with another key.</param>
 public sealed record SpendRecord(
     DateTimeOffset Time,
     string ParticipantId,
@@ -34,7 +37,8 @@ public sealed record SpendRecord(
     ExampleSpend? Example = null,
     double? CoordinatorNoiseMultiplier = null,
     double? EpsilonAgainstCoordinator = null,
-    string? NoGuaranteeAgainstCoordinator = null)
+    string? NoGuaranteeAgainstCoordinator = null,
+    string? LedgerKeySha256 = null)
 {
     public const string NoMechanism = "none";
 }

@@ -80,8 +80,49 @@ public sealed class LedgerCrossCheckTests
 
         Assert.False(clean);
         Assert.Contains("[hash_mismatch]", text, StringComparison.Ordinal);
-        Assert.Contains("every round task's parameters match the ledger", text, StringComparison.Ordinal);
+        Assert.Contains("every round task's parameters and key match the ledger", text, StringComparison.Ordinal);
         Assert.True(CheckLedgerCommand.Check(ledger, [Record(1), Record(2)], ledger.Header.PublicKey).Clean);
+    }
+
+    [Fact]
+    public void Problems_RoundTasksNamedTheExportsKey_NoneAndAttemptsWithoutAKeyAreNotCompared()
+    {
+        var ledger = Ledger(participantLevel: true, Example, rounds: 2);
+        var key = LedgerSigner.Fingerprint(ledger.Header.PublicKey);
+
+        Assert.Empty(LedgerCrossCheck.Problems(ledger, [Record(1) with { LedgerKeySha256 = key.ToUpperInvariant() }, Record(2)]));
+    }
+
+    [Fact]
+    public void Check_LedgerResignedWithAnotherKey_VerifiesAloneButTheSpendLogNamesTheKeyItTrainedUnder()
+    {
+        // Whoever can write the database re-signs the whole chain with a key of their own: the export verifies under the
+        // key it carries, but the round tasks named the session's real key, and the spend log kept it.
+        var original = Ledger(participantLevel: true, Example, rounds: 2);
+        var trainedUnder = LedgerSigner.Fingerprint(original.Header.PublicKey);
+        var resigned = Ledger(participantLevel: true, Example, rounds: 2);
+        SpendRecord[] records = [Record(1) with { LedgerKeySha256 = trainedUnder }, Record(2) with { LedgerKeySha256 = trainedUnder }];
+
+        var (text, clean) = CheckLedgerCommand.Check(resigned, records, publicKey: null);
+
+        Assert.False(clean);
+        Assert.Contains("verifies", text, StringComparison.Ordinal);
+        Assert.Contains($"2 attempts (rounds 1–2): the round task named ledger key sha256 {trainedUnder}; the export's header carries key sha256 "
+                        + LedgerSigner.Fingerprint(resigned.Header.PublicKey), text, StringComparison.Ordinal);
+        Assert.True(CheckLedgerCommand.Check(original, records, original.Header.PublicKey).Clean);
+    }
+
+    [Fact]
+    public void Check_PinnedKeyIsNotTheOneTheTasksNamed_NotClean()
+    {
+        var ledger = Ledger(participantLevel: true, Example, rounds: 1);
+        using var other = LedgerSigner.Create();
+        var record = Record(1) with { LedgerKeySha256 = LedgerSigner.Fingerprint(other.PublicKey) };
+
+        var (text, clean) = CheckLedgerCommand.Check(ledger, [record], ledger.Header.PublicKey);
+
+        Assert.False(clean);
+        Assert.Contains($"p1 round 1 attempt 1: the round task named ledger key sha256 {LedgerSigner.Fingerprint(other.PublicKey)}; --public-key is key sha256", text, StringComparison.Ordinal);
     }
 
     /// <summary>A spend record as the daemon writes it for a round task with central noise q 0.5, σ 1.1, C 1 and DP-SGD.</summary>

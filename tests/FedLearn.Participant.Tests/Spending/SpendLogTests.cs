@@ -45,6 +45,22 @@ public sealed class SpendLogTests
     }
 
     [Fact]
+    public void Append_RecordsTheLedgerKeyTheTaskNamed()
+    {
+        using var directory = new TempDirectory();
+        var log = SpendLog.Open(directory.File("spent.jsonl"), new FakeTimeProvider(Start));
+        var keyed = Tasks.Private();
+        keyed.LedgerKeySha256 = new string('a', 64);
+
+        var written = log.Append(keyed, "p1", new PolicyDecision(true, "ok"));
+        var unkeyed = log.Append(Tasks.Private(round: 2), "p1", new PolicyDecision(true, "ok"));
+
+        Assert.Equal(new string('a', 64), written.LedgerKeySha256);
+        Assert.Null(unkeyed.LedgerKeySha256);
+        Assert.Contains($"\"ledger_key_sha256\":\"{new string('a', 64)}\"", File.ReadAllLines(log.Path)[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_LineWrittenBeforeTheCoordinatorFigures_StillReads()
     {
         using var directory = new TempDirectory();
@@ -53,7 +69,8 @@ public sealed class SpendLogTests
 
         var record = Assert.Single(SpendLog.Read(path));
 
-        Assert.Equal((null, null, null), (record.CoordinatorNoiseMultiplier, record.EpsilonAgainstCoordinator, record.NoGuaranteeAgainstCoordinator));
+        Assert.Equal((null, null, null, null),
+            (record.CoordinatorNoiseMultiplier, record.EpsilonAgainstCoordinator, record.NoGuaranteeAgainstCoordinator, record.LedgerKeySha256));
     }
 
     [Fact]
