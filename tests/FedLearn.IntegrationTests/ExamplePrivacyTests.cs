@@ -87,6 +87,24 @@ public sealed class ExamplePrivacyTests : IAsyncLifetime
         var check = await BuiltTool.RunParticipantToolAsync("check-ledger", "--ledger", export, "--spend-log", spendLog, "--public-key", final.LedgerPublicKey);
         Assert.True(check.ExitCode == 0, check.Output);
         Assert.Contains("3 attempts of this session; every round task's parameters and key match the ledger", check.Output, StringComparison.Ordinal);
+
+        // Every round task named the session's key, and the spend log kept its fingerprint: a ledger re-signed with another
+        // key (as whoever can write the database could) verifies on its own, but not against the spend log.
+        Assert.All(lines, l => Assert.Equal(final.LedgerKeySha256, l.GetProperty("ledger_key_sha256").GetString()));
+        using var forger = LedgerSigner.Create();
+        var forgedHeader = ledger.Header with { PublicKey = forger.PublicKey };
+        var forgedEntries = new List<LedgerEntry>();
+        foreach (var entry in ledger.Entries)
+        {
+            forgedEntries.Add(forger.Seal(forgedHeader, entry, LedgerChain.NextPreviousHash(forgedHeader, forgedEntries.LastOrDefault())));
+        }
+        var forged = Path.Combine(_federation.DataDirectory, "forged-ledger.json");
+        await File.WriteAllTextAsync(forged, LedgerJson.Serialize(ledger with { Header = forgedHeader, Entries = forgedEntries }), Ct);
+        var caught = await BuiltTool.RunParticipantToolAsync("check-ledger", "--ledger", forged, "--spend-log", spendLog);
+        Assert.True(caught.ExitCode == 6, caught.Output);
+        Assert.Contains("verifies (checked against the key in the ledger", caught.Output, StringComparison.Ordinal);
+        Assert.Contains($"the round task named ledger key sha256 {final.LedgerKeySha256}; the export's header carries key sha256 {forger.PublicKeySha256}",
+            caught.Output, StringComparison.Ordinal);
     }
 
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
