@@ -244,9 +244,9 @@ internal static class LedgerValidation
     /// <summary>The step this entry contributes to the composition, or null when its parameters are unusable.</summary>
     public static SubsampledGaussianStep? Step(LedgerEntry entry) =>
         LedgerMechanisms.IsAccountable(entry.Mechanism)
-        && entry.SamplingRate is > 0 and <= 1
-        && entry.NoiseMultiplier is { } sigma && sigma > 0 && double.IsFinite(sigma)
-            ? new SubsampledGaussianStep(entry.SamplingRate.Value, sigma)
+        && entry.SamplingRate is { } q && q is > 0 and <= 1 && double.IsNormal(q)
+        && entry.NoiseMultiplier is >= SubsampledGaussianStep.MinNoiseMultiplier and <= SubsampledGaussianStep.MaxNoiseMultiplier
+            ? new SubsampledGaussianStep(entry.SamplingRate.Value, entry.NoiseMultiplier.Value)
             : null;
 
     /// <summary>

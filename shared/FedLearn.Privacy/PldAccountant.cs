@@ -50,11 +50,13 @@ public sealed class PldAccountant : IPrivacyAccountant
 
         if (groups.All(g => g.SamplingRate >= 1.0))
         {
-            return GaussianPrivacy.Epsilon(GaussianMu(groups), delta);
+            var exact = GaussianPrivacy.Epsilon(GaussianMu(groups), delta);
+            return double.IsNaN(exact) ? double.PositiveInfinity : exact;
         }
 
         var (remove, add) = ComposeBothDirections(groups);
-        return Math.Max(remove.GetEpsilon(delta), add.GetEpsilon(delta));
+        var epsilon = Math.Max(remove.GetEpsilon(delta), add.GetEpsilon(delta));
+        return double.IsNaN(epsilon) ? double.PositiveInfinity : epsilon; // fail closed: a NaN must never pass `ε > budget`
     }
 
     public double GetDelta(IReadOnlyList<SubsampledGaussianStep> steps, double epsilon)
@@ -72,7 +74,8 @@ public sealed class PldAccountant : IPrivacyAccountant
         }
 
         var (remove, add) = ComposeBothDirections(groups);
-        return Math.Max(remove.GetDelta(epsilon), add.GetDelta(epsilon));
+        var delta = Math.Max(remove.GetDelta(epsilon), add.GetDelta(epsilon));
+        return double.IsNaN(delta) ? 1.0 : delta;
     }
 
     /// <summary>μ = sqrt(Σ k/σ²) of the q = 1 rounds, i.e. one Gaussian with noise 1/μ.</summary>

@@ -41,6 +41,15 @@ public sealed class NoiseCalibratorTests
     [InlineData(1.0, 0.0, 0.1, 10)]
     [InlineData(1.0, 1e-5, 0.0, 10)]
     [InlineData(1.0, 1e-5, 0.1, 0)]
+    [InlineData(double.NaN, 1e-5, 0.1, 10)]
+    [InlineData(double.PositiveInfinity, 1e-5, 0.1, 10)]
+    [InlineData(-1.0, 1e-5, 0.1, 10)]
+    [InlineData(1.0, double.NaN, 0.1, 10)]
+    [InlineData(1.0, 1.0, 0.1, 10)]
+    [InlineData(1.0, -1e-5, 0.1, 10)]
+    [InlineData(1.0, 1e-5, double.NaN, 10)]
+    [InlineData(1.0, 1e-5, 1.5, 10)]
+    [InlineData(1.0, 1e-5, 5e-324, 10)]
     public void CalibrateNoiseMultiplier_InvalidArguments_Throw(double target, double delta, double q, int rounds)
     {
         Assert.ThrowsAny<ArgumentException>(

@@ -23,6 +23,11 @@ internal static class RdpConversion
         {
             var a = orders[i];
             var r = rdp[i];
+            if (double.IsNaN(r))
+            {
+                continue; // an order whose RDP could not be computed certifies nothing (fail closed: ε stays +∞)
+            }
+
             double eps;
             if (r < 0)
             {
@@ -59,6 +64,11 @@ internal static class RdpConversion
         {
             var a = orders[i];
             var r = rdp[i];
+            if (double.IsNaN(r))
+            {
+                continue; // certifies nothing: δ stays 1
+            }
+
             double logDelta;
             if (r <= 0)
             {

@@ -11,8 +11,9 @@ namespace FedLearn.Privacy.Rdp;
 /// Mironov, Talwar &amp; Zhang 2019, "Rényi Differential Privacy of the Sampled Gaussian Mechanism"
 /// (arXiv:1908.10530): RDP_α = log(A_α) / (α − 1), where A_α = E_{z∼μ0}[(μ(z)/μ0(z))^α],
 /// μ0 = N(0, σ²), μ = (1 − q)·N(0, σ²) + q·N(1, σ²) (Sec. 3, Theorem 4 / Eq. (3) for the worst case).
-/// The series and their stopping rule mirror Google dp_accounting's rdp_privacy_accountant, so results agree to
-/// rounding. One instance serves every order of one (q, σ): the erfc factors of the fractional series depend on
+/// The series follow Google dp_accounting's rdp_privacy_accountant (integer α exactly; fractional α with the
+/// conservative |C(α, k)| of <see cref="LogAFractional"/> and a relative stopping rule, where dp_accounting stops
+/// once both terms fall below e^-30 absolutely), so results agree to rounding. One instance serves every order of one (q, σ): the erfc factors of the fractional series depend on
 /// α only through its fractional part, so they are computed once per (q, σ, frac α) instead of once per term.
 /// </remarks>
 internal sealed class SubsampledGaussianRdp
@@ -90,7 +91,11 @@ internal sealed class SubsampledGaussianRdp
     /// series (Mironov-Talwar-Zhang 2019, Sec. 3.3, "fractional α", and Sec. 3.4 for the numerics):
     /// A_α = Σ_k C(α,k) q^k (1−q)^{α−k} e^{(k²−k)/(2σ²)} · ½erfc((k − z0)/(√2σ))
     ///     + Σ_k C(α,k) q^{α−k} (1−q)^k e^{((α−k)²−(α−k))/(2σ²)} · ½erfc((z0 − (α−k))/(√2σ)).
-    /// Like dp_accounting, |C(α,k)| is used, which can only over-estimate A_α (i.e. stays conservative).
+    /// For fractional α the binomials C(α, k) change sign once k &gt; ⌊α⌋ + 1. Unlike dp_accounting (whose
+    /// <c>_compute_log_a_frac</c> adds the terms with C(α, k) &gt; 0 and subtracts those with C(α, k) &lt; 0, as in
+    /// the signed series of Mironov-Talwar-Zhang 2019, Sec. 3.3), this sums |C(α, k)| times the (positive) terms:
+    /// by the triangle inequality, |Σ_k C(α, k)·s_k| ≤ Σ_k |C(α, k)|·s_k, so A_α, and with it the RDP, can only be
+    /// over-estimated (conservative), and no log-subtraction can cancel catastrophically.
     /// </summary>
     // Hot loops: optimise on first call (a CLI run or a short benchmark never reaches the JIT's later tiers).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -24,6 +24,15 @@ public sealed class RdpConversionTests
     }
 
     [Fact]
+    public void EpsilonFromRdp_NaNRdp_CertifiesNothing()
+    {
+        // Fail closed: a NaN order is skipped, so with no other order ε is +∞ (never NaN, which `ε > budget` would pass).
+        Assert.True(double.IsPositiveInfinity(RdpConversion.EpsilonFromRdp([2.0], [double.NaN], 1e-5)));
+        Assert.Equal(1.0, RdpConversion.DeltaFromRdp([2.0], [double.NaN], 1.0));
+        Assert.Equal(RdpConversion.EpsilonFromRdp([3.0], [1.1], 1e-5), RdpConversion.EpsilonFromRdp([2.0, 3.0], [double.NaN, 1.1], 1e-5));
+    }
+
+    [Fact]
     public void EpsilonFromRdp_InfiniteRdp_IsInfinite()
     {
         Assert.True(double.IsPositiveInfinity(RdpConversion.EpsilonFromRdp([2.0], [double.PositiveInfinity], 1e-5)));
