@@ -1,13 +1,15 @@
 using System.Numerics.Tensors;
 using FedLearn.Privacy.Noise;
+using FedLearn.SecureAggregation.Noise;
 using Microsoft.ML.OnnxRuntime;
 
 namespace FedLearn.Training;
 
 /// <summary>
 /// Example-level DP-SGD on ONNX Runtime over <see cref="OnnxModelBuilder.BuildDpTrainingGraph"/>: Poisson-sampled
-/// minibatches, per-example clipping inside the graph (no per-example gradients materialised), CSPRNG Gaussian noise on
-/// the clipped sum, SGD step. Buffers and ORT tensors stay resident across steps. Not thread-safe.
+/// minibatches, per-example clipping inside the graph (no per-example gradients materialised), floating-point-safe
+/// discrete Gaussian noise on the clipped sum (<see cref="GridGaussianMechanism"/>), SGD step. Buffers and ORT tensors
+/// stay resident across steps. Not thread-safe.
 /// </summary>
 /// <remarks>
 /// As with <see cref="LocalTrainer"/>, the last weights and gradient arrays passed in stay pinned until a different
@@ -19,6 +21,7 @@ public sealed class DpSgdTrainer : IDisposable
     private readonly OrtValue _clipNormValue;
     private readonly TrainingStepRunner _runner;
     private readonly List<int> _sample = [];
+    private readonly CryptoRandom _random = new();
     private bool _disposed;
 
     /// <param name="spec">The model to train.</param>
@@ -36,7 +39,9 @@ public sealed class DpSgdTrainer : IDisposable
 
     /// <summary>
     /// Runs DP-SGD for <see cref="DpSgdOptions.Epochs"/> × ⌈N / ExpectedBatchSize⌉ steps, updating
-    /// <paramref name="weights"/> in place: w ← w − lr · (Σ_i clip_C(g_i) + N(0, σ²C²I)) / (qN).
+    /// <paramref name="weights"/> in place: w ← w − lr · (γ·(round(Σ_i clip_C(g_i)/γ) + N_Z(0, σ_int²)^d)) / (qN), with
+    /// γ a power of two and σ_int ≥ σ·Δ/γ, Δ = C + γ√d the sensitivity after snapping (<see cref="GridGaussianMechanism"/>),
+    /// so the step is a Gaussian mechanism with noise multiplier σ and the accounting of (q, σ) is unchanged.
     /// Batches are Poisson samples (variable size, possibly empty; an empty batch still takes a pure-noise step, as the
     /// accounting assumes). If cancelled, the weights hold the updates made so far and the steps taken are lost to
     /// the caller, so account for the full run before starting it.
@@ -60,7 +65,6 @@ public sealed class DpSgdTrainer : IDisposable
         var totalSteps = stepsPerEpoch * options.Epochs;
         var reportEvery = Math.Max(1, totalSteps / 100);
         var scale = (float)(-options.LearningRate / expectedBatch);
-        var noiseStd = options.NoiseMultiplier * options.ClipNorm;
         _clipNorm[0] = (float)options.ClipNorm;
         var sampler = new PoissonSampler(q);
 
@@ -93,7 +97,7 @@ public sealed class DpSgdTrainer : IDisposable
                     examplesSeen += _sample.Count;
                 }
 
-                SecureGaussian.AddNoise(gradients, noiseStd);
+                GridGaussianMechanism.AddNoise(gradients, options.ClipNorm, options.NoiseMultiplier, _random);
                 TensorPrimitives.MultiplyAdd(gradients, scale, weights, weights);
                 steps++;
                 if (steps % reportEvery == 0 || steps == totalSteps)
@@ -162,6 +166,7 @@ public sealed class DpSgdTrainer : IDisposable
             _disposed = true;
             _runner.Dispose();
             _clipNormValue.Dispose();
+            _random.Dispose();
         }
     }
 }

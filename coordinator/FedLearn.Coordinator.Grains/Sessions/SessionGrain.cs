@@ -284,7 +284,7 @@ public sealed partial class SessionGrain(
         var message = finished ? $"Completed all {record.Definition.Rounds} rounds." : null;
         // The ledger charges the noise the sum actually carries: σ and C of the plan, or what secure aggregation measured.
         var sigma = noise?.NoiseMultiplier ?? _privacy?.Plan.NoiseMultiplier ?? 0;
-        var sensitivity = noise?.Sensitivity ?? _privacy?.Plan.Sensitivity ?? 0;
+        var sensitivity = noise?.Sensitivity ?? _privacy?.CentralSensitivity(_weights.Length) ?? 0;
         var (ledgerEntry, epsilonSpent) = await DraftLedgerEntryAsync(summary, sigma, sensitivity, result.ExampleEpsilonMax);
         await sessions.CommitRoundAsync(new RoundCommit(SessionId, summary, weights, state, message, ledgerEntry), cancellationToken);
         _privacy?.RecordCommitted(sigma, epsilonSpent);

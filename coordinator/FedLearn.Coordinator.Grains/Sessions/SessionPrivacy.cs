@@ -42,12 +42,13 @@ public sealed class SessionPrivacy
     {
         var accountant = Accountants.ParseOrDefault(definition.Accountant);
         var secure = !definition.CentralNoise;
-        // Secure aggregation rounds the update to a grid, which inflates the sensitivity slightly (about 0.2%, see
-        // SecureAggregationPlanner); a calibrated σ gets a 1% margin so all planned rounds still fit the budget.
+        // Both mechanisms snap to a grid, which inflates the sensitivity (by up to D/(8c²) with secure aggregation, which
+        // exceeds any fixed margin for large D). No margin is needed: the noise is sized from the inflated sensitivity once
+        // the grid is known (EncodingParameters.GridNoiseVariance, GridGaussianMechanism.GridVariance), so every round
+        // carries noise multiplier ≥ σ and the calibrated σ is what rounds are charged.
         var sigma = definition.NoiseMultiplier > 0
             ? definition.NoiseMultiplier
-            : NoiseCalibrator.CalibrateNoiseMultiplier(definition.EpsilonBudget, definition.Delta, definition.SamplingRate, plannedRounds, accountant)
-                * (secure ? 1.01 : 1.0);
+            : NoiseCalibrator.CalibrateNoiseMultiplier(definition.EpsilonBudget, definition.Delta, definition.SamplingRate, plannedRounds, accountant);
         return new PrivacyPlan(secure ? PrivacyPlan.DistributedDiscreteGaussian : PrivacyPlan.CentralGaussian, definition.SamplingRate, sigma,
             definition.ClipNorm, definition.EpsilonBudget, definition.Delta, Accountants.Name(accountant), secure);
     }
@@ -73,13 +74,19 @@ public sealed class SessionPrivacy
         return (Epsilon(Accountants.Create(AccountantKind.Rdp), steps), Epsilon(Accountants.Create(AccountantKind.Pld), steps));
     }
 
-    /// <summary>The Gaussian mechanism on the sum of clipped updates: + N(0, σ²C²) per coordinate, from a CSPRNG.</summary>
+    /// <summary>
+    /// The Gaussian mechanism on the sum of clipped updates, safe in floating point: snapped to a power-of-two grid plus
+    /// discrete Gaussian noise of std ≥ σ·Δ (<see cref="GridGaussianMechanism"/>); Δ is <see cref="CentralSensitivity"/>.
+    /// </summary>
     public float[] AddCentralNoise(float[] clippedSum)
     {
         var noisy = (float[])clippedSum.Clone();
-        SecureGaussian.AddNoise(noisy, Plan.NoiseMultiplier * Plan.Sensitivity);
+        GridGaussianMechanism.AddNoise(noisy, Plan.ClipNorm, Plan.NoiseMultiplier);
         return noisy;
     }
+
+    /// <summary>The sensitivity central noise is charged with: C plus the snapping inflation γ√d (GridGaussianMechanism).</summary>
+    public double CentralSensitivity(int dimension) => GridGaussianMechanism.ChargedSensitivity(Plan.ClipNorm, dimension);
 
     /// <summary>
     /// The noisy sum over q·N: the fixed-denominator mean of DP-FedAvg (McMahan et al. 2018, §2, the estimator with the

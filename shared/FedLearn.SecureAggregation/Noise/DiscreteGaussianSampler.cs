@@ -16,11 +16,14 @@ public sealed class DiscreteGaussianSampler
     private readonly ulong _t;
     private readonly UInt128 _rejectDenominator;
 
+    /// <summary>Largest σ² the integer arithmetic is sized for (2^48).</summary>
+    public const ulong MaxSigmaSquared = 1UL << 48;
+
     /// <param name="sigmaSquared">σ² as an integer ≥ 1 (callers round it up, which only adds noise).</param>
     public DiscreteGaussianSampler(ulong sigmaSquared)
     {
         ArgumentOutOfRangeException.ThrowIfZero(sigmaSquared);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(sigmaSquared, 1UL << 48);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(sigmaSquared, MaxSigmaSquared);
         _sigmaSquared = sigmaSquared;
         _t = IntegerSqrt(sigmaSquared) + 1;
         _rejectDenominator = (UInt128)2 * sigmaSquared * _t * _t;

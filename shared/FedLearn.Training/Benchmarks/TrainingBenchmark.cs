@@ -75,12 +75,12 @@ public static class TrainingBenchmark
     private static double NoiseMilliseconds(int parameters)
     {
         var buffer = new float[parameters];
-        SecureGaussian.AddNoise(buffer, 1.0);
+        GridGaussianMechanism.AddNoise(buffer, 1.0, 1.0);
         var timings = new double[NoiseTimings];
         for (var i = 0; i < timings.Length; i++)
         {
             var clock = Stopwatch.StartNew();
-            SecureGaussian.AddNoise(buffer, 1.0);
+            GridGaussianMechanism.AddNoise(buffer, 1.0, 1.0);
             timings[i] = clock.Elapsed.TotalMilliseconds;
         }
 

@@ -1,0 +1,107 @@
+using FedLearn.Privacy.Noise;
+using FsCheck.Xunit;
+
+namespace FedLearn.Privacy.Tests.Noise;
+
+public sealed class GridGaussianMechanismTests
+{
+    [Theory]
+    [InlineData(1.0, 1)]
+    [InlineData(1.0, 203_530)]
+    [InlineData(0.3, 1 << 20)]
+    [InlineData(5.0, 1000)]
+    public void Grid_IsThePowerOfTwoJustBelowTheInflationBound(double clipNorm, int dimension)
+    {
+        var gamma = GridGaussianMechanism.Grid(clipNorm, dimension);
+        Assert.Equal(Math.ScaleB(1.0, Math.ILogB(gamma)), gamma); // a power of two
+        var inflation = gamma * Math.Sqrt(dimension);
+        Assert.True(inflation <= clipNorm / 64, $"γ√d = {inflation}");
+        Assert.True(2 * inflation > clipNorm / 64, $"γ√d = {inflation}: the grid could be twice as coarse");
+        Assert.Equal(clipNorm + inflation, GridGaussianMechanism.ChargedSensitivity(clipNorm, dimension));
+    }
+
+    [Fact]
+    public void AddNoise_Output_IsExactlyOnTheGrid()
+    {
+        // The point of the mechanism (Mironov 2012): the release is γ times an integer vector, whatever the input's low bits.
+        var random = new Random(7);
+        var sum = Enumerable.Range(0, 50_000).Select(_ => (float)(random.NextDouble() - 0.5) * 3).ToArray();
+        var gamma = GridGaussianMechanism.Grid(1.0, sum.Length);
+
+        GridGaussianMechanism.AddNoise(sum, 1.0, 0.7);
+
+        Assert.All(sum, v => Assert.Equal(Math.Round(v / gamma), v / gamma));
+    }
+
+    [Fact]
+    public void AddNoise_ManySamples_IsCentredOnTheSnappedSumWithStdAtLeastSigmaDelta()
+    {
+        const int D = 200_000;
+        const double C = 2.0, Sigma = 1.3;
+        var values = Enumerable.Repeat(0.25f, D).ToArray();
+
+        var sensitivity = GridGaussianMechanism.AddNoise(values, C, Sigma);
+
+        var gamma = GridGaussianMechanism.Grid(C, D);
+        Assert.Equal(C + (gamma * Math.Sqrt(D)), sensitivity);
+        var mean = values.Average(v => (double)v);
+        var variance = values.Sum(v => (v - mean) * (v - mean)) / (D - 1);
+        var expected = Sigma * sensitivity;
+        // Standard errors: mean ≈ 2.6/√n ≈ 0.006, variance ≈ 6.9·√(2/n) ≈ 0.022.
+        Assert.InRange(mean, 0.25 - 0.04, 0.25 + 0.04);
+        Assert.InRange(variance, expected * expected * 0.98, expected * expected * 1.02);
+        Assert.True(GridGaussianMechanism.GridVariance(C, Sigma, D) * gamma * gamma >= expected * expected);
+    }
+
+    [Property(MaxTest = 50)]
+    public bool Snapping_NeighbouringSums_MoveByAtMostTheChargedSensitivity(int seed)
+    {
+        // S and S' = S − v with ‖v‖ ≤ C: the snapped sums (what the noise is added to) differ by ≤ C + γ√d.
+        const int D = 4096;
+        const double C = 1.0;
+        var random = new Random(seed);
+        var gamma = GridGaussianMechanism.Grid(C, D);
+        var s = Enumerable.Range(0, D).Select(_ => (random.NextDouble() - 0.5) * 10).ToArray();
+        var v = Enumerable.Range(0, D).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var norm = Math.Sqrt(v.Sum(x => x * x));
+        var scale = C / norm * random.NextDouble();
+        double distance2 = 0;
+        for (var i = 0; i < D; i++)
+        {
+            var a = Math.Round(s[i] / gamma);
+            var b = Math.Round((s[i] - (v[i] * scale)) / gamma);
+            distance2 += (a - b) * (a - b) * gamma * gamma;
+        }
+
+        return Math.Sqrt(distance2) <= GridGaussianMechanism.ChargedSensitivity(C, D);
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity)]
+    public void AddNoise_NonFiniteSum_Refuses(float bad)
+    {
+        float[] sum = [1f, bad, 2f];
+        Assert.Throws<ArgumentException>(() => GridGaussianMechanism.AddNoise(sum, 1.0, 1.0));
+    }
+
+    [Theory]
+    [InlineData(0.0, 1.0)]
+    [InlineData(-1.0, 1.0)]
+    [InlineData(double.NaN, 1.0)]
+    [InlineData(1.0, 0.0)]
+    [InlineData(1.0, double.NaN)]
+    [InlineData(1.0, double.PositiveInfinity)]
+    [InlineData(1.0, 1e9)] // needs σ_int² beyond the sampler's 2^48
+    public void AddNoise_DegenerateParameters_Refuse(double clipNorm, double sigma) =>
+        Assert.ThrowsAny<ArgumentException>(() => GridGaussianMechanism.AddNoise(new float[16], clipNorm, sigma));
+
+    [Fact]
+    public void StatisticalDistance_IsAtMostDimensionTimesTwoToTheMinus70()
+    {
+        const int D = 203_530;
+        var distance = GridGaussianMechanism.StatisticalDistance(1.0, 1.0, D);
+        Assert.InRange(distance, 0, D * Math.ScaleB(1.0, -70));
+    }
+}
