@@ -86,7 +86,7 @@ public sealed class SessionPrivacy
     }
 
     /// <summary>The sensitivity central noise is charged with: C plus the snapping inflation γ√d (GridGaussianMechanism).</summary>
-    public double CentralSensitivity(int dimension) => GridGaussianMechanism.ChargedSensitivity(Plan.ClipNorm, dimension);
+    public double CentralSensitivity(int dimension) => GridGaussianMechanism.ChargedSensitivity(Plan.ClipNorm, Plan.NoiseMultiplier, dimension);
 
     /// <summary>
     /// The noisy sum over q·N: the fixed-denominator mean of DP-FedAvg (McMahan et al. 2018, §2, the estimator with the

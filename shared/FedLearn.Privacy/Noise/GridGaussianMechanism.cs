@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Numerics;
 using FedLearn.SecureAggregation.Noise;
 
 namespace FedLearn.Privacy.Noise;
@@ -13,8 +12,9 @@ namespace FedLearn.Privacy.Noise;
 /// Why: continuous noise computed in floating point (Box–Muller on doubles, rounded to float) is not DP — the set of
 /// floats it can produce depends on the input and reveals it (Mironov 2012, "On Significance of the Least Significant
 /// Bits for Differential Privacy", §3–4, which proposes snapping for the Laplace mechanism). Here the integer noise is
-/// drawn from uniform bits with a sampler whose distance from N_Z(0, σ_int²) is proven (Canonne, Kamath &amp; Steinke
-/// 2020, "The Discrete Gaussian for Differential Privacy": the discrete Gaussian has the continuous one's
+/// drawn from uniform bits with a sampler whose distance from N_Z(0, σ_int²) is proven (<see cref="ScaledDiscreteGaussian"/>,
+/// exact rejection sampling on a small cumulative table; Canonne, Kamath &amp; Steinke 2020, "The Discrete Gaussian
+/// for Differential Privacy": the discrete Gaussian has the continuous one's
 /// concentrated-DP bound for integer-valued queries, Thm 4), and no floating-point operation touches the noise before
 /// it is an integer.
 /// <para>
@@ -25,8 +25,9 @@ namespace FedLearn.Privacy.Noise;
 /// multiplier is still σ: callers account (q, σ) unchanged and report Δ as the sensitivity.
 /// </para>
 /// <para>
-/// The grid: γ = the largest power of two with γ√d ≤ C/<see cref="InflationDenominator"/>, so Δ ≤ C·(1 + 1/64). It
-/// depends only on the public C and d. γ a power of two makes S/γ exact in binary floating point.
+/// The grid: γ = the largest power of two with γ√d ≤ C/<see cref="InflationDenominator"/>, so Δ ≤ C·(1 + 1/64)
+/// (coarser only for huge σ, see <see cref="Grid"/>). It depends only on the public C, σ and d. γ a power of two
+/// makes S/γ exact in binary floating point.
 /// </para>
 /// </remarks>
 public static class GridGaussianMechanism
@@ -34,60 +35,79 @@ public static class GridGaussianMechanism
     /// <summary>Δ/C − 1 ≤ 1/64: about 1.6% more noise at most, for a grid coarse enough to keep σ_int moderate.</summary>
     public const int InflationDenominator = 64;
 
+    // σ_int ≤ 2^24: noise values stay below 2^31 by over a hundred standard deviations.
+    private const double MaxGridStd = 1 << 24;
+
     // |sum/γ| beyond this cannot come from clipped vectors (it would need ~2^40 of them) and would not fit a long with noise.
     private const double MaxGridValue = 1L << 60;
 
-    /// <summary>γ = 2^⌊log2(C / (64·√d))⌋.</summary>
-    public static double Grid(double clipNorm, int dimension)
+    /// <summary>
+    /// γ = 2^⌊log2(C / (64·√d))⌋, coarsened by factors of two while σ_int = σ·Δ/γ would exceed 2^24 (only for σ in
+    /// the hundreds and more, where the extra inflation is noise-dominated anyway): the integer noise must stay far
+    /// inside the signed 32-bit range it is drawn in.
+    /// </summary>
+    /// <exception cref="ArgumentException">C or σ degenerate, or σ·√d ≥ 2^24 (no grid can keep σ_int below 2^24).</exception>
+    public static double Grid(double clipNorm, double noiseMultiplier, int dimension)
     {
         RequirePositiveFinite(clipNorm, nameof(clipNorm));
-        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
-        var exponent = (int)Math.Floor(Math.Log2(clipNorm / (InflationDenominator * Math.Sqrt(dimension))));
-        var gamma = Math.ScaleB(1.0, exponent);
-        // Guard the floor against Log2 rounding: the bound γ√d ≤ C/64 must hold exactly as documented.
-        return gamma * Math.Sqrt(dimension) * InflationDenominator <= clipNorm ? gamma : gamma / 2;
-    }
-
-    /// <summary>Δ = C + γ√d, the L2 sensitivity to charge for a sum of vectors clipped to C after snapping.</summary>
-    public static double ChargedSensitivity(double clipNorm, int dimension) =>
-        clipNorm + (Grid(clipNorm, dimension) * Math.Sqrt(dimension));
-
-    /// <summary>σ_int² = ⌈(σ·Δ/γ)²⌉, the integer noise variance on the grid (rounded up: more noise, never less).</summary>
-    public static ulong GridVariance(double clipNorm, double noiseMultiplier, int dimension)
-    {
         RequirePositiveFinite(noiseMultiplier, nameof(noiseMultiplier));
-        var std = noiseMultiplier * ChargedSensitivity(clipNorm, dimension) / Grid(clipNorm, dimension);
-        var variance = Math.Ceiling(std * std);
-        if (!(variance >= 1 && variance <= DiscreteGaussianSampler.MaxSigmaSquared))
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        var root = Math.Sqrt(dimension);
+        if (!(noiseMultiplier * root < MaxGridStd / 2))
         {
             throw new ArgumentException(
-                $"σ = {noiseMultiplier} with C = {clipNorm} over {dimension} coordinates needs a grid noise variance of {variance:G4}, outside the sampler's [1, 2^48].",
+                $"σ = {noiseMultiplier} over {dimension} coordinates needs more grid noise than the sampler's 2^24 standard deviations.",
                 nameof(noiseMultiplier));
         }
 
-        return (ulong)variance;
+        var gamma = Math.ScaleB(1.0, (int)Math.Floor(Math.Log2(clipNorm / (InflationDenominator * root))));
+        // Guard the floor against Log2 rounding: the bound γ√d ≤ C/64 must hold exactly as documented.
+        if (!(gamma * root * InflationDenominator <= clipNorm))
+        {
+            gamma /= 2;
+        }
+
+        // σ·Δ/γ = σC/γ + σ√d falls towards σ√d < 2^23 as γ grows, so this ends.
+        while (noiseMultiplier * (clipNorm + (gamma * root)) / gamma > MaxGridStd)
+        {
+            gamma *= 2;
+        }
+
+        return gamma;
     }
+
+    /// <summary>Δ = C + γ√d, the L2 sensitivity to charge for a sum of vectors clipped to C after snapping.</summary>
+    public static double ChargedSensitivity(double clipNorm, double noiseMultiplier, int dimension) =>
+        clipNorm + (Grid(clipNorm, noiseMultiplier, dimension) * Math.Sqrt(dimension));
+
+    /// <summary>
+    /// σ_int², the integer noise variance on the grid: at least ⌈(σ·Δ/γ)²⌉ (more noise, never less), as the sampler
+    /// realises it (<see cref="ScaledDiscreteGaussian.Variance"/>, at most 1/256 above).
+    /// </summary>
+    public static ulong GridVariance(double clipNorm, double noiseMultiplier, int dimension) =>
+        Sampler(clipNorm, noiseMultiplier, dimension).Variance;
 
     /// <summary>
     /// Replaces <paramref name="sum"/> (a sum of vectors each clipped to L2 norm <paramref name="clipNorm"/>) with
-    /// γ·(round(sum/γ) + N_Z(0, σ_int²)) and returns the sensitivity Δ = C + γ√d that the release must be charged with
-    /// (at noise multiplier σ). Randomness from <paramref name="random"/>, or a fresh OS-seeded CSPRNG.
+    /// γ·(round(sum/γ) + N_Z(0, σ_int²)^d) and returns the sensitivity Δ = C + γ√d that the release must be charged
+    /// with (at noise multiplier σ). Randomness from <paramref name="random"/>, or a fresh OS-seeded CSPRNG.
     /// </summary>
     /// <exception cref="ArgumentException">A non-finite value in the sum, or degenerate C or σ.</exception>
     public static double AddNoise(Span<float> sum, double clipNorm, double noiseMultiplier, CryptoRandom? random = null)
     {
-        var d = sum.Length;
-        var gamma = Grid(clipNorm, Math.Max(1, d));
-        var variance = GridVariance(clipNorm, noiseMultiplier, Math.Max(1, d));
-        var noise = ArrayPool<uint>.Shared.Rent(d);
+        var d = Math.Max(1, sum.Length);
+        var gamma = Grid(clipNorm, noiseMultiplier, d);
+        var sampler = Sampler(clipNorm, noiseMultiplier, d);
+        var noise = ArrayPool<uint>.Shared.Rent(sum.Length);
         var owned = random is null ? new CryptoRandom() : null;
         try
         {
-            var words = noise.AsSpan(0, d);
+            var words = noise.AsSpan(0, sum.Length);
             words.Clear();
-            DiscreteGaussianNoise.Add(noise, d, variance, random ?? owned!);
+            // One thread, like the rest of a DP-SGD step (the participant's ORT runs single-threaded too).
+            sampler.AddSamples(words, random ?? owned!);
             var inverse = 1.0 / gamma; // exact: γ is a power of two
-            for (var i = 0; i < d; i++)
+            for (var i = 0; i < words.Length; i++)
             {
                 var scaled = sum[i] * inverse;
                 if (!(Math.Abs(scaled) <= MaxGridValue))
@@ -108,16 +128,22 @@ public static class GridGaussianMechanism
             ArrayPool<uint>.Shared.Return(noise);
         }
 
-        return ChargedSensitivity(clipNorm, Math.Max(1, d));
+        return ChargedSensitivity(clipNorm, noiseMultiplier, d);
     }
 
     /// <summary>
     /// An upper bound on the total variation distance between one release's noise and exact N_Z(0, σ_int²)^d, given
-    /// uniform random bits: d times the sampler's per-coordinate bound (0 for the exact sampler). A mechanism within TV
-    /// η of an (ε, δ)-DP one is (ε, δ + (1 + e^ε)·η)-DP, and the η of composed releases add up.
+    /// uniform random bits: d times the sampler's per-coordinate bound (≈ 2^−91). A mechanism within TV η of an
+    /// (ε, δ)-DP one is (ε, δ + (1 + e^ε)·η)-DP, and the η of composed releases add up.
     /// </summary>
     public static double StatisticalDistance(double clipNorm, double noiseMultiplier, int dimension) =>
-        dimension * DiscreteGaussianNoise.StatisticalDistancePerCoordinate(GridVariance(clipNorm, noiseMultiplier, dimension));
+        dimension * Sampler(clipNorm, noiseMultiplier, dimension).StatisticalDistanceBound;
+
+    private static ScaledDiscreteGaussian Sampler(double clipNorm, double noiseMultiplier, int dimension)
+    {
+        var std = noiseMultiplier * ChargedSensitivity(clipNorm, noiseMultiplier, dimension) / Grid(clipNorm, noiseMultiplier, dimension);
+        return ScaledDiscreteGaussian.For((ulong)Math.Max(1, Math.Ceiling(std * std))); // ≤ 2^48 by the grid's choice
+    }
 
     private static void RequirePositiveFinite(double value, string name)
     {

@@ -70,6 +70,16 @@ public sealed record EncodingParameters(
                 GridSensitivity, GridNoiseVariance, DistributedNoiseGuarantee.HonestShares(survivors), PaddedDimension);
 
     /// <summary>
+    /// Upper bound on the total variation distance between the noise <paramref name="participants"/> participants add in
+    /// one round (D coordinates each) and exact N_Z(0, σ_int²) draws: participants × D × the sampler's per-coordinate
+    /// bound (≤ 2^−70). FedLearn.Privacy's SamplerResidue turns it into the δ it costs (docs/secure-aggregation.md).
+    /// </summary>
+    public double NoiseStatisticalDistance(int participants) =>
+        GridNoiseVariance == 0
+            ? 0
+            : participants * (double)PaddedDimension * DiscreteGaussianNoise.StatisticalDistancePerCoordinate(GridNoiseVariance);
+
+    /// <summary>
     /// Per-participant σ_int² on the grid: (σ·Δ₂)² / ⌊(1 − ρ)·t⌋, rounded up to an integer for the sampler and at least
     /// <see cref="DistributedNoiseGuarantee.MinimumShareVariance"/> (more noise, never less). Sized from Δ₂, the
     /// sensitivity after rounding, so the rounding inflation is covered by noise rather than by a calibration margin,

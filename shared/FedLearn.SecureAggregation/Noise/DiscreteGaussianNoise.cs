@@ -5,25 +5,16 @@ namespace FedLearn.SecureAggregation.Noise;
 /// drawing from its own <see cref="CryptoRandom.Fork"/> of the caller's generator, so the noise does not depend on how
 /// the chunks are scheduled. Uses the <see cref="DiscreteGaussianTable"/> sampler (within its stated statistical
 /// distance of N_Z(0, σ²)) up to <see cref="DiscreteGaussianTable.MaxSigmaSquared"/>, the exact
-/// <see cref="DiscreteGaussianSampler"/> beyond. Shared by secure aggregation's encoder and the grid Gaussian mechanism
-/// of FedLearn.Privacy (central noise, DP-SGD).
+/// <see cref="DiscreteGaussianSampler"/> beyond.
 /// </summary>
 public static class DiscreteGaussianNoise
 {
     private const int ChunkWords = 1 << 15;
 
-    public static void Add(uint[] target, ulong sigmaSquared, CryptoRandom random) => Add(target, target.Length, sigmaSquared, random);
-
-    /// <summary>Adds a fresh N_Z(0, σ²) sample (mod 2^32) to each of the first <paramref name="length"/> words.</summary>
-    public static void Add(uint[] target, int length, ulong sigmaSquared, CryptoRandom random)
+    public static void Add(uint[] target, ulong sigmaSquared, CryptoRandom random)
     {
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(random);
         ArgumentOutOfRangeException.ThrowIfZero(sigmaSquared);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(sigmaSquared, DiscreteGaussianSampler.MaxSigmaSquared);
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, target.Length);
-        var chunks = (length + ChunkWords - 1) / ChunkWords;
+        var chunks = (target.Length + ChunkWords - 1) / ChunkWords;
         var forks = new CryptoRandom[chunks];
         for (var c = 0; c < chunks; c++)
         {
@@ -35,14 +26,14 @@ public static class DiscreteGaussianNoise
             if (sigmaSquared <= DiscreteGaussianTable.MaxSigmaSquared)
             {
                 var table = DiscreteGaussianTable.For(sigmaSquared);
-                Parallel.For(0, chunks, c => table.AddSamples(Chunk(target, length, c), forks[c]));
+                Parallel.For(0, chunks, c => table.AddSamples(Chunk(target, c), forks[c]));
             }
             else
             {
                 var exact = new DiscreteGaussianSampler(sigmaSquared);
                 Parallel.For(0, chunks, c =>
                 {
-                    var chunk = Chunk(target, length, c);
+                    var chunk = Chunk(target, c);
                     for (var j = 0; j < chunk.Length; j++)
                     {
                         chunk[j] += unchecked((uint)exact.Sample(forks[c]));
@@ -69,6 +60,6 @@ public static class DiscreteGaussianNoise
         return sigmaSquared <= DiscreteGaussianTable.MaxSigmaSquared ? DiscreteGaussianTable.For(sigmaSquared).StatisticalDistanceBound : 0.0;
     }
 
-    private static Span<uint> Chunk(uint[] target, int length, int c) =>
-        target.AsSpan(c * ChunkWords, Math.Min(ChunkWords, length - (c * ChunkWords)));
+    private static Span<uint> Chunk(uint[] target, int c) =>
+        target.AsSpan(c * ChunkWords, Math.Min(ChunkWords, target.Length - (c * ChunkWords)));
 }

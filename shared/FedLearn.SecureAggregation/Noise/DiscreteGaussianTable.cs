@@ -34,9 +34,14 @@ internal sealed class DiscreteGaussianTable
     private const int WeightBits = 108;
     private const int MaxGuideBits = 18; // 1 MiB of guide: near the mode most buckets resolve without a table read
     private const int TailBits = 72;
+
+    // Half tables (the base of ScaledDiscreteGaussian) are small, so their tail is cut at 2^−100 instead: their bound
+    // is then set by the 108-bit weights, ≈ 2^−92 for σ² ≤ 1024.
+    private const int HalfTailBits = 100;
     private const int Batch = 512;
 
     private static DiscreteGaussianTable? _last;
+    private static DiscreteGaussianTable? _lastHalf;
 
     private readonly ulong[] _high;
     private readonly ulong[] _low;
@@ -44,14 +49,18 @@ internal sealed class DiscreteGaussianTable
     private readonly int _guideShift;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per σ², on the participant's clock
-    private DiscreteGaussianTable(ulong sigmaSquared)
+    /// <param name="sigmaSquared">σ².</param>
+    /// <param name="half">Tabulate the half-Gaussian on {0, 1, 2, …} (weights f(i) for every i, no sign) instead of
+    /// the magnitude of N_Z(0, σ²) (weights f(0), 2f(i)): the base of <see cref="ScaledDiscreteGaussian"/>.</param>
+    private DiscreteGaussianTable(ulong sigmaSquared, bool half = false)
     {
+        IsHalf = half;
         ArgumentOutOfRangeException.ThrowIfZero(sigmaSquared);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(sigmaSquared, MaxSigmaSquared);
         SigmaSquared = sigmaSquared;
         double s2 = sigmaSquared;
         var normaliserFloor = Math.Max(1.0, Math.Sqrt(2 * Math.PI * s2));
-        TailCut = ChooseTailCut(s2, normaliserFloor, out var tailMass);
+        TailCut = ChooseTailCut(s2, normaliserFloor, half ? HalfTailBits : TailBits, out var tailMass);
 
         // Fixed-point magnitude weights w(0) = f(0), w(i) = 2 f(i), accumulated exactly (≤ 2^126 for σ ≤ 2^16).
         var one = UInt128.One << WeightBits;
@@ -62,7 +71,7 @@ internal sealed class DiscreteGaussianTable
         UInt128 sum = 0;
         for (var i = 0; i <= TailCut; i++)
         {
-            sum += i == 0 ? f : f << 1;
+            sum += i == 0 || half ? f : f << 1;
             cumulative[i] = sum;
             f = MultiplyShift(f, q, WeightBits);
             q = MultiplyShift(q, r, WeightBits);
@@ -80,7 +89,9 @@ internal sealed class DiscreteGaussianTable
             _low[i] = (ulong)c;
         }
 
-        var guideBits = Math.Clamp(BitOperations.Log2((uint)TailCut) + 3, 4, MaxGuideBits);
+        // Half tables are small (σ₀ ≤ 32, a few hundred entries) and drawn from in a hot loop: a guide 256 times finer
+        // than the table resolves all but ~0.5% of draws without a data-dependent search (mispredicted branches).
+        var guideBits = Math.Clamp(BitOperations.Log2((uint)TailCut) + (half ? 8 : 3), 4, MaxGuideBits);
         _guideShift = 64 - guideBits;
         _guide = new int[(1 << guideBits) + 1];
         var index = 0;
@@ -101,10 +112,16 @@ internal sealed class DiscreteGaussianTable
         var sigma = Math.Sqrt(s2);
         var errorTerms = (3 * (s2 + sigma)) + (2 * (1 + (sigma * Math.Sqrt(Math.PI / 2))));
         var weightError = Math.ScaleB(1.01 * (entries + errorTerms), -WeightBits);
-        StatisticalDistanceBound = tailMass + 2 * entries * weightError / normaliserFloor + 3 * entries * Math.ScaleB(1.0, -128);
+        // Half-Gaussian: Σ_{x≥0} f ≥ Σ_Z f / 2, so the weight term doubles; its tail P[M > B] = Σ_{x>B} f / Σ_{x≥0} f is
+        // at most the two-sided tail 2·Σ_{x>B} f / Σ_Z f bounded above, for the same reason.
+        var normaliser = half ? normaliserFloor / 2 : normaliserFloor;
+        StatisticalDistanceBound = tailMass + 2 * entries * weightError / normaliser + 3 * entries * Math.ScaleB(1.0, -128);
     }
 
     public ulong SigmaSquared { get; }
+
+    /// <summary>Whether this table samples the half-Gaussian on {0, 1, …} rather than |N_Z(0, σ²)|.</summary>
+    public bool IsHalf { get; }
 
     /// <summary>B: the largest magnitude the table can return.</summary>
     public int TailCut { get; }
@@ -125,6 +142,24 @@ internal sealed class DiscreteGaussianTable
         Volatile.Write(ref _last, table);
         return table;
     }
+
+    /// <summary>The half-Gaussian table for σ² (P[M = i] ∝ exp(−i²/(2σ²)), i ≥ 0), reusing the last one built. Thread-safe.</summary>
+    public static DiscreteGaussianTable ForHalf(ulong sigmaSquared)
+    {
+        var last = Volatile.Read(ref _lastHalf);
+        if (last?.SigmaSquared == sigmaSquared)
+        {
+            return last;
+        }
+
+        var table = new DiscreteGaussianTable(sigmaSquared, half: true);
+        Volatile.Write(ref _lastHalf, table);
+        return table;
+    }
+
+    /// <summary>One table draw from the 64 uniform bits <paramref name="high"/> (more from <paramref name="random"/> on a tie).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long SampleMagnitude(ulong high, CryptoRandom random) => Magnitude(high, random);
 
     public long Sample(CryptoRandom random)
     {
@@ -185,11 +220,11 @@ internal sealed class DiscreteGaussianTable
         return lo;
     }
 
-    /// <summary>Least B with P[|X| &gt; B] ≤ 2^−TailBits; returns that tail mass bound too.</summary>
-    private static int ChooseTailCut(double s2, double normaliserFloor, out double tailMass)
+    /// <summary>Least B with P[|X| &gt; B] ≤ 2^−tailBits; returns that tail mass bound too.</summary>
+    private static int ChooseTailCut(double s2, double normaliserFloor, int tailBits, out double tailMass)
     {
-        var target = Math.ScaleB(1.0, -TailBits);
-        var b = Math.Max(0, (int)(Math.Sqrt(2 * s2 * (TailBits * Math.Log(2) - 4))) - 2);
+        var target = Math.ScaleB(1.0, -tailBits);
+        var b = Math.Max(0, (int)(Math.Sqrt(2 * s2 * (tailBits * Math.Log(2) - 4))) - 2);
         while ((tailMass = TailBound(b)) > target)
         {
             b++;

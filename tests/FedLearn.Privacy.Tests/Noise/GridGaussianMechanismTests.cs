@@ -12,12 +12,23 @@ public sealed class GridGaussianMechanismTests
     [InlineData(5.0, 1000)]
     public void Grid_IsThePowerOfTwoJustBelowTheInflationBound(double clipNorm, int dimension)
     {
-        var gamma = GridGaussianMechanism.Grid(clipNorm, dimension);
+        var gamma = GridGaussianMechanism.Grid(clipNorm, 1.1, dimension);
         Assert.Equal(Math.ScaleB(1.0, Math.ILogB(gamma)), gamma); // a power of two
         var inflation = gamma * Math.Sqrt(dimension);
         Assert.True(inflation <= clipNorm / 64, $"γ√d = {inflation}");
         Assert.True(2 * inflation > clipNorm / 64, $"γ√d = {inflation}: the grid could be twice as coarse");
-        Assert.Equal(clipNorm + inflation, GridGaussianMechanism.ChargedSensitivity(clipNorm, dimension));
+        Assert.Equal(clipNorm + inflation, GridGaussianMechanism.ChargedSensitivity(clipNorm, 1.1, dimension));
+    }
+
+    [Fact]
+    public void Grid_HugeSigma_CoarsensUntilTheGridNoiseFitsTwoToThe24()
+    {
+        const double C = 1e-6, Sigma = 1e5;
+        const int D = 204;
+        var gamma = GridGaussianMechanism.Grid(C, Sigma, D);
+        var std = Sigma * GridGaussianMechanism.ChargedSensitivity(C, Sigma, D) / gamma;
+        Assert.InRange(std, 1 << 23, 1 << 24);
+        Assert.True(gamma * Math.Sqrt(D) > C / 64); // coarser than the default grid
     }
 
     [Fact]
@@ -26,7 +37,7 @@ public sealed class GridGaussianMechanismTests
         // The point of the mechanism (Mironov 2012): the release is γ times an integer vector, whatever the input's low bits.
         var random = new Random(7);
         var sum = Enumerable.Range(0, 50_000).Select(_ => (float)(random.NextDouble() - 0.5) * 3).ToArray();
-        var gamma = GridGaussianMechanism.Grid(1.0, sum.Length);
+        var gamma = GridGaussianMechanism.Grid(1.0, 0.7, sum.Length);
 
         GridGaussianMechanism.AddNoise(sum, 1.0, 0.7);
 
@@ -42,7 +53,7 @@ public sealed class GridGaussianMechanismTests
 
         var sensitivity = GridGaussianMechanism.AddNoise(values, C, Sigma);
 
-        var gamma = GridGaussianMechanism.Grid(C, D);
+        var gamma = GridGaussianMechanism.Grid(C, Sigma, D);
         Assert.Equal(C + (gamma * Math.Sqrt(D)), sensitivity);
         var mean = values.Average(v => (double)v);
         var variance = values.Sum(v => (v - mean) * (v - mean)) / (D - 1);
@@ -60,7 +71,7 @@ public sealed class GridGaussianMechanismTests
         const int D = 4096;
         const double C = 1.0;
         var random = new Random(seed);
-        var gamma = GridGaussianMechanism.Grid(C, D);
+        var gamma = GridGaussianMechanism.Grid(C, 1.0, D);
         var s = Enumerable.Range(0, D).Select(_ => (random.NextDouble() - 0.5) * 10).ToArray();
         var v = Enumerable.Range(0, D).Select(_ => random.NextDouble() - 0.5).ToArray();
         var norm = Math.Sqrt(v.Sum(x => x * x));
@@ -73,7 +84,7 @@ public sealed class GridGaussianMechanismTests
             distance2 += (a - b) * (a - b) * gamma * gamma;
         }
 
-        return Math.Sqrt(distance2) <= GridGaussianMechanism.ChargedSensitivity(C, D);
+        return Math.Sqrt(distance2) <= GridGaussianMechanism.ChargedSensitivity(C, 1.0, D);
     }
 
     [Theory]
@@ -93,15 +104,15 @@ public sealed class GridGaussianMechanismTests
     [InlineData(1.0, 0.0)]
     [InlineData(1.0, double.NaN)]
     [InlineData(1.0, double.PositiveInfinity)]
-    [InlineData(1.0, 1e9)] // needs σ_int² beyond the sampler's 2^48
+    [InlineData(1.0, 1e9)] // σ√d ≥ 2^23: no grid keeps the noise inside 32 bits
     public void AddNoise_DegenerateParameters_Refuse(double clipNorm, double sigma) =>
         Assert.ThrowsAny<ArgumentException>(() => GridGaussianMechanism.AddNoise(new float[16], clipNorm, sigma));
 
     [Fact]
-    public void StatisticalDistance_IsAtMostDimensionTimesTwoToTheMinus70()
+    public void StatisticalDistance_IsAtMostDimensionTimesTwoToTheMinus88()
     {
         const int D = 203_530;
         var distance = GridGaussianMechanism.StatisticalDistance(1.0, 1.0, D);
-        Assert.InRange(distance, 0, D * Math.ScaleB(1.0, -70));
+        Assert.InRange(distance, 0, D * Math.ScaleB(1.0, -88));
     }
 }

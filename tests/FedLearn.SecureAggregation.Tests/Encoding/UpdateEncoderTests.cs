@@ -119,6 +119,16 @@ public sealed class UpdateEncoderTests
     }
 
     [Fact]
+    public void NoiseStatisticalDistance_IsParticipantsTimesDimensionTimesThePerSampleBound()
+    {
+        var p = new EncodingParameters(1 << 20, 1.0, 1.0 / 65536, 1.0, 17);
+        var perSample = DiscreteGaussianNoise.StatisticalDistancePerCoordinate(p.GridNoiseVariance);
+        Assert.InRange(perSample, double.Epsilon, Math.ScaleB(1.0, -70));
+        Assert.Equal(1000.0 * (1 << 20) * perSample, p.NoiseStatisticalDistance(1000));
+        Assert.Equal(0, (p with { NoiseMultiplier = 0 }).NoiseStatisticalDistance(1000));
+    }
+
+    [Fact]
     public void RequiredModulusBits_ReferenceBenchmarkSetting_FitsIn32Bits()
     {
         var p = new EncodingParameters(1 << 20, 1.0, 1.0 / 65536, 1.0, 17);

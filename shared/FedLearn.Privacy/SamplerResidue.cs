@@ -1,0 +1,28 @@
+namespace FedLearn.Privacy;
+
+/// <summary>
+/// What a sampler's distance from its ideal distribution costs in δ. If M is (ε, δ)-DP and M' is within total
+/// variation η of M on every input, then for every event S and neighbours x, x':
+/// P[M'(x) ∈ S] ≤ P[M(x) ∈ S] + η ≤ e^ε·P[M(x') ∈ S] + δ + η ≤ e^ε·P[M'(x') ∈ S] + δ + (1 + e^ε)·η,
+/// so M' is (ε, δ + (1 + e^ε)·η)-DP. Over a run the releases' distances add (replace them by their ideal versions one at
+/// a time), so η is the sum over releases.
+/// </summary>
+public static class SamplerResidue
+{
+    /// <summary>(1 + e^ε)·η: what to add to δ for a run whose noise is within total variation η of the ideal noise.</summary>
+    /// <exception cref="ArgumentException">ε not finite or negative, or η not in [0, 1].</exception>
+    public static double Delta(double epsilon, double totalVariation)
+    {
+        if (!(epsilon >= 0 && double.IsFinite(epsilon)))
+        {
+            throw new ArgumentException($"Epsilon must be a finite number >= 0, got {epsilon}.", nameof(epsilon));
+        }
+
+        if (!(totalVariation is >= 0 and <= 1))
+        {
+            throw new ArgumentException($"The total variation distance must be in [0, 1], got {totalVariation}.", nameof(totalVariation));
+        }
+
+        return Math.Min(1.0, (1 + Math.Exp(epsilon)) * totalVariation);
+    }
+}
