@@ -46,12 +46,13 @@ public sealed class PolicyGuardFailClosedTests
     [Fact]
     public void Check_DegenerateCentralNoise_GivesNoFiniteEpsilonAndIsRefused()
     {
-        // σ = 1e-170 is finite and > 0, yet its RDP overflows: the round must be refused, not pass a `>` check as NaN would.
+        // σ = 1e-170 is finite and > 0, yet its RDP overflows: the accountants refuse σ below 1e-6 (SubsampledGaussianStep),
+        // so the round is refused as unaccountable, never passed through a `>` check as NaN would be.
         foreach (var policy in new[] { Strict, ParticipantPolicy.Permissive })
         {
             var decision = new PolicyGuard(policy, "p1").Check(Tasks.Private(sigma: 1e-170), []);
             Assert.False(decision.Accept, decision.Reason);
-            Assert.Contains("give no finite ε", decision.Reason, StringComparison.Ordinal);
+            Assert.Contains("cannot be accounted for", decision.Reason, StringComparison.Ordinal);
         }
     }
 
