@@ -17,9 +17,9 @@ internal sealed partial class ParticipantApi(
     public override async Task<RegisterReply> Register(RegisterRequest request, ServerCallContext context)
     {
         var id = RpcGuard.Id(request.ParticipantId, "participant_id");
-        if (request.NumExamples < 0)
+        if (request.NumExamples is < 0 or > RobustnessDefinition.MaxExamplesLimit)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "num_examples cannot be negative."));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"num_examples must be between 0 and {RobustnessDefinition.MaxExamplesLimit}."));
         }
         await RpcGuard.Call(async () =>
         {
