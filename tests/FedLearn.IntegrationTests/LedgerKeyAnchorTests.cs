@@ -29,9 +29,26 @@ public sealed class LedgerKeyAnchorTests : IAsyncLifetime
     [Fact]
     public async Task LedgerRekeyedInTheDatabase_StatusAndExportKeepTheSignersKey_VerifyNamesIt()
     {
+        // A fifth participant that records the fingerprint its round task carries (q = 1: it is in every cohort).
+        var taskFingerprint = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var recorderChannel = Grpc.Net.Client.GrpcChannel.ForAddress(Coordinator.Address);
+        using var stopRecorder = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var recorder = RecordFirstTaskAsync(new ParticipantService.ParticipantServiceClient(recorderChannel), taskFingerprint, stopRecorder.Token);
+        await Sessions.WaitForParticipantsAsync(Coordinator.Admin, SyntheticData.Features, SyntheticData.Classes, 5, Ct);
+
         var created = await RunPrivateSessionAsync();
         Assert.Equal(LedgerSigner.Fingerprint(created.LedgerPublicKey), created.LedgerKeySha256);
         Assert.Empty(created.LedgerKeyProblem);
+        Assert.Equal(created.LedgerKeySha256, await taskFingerprint.Task.WaitAsync(Ct));
+        await stopRecorder.CancelAsync();
+        await recorder;
+
+        // `session create` prints the fingerprint, to be written down outside the coordinator.
+        var configFile = Path.Combine(_federation.DataDirectory, "private-session.json");
+        await File.WriteAllTextAsync(configFile, Google.Protobuf.JsonFormatter.Default.Format(PrivateConfig()), Ct);
+        var createdByCli = await BuiltTool.RunCliAsync("session", "create", "--config", configFile, "--coordinator", Address);
+        Assert.True(createdByCli.ExitCode == 0, createdByCli.Output);
+        Assert.Contains($"ledger key sha256 {created.LedgerKeySha256}", createdByCli.Output, StringComparison.Ordinal);
         var ledger = LedgerJson.Deserialize((await Coordinator.Admin.GetLedgerAsync(Request(created), cancellationToken: Ct)).Json);
 
         // The attack of issue 9: a new key, the header and every entry re-signed with it, and smaller ε for good measure.
@@ -121,7 +138,7 @@ public sealed class LedgerKeyAnchorTests : IAsyncLifetime
         {
             ("\"entry_hash\":", "\"surprise\": 1, \"entry_hash\":"),
             ("\"sequence\": 1,", "\"sequence\": 1.0,"),
-            ("\"sampling_rate\": 0.5,", "\"sampling_rate\": NaN,"),
+            ("\"noise_multiplier\": 1,", "\"noise_multiplier\": NaN,"),
         })
         {
             Assert.Contains(find, json, StringComparison.Ordinal);
@@ -134,15 +151,43 @@ public sealed class LedgerKeyAnchorTests : IAsyncLifetime
         }
     }
 
+    /// <summary>A central-noise session of two rounds in which every connected participant is sampled.</summary>
+    private static SessionConfig PrivateConfig()
+    {
+        var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, rounds: 2, perRound: 5, min: 2, deadlineSeconds: 20);
+        config.Privacy = new PrivacyConfig
+        {
+            EpsilonBudget = 50, Delta = 1e-5, Accountant = "rdp", NoiseMultiplier = 1.0, ClipNorm = 1.0, SamplingRate = 1.0, CentralNoise = true,
+        };
+        return config;
+    }
+
+    /// <summary>Registers, records the ledger fingerprint of the first round task, then leaves (its update never comes).</summary>
+    private static async Task RecordFirstTaskAsync(ParticipantService.ParticipantServiceClient client, TaskCompletionSource<string> fingerprint, CancellationToken ct)
+    {
+        try
+        {
+            await client.RegisterAsync(new RegisterRequest { ParticipantId = "key-recorder", NumExamples = 60 }, cancellationToken: ct);
+            using var work = client.ReceiveWork(new ReceiveWorkRequest { ParticipantId = "key-recorder" }, cancellationToken: ct);
+            await foreach (var item in work.ResponseStream.ReadAllAsync(ct))
+            {
+                if (item.RoundTask is { } task)
+                {
+                    fingerprint.TrySetResult(task.LedgerKeySha256);
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or RpcException)
+        {
+            // Stopped by the test.
+        }
+    }
+
     /// <summary>A central-noise session of two rounds, run to completion.</summary>
     private async Task<SessionStatus> RunPrivateSessionAsync()
     {
-        var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, rounds: 2, perRound: 4, min: 2, deadlineSeconds: 20);
-        config.Privacy = new PrivacyConfig
-        {
-            EpsilonBudget = 50, Delta = 1e-5, Accountant = "rdp", NoiseMultiplier = 1.0, ClipNorm = 1.0, SamplingRate = 0.5, CentralNoise = true,
-        };
-        var created = await Coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
+        var created = await Coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = PrivateConfig() }, cancellationToken: Ct);
         await Coordinator.Admin.StartSessionAsync(Request(created), cancellationToken: Ct);
         var final = await Sessions.WatchUntilFinishedAsync(Coordinator.Admin, created.SessionId, TimeSpan.FromSeconds(120));
         Assert.Equal(SessionState.Completed, final.State);

@@ -41,6 +41,29 @@ public sealed class LedgerJsonTests
         Assert.Contains(messagePart, ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\"round\": 10,", "\"round\": 10, \"round\": 11,")]
+    [InlineData("\"round\": 10,", "\"round\": 10.0,")]
+    [InlineData("\"sampling_rate\": 0.5,", "\"sampling_rate\": NaN,")]
+    [InlineData("\"entry_hash\":", "\"unexpected\": 1, \"entry_hash\":")]
+    public void Deserialize_DuplicateUnknownOrMistypedMember_ThrowsLedgerFormatException(string find, string replace)
+    {
+        var (document, _) = TestLedger.Build(1);
+        var json = LedgerJson.Serialize(document);
+        Assert.Contains(find, json, StringComparison.Ordinal);
+
+        Assert.Throws<LedgerFormatException>(() => LedgerJson.Deserialize(json.Replace(find, replace, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Deserialize_ExportWithTheLegacyDerivedMember_StillReads()
+    {
+        var (document, _) = TestLedger.Build(1);
+        var json = LedgerJson.Serialize(document).Replace("\"header\": {", "\"header\": {\n    \"has_participant_level\": true,", StringComparison.Ordinal);
+
+        Assert.Equal(document.Header, LedgerJson.Deserialize(json).Header);
+    }
+
     [Fact]
     public void Deserialize_MistypedField_NamesItsPath()
     {
