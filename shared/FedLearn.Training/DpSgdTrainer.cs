@@ -72,49 +72,68 @@ public sealed class DpSgdTrainer : IDisposable
         _runner.EnsureCapacity((int)Math.Min(data.Count, expectedBatch + 6 * Math.Sqrt(expectedBatch) + 16));
         var gradients = _runner.Gradients;
 
-        var (steps, emptyBatches) = (0, 0);
-        long examplesSeen = 0, epochExamples = 0, epochCorrect = 0;
-        double epochLoss = 0;
-        for (var epoch = 0; epoch < options.Epochs; epoch++)
+        // The noise does not depend on the data, so each step's noise is drawn on another thread while ORT (one thread)
+        // computes the step's clipped gradient sum: while step t is released, step t+1's noise is being drawn. The draws
+        // use _random one at a time (each starts after the previous one finished), and every draw is used exactly once.
+        var (ready, drawing) = (new uint[gradients.Length], new uint[gradients.Length]);
+        Task DrawNoise(uint[] into) =>
+            Task.Run(() => GridGaussianMechanism.DrawNoise(into, options.ClipNorm, options.NoiseMultiplier, _random), CancellationToken.None);
+        var pending = DrawNoise(drawing);
+        try
         {
-            (epochLoss, epochExamples, epochCorrect) = (0, 0, 0);
-            for (var step = 0; step < stepsPerEpoch; step++)
+            var (steps, emptyBatches) = (0, 0);
+            long examplesSeen = 0, epochExamples = 0, epochCorrect = 0;
+            double epochLoss = 0;
+            for (var epoch = 0; epoch < options.Epochs; epoch++)
             {
-                ct.ThrowIfCancellationRequested();
-                sampler.Sample(data.Count, _sample);
-                if (_sample.Count == 0)
+                (epochLoss, epochExamples, epochCorrect) = (0, 0, 0);
+                for (var step = 0; step < stepsPerEpoch; step++)
                 {
-                    gradients.AsSpan().Clear();
-                    emptyBatches++;
-                }
-                else
-                {
-                    _runner.LoadRows(data, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_sample));
-                    var loss = _runner.Run(weights, _sample.Count, gradients, null, out var correct);
-                    epochLoss += (double)loss * _sample.Count;
-                    epochCorrect += correct;
-                    epochExamples += _sample.Count;
-                    examplesSeen += _sample.Count;
-                }
+                    ct.ThrowIfCancellationRequested();
+                    sampler.Sample(data.Count, _sample);
+                    if (_sample.Count == 0)
+                    {
+                        gradients.AsSpan().Clear();
+                        emptyBatches++;
+                    }
+                    else
+                    {
+                        _runner.LoadRows(data, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_sample));
+                        var loss = _runner.Run(weights, _sample.Count, gradients, null, out var correct);
+                        epochLoss += (double)loss * _sample.Count;
+                        epochCorrect += correct;
+                        epochExamples += _sample.Count;
+                        examplesSeen += _sample.Count;
+                    }
 
-                GridGaussianMechanism.AddNoise(gradients, options.ClipNorm, options.NoiseMultiplier, _random);
-                TensorPrimitives.MultiplyAdd(gradients, scale, weights, weights);
-                steps++;
-                if (steps % reportEvery == 0 || steps == totalSteps)
-                {
-                    progress?.Report((double)steps / totalSteps);
+                    pending.GetAwaiter().GetResult(); // `drawing` now holds this step's noise
+                    (ready, drawing) = (drawing, ready);
+                    pending = DrawNoise(drawing);
+                    GridGaussianMechanism.Release(gradients, ready, options.ClipNorm, options.NoiseMultiplier);
+                    TensorPrimitives.MultiplyAdd(gradients, scale, weights, weights);
+                    steps++;
+                    if (steps % reportEvery == 0 || steps == totalSteps)
+                    {
+                        progress?.Report((double)steps / totalSteps);
+                    }
                 }
             }
-        }
 
-        return new DpTrainingResult(
-            epochExamples == 0 ? double.NaN : epochLoss / epochExamples,
-            epochExamples == 0 ? double.NaN : (double)epochCorrect / epochExamples,
-            examplesSeen,
-            steps,
-            emptyBatches,
-            q,
-            options.NoiseMultiplier);
+            return new DpTrainingResult(
+                epochExamples == 0 ? double.NaN : epochLoss / epochExamples,
+                epochExamples == 0 ? double.NaN : (double)epochCorrect / epochExamples,
+                examplesSeen,
+                steps,
+                emptyBatches,
+                q,
+                options.NoiseMultiplier);
+        }
+        finally
+        {
+            // Never leave a draw writing into a buffer after returning; its fault, if any, surfaced in the loop or concerns
+            // a draw no step used, so waiting must not throw.
+            ((IAsyncResult)pending).AsyncWaitHandle.WaitOne();
+        }
     }
 
     /// <summary>

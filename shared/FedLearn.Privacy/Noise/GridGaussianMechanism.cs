@@ -95,37 +95,62 @@ public static class GridGaussianMechanism
     /// <exception cref="ArgumentException">A non-finite value in the sum, or degenerate C or σ.</exception>
     public static double AddNoise(Span<float> sum, double clipNorm, double noiseMultiplier, CryptoRandom? random = null)
     {
-        var d = Math.Max(1, sum.Length);
-        var gamma = Grid(clipNorm, noiseMultiplier, d);
-        var sampler = Sampler(clipNorm, noiseMultiplier, d);
         var noise = ArrayPool<uint>.Shared.Rent(sum.Length);
         var owned = random is null ? new CryptoRandom() : null;
         try
         {
             var words = noise.AsSpan(0, sum.Length);
-            words.Clear();
-            // One thread, like the rest of a DP-SGD step (the participant's ORT runs single-threaded too).
-            sampler.AddSamples(words, random ?? owned!);
-            var inverse = 1.0 / gamma; // exact: γ is a power of two
-            for (var i = 0; i < words.Length; i++)
-            {
-                var scaled = sum[i] * inverse;
-                if (!(Math.Abs(scaled) <= MaxGridValue))
-                {
-                    throw new ArgumentException("The sum contains a non-finite value or one far beyond any clipped sum.", nameof(sum));
-                }
-
-                // Round to nearest (ties to even): deterministic, moves the coordinate by ≤ γ/2. The integer result
-                // plus the integer noise (read as a signed 32-bit draw) is exact in a long; scaling back by γ and
-                // narrowing to float are post-processing of that integer.
-                var snapped = (long)Math.Round(scaled, MidpointRounding.ToEven);
-                sum[i] = (float)((snapped + (int)words[i]) * gamma);
-            }
+            DrawNoise(words, clipNorm, noiseMultiplier, random ?? owned!);
+            return Release(sum, words, clipNorm, noiseMultiplier);
         }
         finally
         {
             owned?.Dispose();
             ArrayPool<uint>.Shared.Return(noise);
+        }
+    }
+
+    /// <summary>
+    /// The noise of one release of length <paramref name="noise"/>.Length, drawn ahead of the data it will be added to
+    /// (it does not depend on it): N_Z(0, σ_int²) per word as a signed 32-bit integer. Use each draw in exactly one
+    /// <see cref="Release"/> with the same C, σ and length.
+    /// </summary>
+    public static void DrawNoise(Span<uint> noise, double clipNorm, double noiseMultiplier, CryptoRandom random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        var sampler = Sampler(clipNorm, noiseMultiplier, Math.Max(1, noise.Length));
+        noise.Clear();
+        sampler.AddSamples(noise, random);
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="sum"/> with γ·(round(sum/γ) + noise), <paramref name="noise"/> from
+    /// <see cref="DrawNoise"/>, and returns the sensitivity Δ = C + γ√d to charge (at noise multiplier σ).
+    /// </summary>
+    /// <exception cref="ArgumentException">A non-finite value in the sum, or a noise draw of another length.</exception>
+    public static double Release(Span<float> sum, ReadOnlySpan<uint> noise, double clipNorm, double noiseMultiplier)
+    {
+        if (noise.Length != sum.Length)
+        {
+            throw new ArgumentException($"Expected {sum.Length} noise words, got {noise.Length}.", nameof(noise));
+        }
+
+        var d = Math.Max(1, sum.Length);
+        var gamma = Grid(clipNorm, noiseMultiplier, d);
+        var inverse = 1.0 / gamma; // exact: γ is a power of two
+        for (var i = 0; i < sum.Length; i++)
+        {
+            var scaled = sum[i] * inverse;
+            if (!(Math.Abs(scaled) <= MaxGridValue))
+            {
+                throw new ArgumentException("The sum contains a non-finite value or one far beyond any clipped sum.", nameof(sum));
+            }
+
+            // Round to nearest (ties to even): deterministic, moves the coordinate by ≤ γ/2. The integer result plus the
+            // integer noise (read as a signed 32-bit draw) is exact in a long; scaling back by γ and narrowing to float
+            // are post-processing of that integer.
+            var snapped = (long)Math.Round(scaled, MidpointRounding.ToEven);
+            sum[i] = (float)((snapped + (int)noise[i]) * gamma);
         }
 
         return ChargedSensitivity(clipNorm, noiseMultiplier, d);
