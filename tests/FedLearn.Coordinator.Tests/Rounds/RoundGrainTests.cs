@@ -329,20 +329,23 @@ public sealed class RoundGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task SubmitUpdate_HostileClaimsAndValues_RejectedAndTheMeanIsTheHonestOne()
     {
-        await Round.Begin(Plan(1, ["a", "b", "mallory"], min: 2, Short));
+        await Round.Begin(Plan(1, ["a", "b", "mallory"], min: 2, Long));
 
         var huge = await Round.SubmitUpdate(Update("mallory", 1, 1L << 62, 1f, 1f, 1f));
         var wrapping = await Round.SubmitUpdate(Update("mallory", 1, long.MaxValue, 1f, 1f, 1f));
         var poisoned = await Round.SubmitUpdate(Update("mallory", 1, 10, -1e30f, 0f, 0f));
         Assert.True((await Round.SubmitUpdate(Update("a", 1, 10, 1f, 0f, 2f))).Accepted);
         Assert.True((await Round.SubmitUpdate(Update("b", 1, 30, 5f, 4f, 2f))).Accepted);
+        // Refused uploads leave mallory's seat open: a well-formed update is still taken, and closes the round.
+        Assert.True((await Round.SubmitUpdate(Update("mallory", 1, 10, 0f, 0f, 0f))).Accepted);
 
         Assert.All([huge, wrapping], r => Assert.Contains("max_examples_per_participant", r.Reason, StringComparison.Ordinal));
         Assert.Contains("max_update_norm", poisoned.Reason, StringComparison.Ordinal);
-        var result = await WaitForResultAsync();
-        Assert.Equal(2, result.ParticipantsAggregated);
-        Assert.Equal(40, result.ExamplesAggregated);
-        AssertClose([4f, 3f, 2f], result.AverageDelta!);
+        var result = Assert.IsType<RoundResult>((await Round.GetProgress()).Result);
+        Assert.Equal(3, result.ParticipantsAggregated);
+        Assert.Equal(50, result.ExamplesAggregated);
+        // (10·[1,0,2] + 30·[5,4,2] + 10·[0,0,0]) / 50
+        AssertClose([3.2f, 2.4f, 1.6f], result.AverageDelta!);
     }
 
     [Fact]
