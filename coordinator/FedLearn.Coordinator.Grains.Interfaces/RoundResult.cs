@@ -1,9 +1,11 @@
 namespace FedLearn.Coordinator.Grains;
 
 /// <summary>
-/// A closed round attempt. When at least the minimum number of updates arrived it holds either their example-weighted
-/// mean (<see cref="AverageDelta"/>, a session without differential privacy) or the plain sum of the updates clipped to
-/// the clip norm (<see cref="ClippedSum"/>, to which the session adds noise). Otherwise <see cref="AbortReason"/> says why not.
+/// A closed round attempt. When every condition held (enough updates, enough secure-aggregation survivors) it holds the
+/// aggregate its aggregator released, <see cref="AverageDelta"/>: the example-weighted mean of the updates (a session
+/// without participant-level privacy) or the noisy sum of clipped updates over the expected cohort q·N, with the noise it
+/// carries in <see cref="Noise"/> (the charge). The un-noised sum never leaves the round grain. Otherwise
+/// <see cref="AbortReason"/> says why not, and nothing was unmasked or noised.
 /// <see cref="ExampleEpsilonMax"/> is the largest example-level ε the aggregated participants reported (sessions with an
 /// example-level guarantee only).
 /// </summary>
@@ -18,7 +20,6 @@ public sealed record RoundResult(
     [property: Id(6)] string? AbortReason,
     [property: Id(7)] DateTimeOffset StartedAt,
     [property: Id(8)] DateTimeOffset ClosedAt,
-    [property: Id(9)] float[]? ClippedSum = null,
     [property: Id(10)] NoiseInSum? Noise = null,
     [property: Id(11)] double? ExampleEpsilonMax = null)
 {
@@ -26,8 +27,8 @@ public sealed record RoundResult(
 }
 
 /// <summary>
-/// The noise secure aggregation left in <see cref="RoundResult.ClippedSum"/>: the accountant's noise multiplier (std of
-/// the survivors' summed noise over the sensitivity) and that sensitivity (clip norm inflated by rounding).
+/// The noise in a released private aggregate: the accountant's noise multiplier (std of the noise over the sensitivity),
+/// that sensitivity (the clip norm; with secure aggregation inflated by rounding) and how many updates the sum holds.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("fedlearn.NoiseInSum")]
 public sealed record NoiseInSum([property: Id(0)] double NoiseMultiplier, [property: Id(1)] double Sensitivity, [property: Id(2)] int Survivors);

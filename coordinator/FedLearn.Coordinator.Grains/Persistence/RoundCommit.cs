@@ -5,6 +5,7 @@ namespace FedLearn.Coordinator.Grains.Persistence;
 /// <summary>
 /// Everything a committed round writes, atomically: the new checkpoint, the round record, the session's new state and,
 /// for a private session, the ledger entry (unsealed: the writer adds sequence, chain link, hash and signature).
+/// <see cref="UnchangedReason"/> says why a private round committed with the model unchanged (stored with the round).
 /// </summary>
 public sealed record RoundCommit(
     string SessionId,
@@ -12,4 +13,5 @@ public sealed record RoundCommit(
     float[] Weights,
     SessionState NewState,
     string? Message,
-    LedgerEntry? Ledger = null);
+    LedgerEntry? Ledger = null,
+    string? UnchangedReason = null);

@@ -159,7 +159,7 @@ public sealed class SessionRepository(NpgsqlDataSource dataSource, IEnumerable<I
             checkpoint.Parameters.Add(new() { Value = summary.CompletedAt.ToUniversalTime() });
             await checkpoint.ExecuteNonQueryAsync(ct);
         }
-        await InsertRoundAsync(connection, transaction, commit.SessionId, summary, null, ct);
+        await InsertRoundAsync(connection, transaction, commit.SessionId, summary, commit.UnchangedReason, ct);
         await using (var session = new NpgsqlCommand("""
             UPDATE sessions SET completed_rounds = $2, state = $3, message = $4, updated_at = $5
             WHERE session_id = $1 AND completed_rounds = $2 - 1

@@ -1,11 +1,14 @@
+using FedLearn.SecureAggregation.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace FedLearn.Coordinator.Grains.Rounds;
 
 /// <summary>
 /// One round of a session. Each attempt takes updates from its selected participants until all reported or the deadline
-/// passed, then closes: with at least the minimum number of updates it yields their weighted mean, otherwise it aborts.
-/// The attempt lives in memory only: if the coordinator dies mid-round the attempt is lost and the session reruns it.
+/// passed, then closes: with at least the minimum number of updates (or secure-aggregation survivors) its aggregator
+/// releases the aggregate — noised, in a private round — otherwise it aborts without releasing anything.
+/// The attempt lives in memory only: if the coordinator dies mid-round the attempt is lost; the session records it as
+/// lost (its number is never reused) and settles it (docs/architecture.md, "A round").
 /// </summary>
 public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> logger) : Grain, IRoundGrain
 {
@@ -14,9 +17,8 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
     private readonly HashSet<string> _received = [];
     private readonly Dictionary<string, LocalMetricsReport> _metrics = [];
     private readonly Dictionary<string, double> _exampleEpsilons = [];
-    private UpdateAggregate? _sum;
+    private IUpdateAggregator? _updates;
     private RobustnessDefinition _limits = RobustnessDefinition.Default;
-    private ClippedUpdateSum? _clippedSum;
     private RoundResult? _result;
     private IGrainTimer? _deadlineTimer;
     private DateTimeOffset _startedAt;
@@ -40,11 +42,12 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         _metrics.Clear();
         _exampleEpsilons.Clear();
         _limits = (plan.Robustness ?? RobustnessDefinition.Default).WithDefaults();
-        _sum = UpdateAggregate.For(_limits, plan.Task.ParameterCount);
-        _clippedSum = plan.Task.Privacy is { } privacy ? new ClippedUpdateSum(plan.Task.ParameterCount, privacy.ClipNorm) : null;
         _result = null;
         _startedAt = time.GetUtcNow();
-        _secure = plan.Task.SecureAggregation is null ? null : new SecureAggregationRound(plan.Task, plan.SelectedParticipants);
+        _secure = plan.Task.SecureAggregation is null ? null : new SecureAggregationRound(plan);
+        _updates = _secure is not null ? null
+            : plan.Task.Privacy is { } privacy ? new CentralGaussianAggregator(plan.Task.ParameterCount, privacy, plan.Eligible)
+            : new FedAvgAggregator(UpdateAggregate.For(_limits, plan.Task.ParameterCount));
         ScheduleDeadline();
         LogBegin(plan.Task.SessionId, plan.Task.Round, plan.Task.Attempt, _selected.Count);
         return Task.CompletedTask;
@@ -97,11 +100,11 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
     public async Task<UpdateReceipt> SubmitUpdate(ModelUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        if (_plan is null || _result is not null || _sum is null)
+        if (_plan is null || _result is not null || (_updates is null && _secure is null))
         {
             return UpdateReceipt.Rejected("the round is not accepting updates (it closed or never opened)");
         }
-        if (_secure is not null)
+        if (_secure is not null || _updates is null)
         {
             // The coordinator must never hold an individual update of a secure round in the clear.
             return UpdateReceipt.Rejected("this round uses secure aggregation; plain updates are refused");
@@ -124,15 +127,7 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
             LogRejected(_plan.Task.SessionId, _plan.Task.Round, update.ParticipantId, problem);
             return UpdateReceipt.Rejected(problem);
         }
-        if (_clippedSum is not null)
-        {
-            // A private round: the update counts once, clipped; its example count must not weigh (it is private too).
-            _clippedSum.Add(update.Delta);
-        }
-        else
-        {
-            _sum.Add(update.Delta, update.NumExamples);
-        }
+        _updates.Add(update.Delta, update.NumExamples);
         _received.Add(update.ParticipantId);
         RecordExampleEpsilon(update.ParticipantId, update.ExampleEpsilon);
         if (_received.Count == _selected.Count)
@@ -164,8 +159,7 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         _deadlineTimer?.Dispose();
         _deadlineTimer = null;
         _plan = null;
-        _sum = null;
-        _clippedSum = null;
+        _updates = null;
         _secure = null;
         _result = null;
         _selected = [];
@@ -235,7 +229,7 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
 
     private Task CloseAsync(string why)
     {
-        if (_plan is null || _result is not null || (_sum is null && _secure is null))
+        if (_plan is null || _result is not null || (_updates is null && _secure is null))
         {
             return Task.CompletedTask;
         }
@@ -243,28 +237,29 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         {
             return CloseSecureAsync(why);
         }
-        var sum = _sum!;
+        var updates = _updates!;
         _deadlineTimer?.Dispose();
         _deadlineTimer = null;
         var task = _plan.Task;
         var received = _received.Count;
+        // Every condition is checked before the aggregator adds noise and releases: an attempt that aborts releases nothing.
         var enough = received >= _plan.MinParticipants;
-        var isPrivate = _clippedSum is not null;
+        var release = enough ? updates.Release() : null;
+        var isPrivate = task.Privacy is not null;
         // Participants' example counts and local losses are computed on private data: a private round releases neither.
         _result = new RoundResult(
             task.Attempt,
             _selected.Count,
             received,
-            isPrivate ? 0 : sum.TotalWeight,
+            updates.Examples,
             isPrivate ? double.NaN : WeightedTrainLoss(),
-            enough && !isPrivate ? sum.Average() : null,
+            release?.Delta,
             enough ? null : $"only {received} of {_selected.Count} updates arrived by the deadline; at least {_plan.MinParticipants} are required",
             _startedAt,
             time.GetUtcNow(),
-            enough && isPrivate ? _clippedSum!.ToArray() : null,
-            ExampleEpsilonMax: ExampleEpsilonMax());
-        _sum = null;
-        _clippedSum = null;
+            release?.Noise,
+            ExampleEpsilonMax());
+        _updates = null;
         LogClosed(task.SessionId, task.Round, task.Attempt, why, _result.ParticipantsAggregated, _result.Aborted);
         // One-way: the session picks the result up with GetProgress; this only saves it a wait for its next tick.
         return GrainFactory.GetGrain<ISessionGrain>(task.SessionId).RoundClosed(task.Round, task.Attempt);
@@ -276,17 +271,25 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         _deadlineTimer = null;
         var task = _plan!.Task;
         var secure = _secure!;
-        var finished = secure.Stage == SecureRoundStage.Finished;
-        var (sum, noise) = finished ? secure.Finish() : (null, null);
-        var survivors = noise?.Survivors ?? 0;
-        var enough = finished && survivors >= _plan.MinParticipants;
-        _result = new RoundResult(task.Attempt, _selected.Count, survivors, 0, double.NaN, null,
-            enough ? null : finished
-                ? $"only {survivors} participants survived secure aggregation; at least {_plan.MinParticipants} are required"
-                : $"secure aggregation aborted: {secure.AbortReason}",
-            _startedAt, time.GetUtcNow(), enough ? sum : null, enough ? noise : null, ExampleEpsilonMax());
+        // The survivors' minimum was checked before the unmask request went out (SecureAggregationRound.CloseStage).
+        AggregateRelease? release = null;
+        var abortReason = secure.Stage == SecureRoundStage.Finished ? null : $"secure aggregation aborted: {secure.AbortReason}";
+        if (abortReason is null)
+        {
+            try
+            {
+                release = secure.Release();
+            }
+            catch (Exception e) when (e is SecAggAbortedException or InvalidOperationException or ArgumentException)
+            {
+                // Too few unmask responses, or shares that do not reconstruct: the attempt closes as aborted, never stays open.
+                abortReason = $"secure aggregation aborted while unmasking: {e.Message}";
+            }
+        }
+        var survivors = release?.Noise?.Survivors ?? 0;
+        _result = new RoundResult(task.Attempt, _selected.Count, survivors, 0, double.NaN, release?.Delta, abortReason,
+            _startedAt, time.GetUtcNow(), release?.Noise, ExampleEpsilonMax());
         _secure = null;
-        _sum = null;
         LogClosed(task.SessionId, task.Round, task.Attempt, why, survivors, _result.Aborted);
         return GrainFactory.GetGrain<ISessionGrain>(task.SessionId).RoundClosed(task.Round, task.Attempt);
     }

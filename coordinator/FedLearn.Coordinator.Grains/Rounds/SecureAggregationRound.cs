@@ -8,18 +8,28 @@ namespace FedLearn.Coordinator.Grains.Rounds;
 /// The coordinator's side of one secure-aggregation attempt (Bonawitz et al. 2017, §4, with the SecAgg+ graph of Bell et al.
 /// 2020): it relays keys and encrypted shares, adds masked inputs to a running sum as they arrive, and learns only the
 /// sum of the survivors' encoded, noised updates. Stages close when every expected message is in, or at their deadline.
+/// The round's minimum is checked when the masked inputs are in, before anything is unmasked: with too few survivors the
+/// attempt aborts and the coordinator never learns their sum. The release is the decoded noisy sum over q·N.
 /// </summary>
-internal sealed class SecureAggregationRound
+internal sealed class SecureAggregationRound : IRoundAggregator
 {
     private readonly SecAggCoordinator _protocol;
     private readonly Dictionary<string, int> _indexOf;
     private readonly HashSet<int> _unmasked = [];
     private readonly SecureAggregationPlan _plan;
+    private readonly int _minimum;
+    private readonly double _samplingRate;
+    private readonly int _eligible;
     private UnmaskRequest? _unmaskRequest;
 
-    public SecureAggregationRound(RoundTask task, IReadOnlyList<string> participants)
+    public SecureAggregationRound(RoundPlan round)
     {
-        _plan = task.SecureAggregation ?? throw new ArgumentException("The task has no secure-aggregation plan.", nameof(task));
+        var task = round.Task;
+        var participants = round.SelectedParticipants;
+        _plan = task.SecureAggregation ?? throw new ArgumentException("The task has no secure-aggregation plan.", nameof(round));
+        _minimum = round.MinParticipants;
+        _samplingRate = task.Privacy?.SamplingRate ?? throw new ArgumentException("A secure round needs a privacy plan.", nameof(round));
+        _eligible = round.Eligible;
         Encoding = SecureAggregationEncoding.For(task);
         _indexOf = participants.Select((id, index) => (id, index)).ToDictionary(p => p.id, p => p.index);
         var configuration = new RoundConfiguration(_plan.RoundId, new SecAggParameters(participants.Count, _plan.Neighbors, _plan.Threshold),
@@ -34,6 +44,9 @@ internal sealed class SecureAggregationRound
     public string? AbortReason { get; private set; }
 
     public bool IsOver => Stage is SecureRoundStage.Finished or SecureRoundStage.Aborted;
+
+    /// <summary>Participants whose masked input is in the running sum: the survivors, if the unmasking succeeds.</summary>
+    public int Count => _protocol.MaskedInputs.Count;
 
     /// <summary>Whether everyone still in the protocol has sent this stage's message, so it can close before its deadline.</summary>
     public bool StageComplete => Stage switch
@@ -115,6 +128,13 @@ internal sealed class SecureAggregationRound
                     Stage = SecureRoundStage.MaskedInput;
                     break;
                 case SecureRoundStage.MaskedInput:
+                    if (_protocol.MaskedInputs.Count < _minimum)
+                    {
+                        // Checked before any unmask share is asked for: an attempt that cannot commit releases nothing.
+                        (Stage, AbortReason) = (SecureRoundStage.Aborted,
+                            $"only {_protocol.MaskedInputs.Count} participants sent masked inputs; at least {_minimum} are required, so nothing was unmasked");
+                        return;
+                    }
                     _unmaskRequest = _protocol.CloseMaskedInput();
                     Stage = SecureRoundStage.Unmask;
                     break;
@@ -129,8 +149,17 @@ internal sealed class SecureAggregationRound
         }
     }
 
-    /// <summary>The survivors' noisy sum in update units and the noise it carries; only after the unmask stage closed.</summary>
-    public (float[] Sum, NoiseInSum Noise) Finish()
+    /// <summary>
+    /// The survivors' noisy sum over q·N in update units, and the noise it carries; only after the unmask stage closed.
+    /// </summary>
+    /// <exception cref="SecAggAbortedException">Too few unmask responses or shares to remove the masks.</exception>
+    public AggregateRelease Release()
+    {
+        var (sum, noise) = Finish();
+        return new(ExpectedCohort.Mean(sum, _samplingRate, _eligible), noise);
+    }
+
+    private (float[] Sum, NoiseInSum Noise) Finish()
     {
         var result = _protocol.Finish();
         var decoded = UpdateEncoder.Decode(result.Sum, Encoding, _plan.RotationSeed);

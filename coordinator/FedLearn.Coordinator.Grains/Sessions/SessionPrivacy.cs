@@ -1,13 +1,14 @@
 using FedLearn.Ledger;
 using FedLearn.Privacy;
-using FedLearn.Privacy.Noise;
 
 namespace FedLearn.Coordinator.Grains.Sessions;
 
 /// <summary>
-/// A private session's accounting: the (q, σ) of every committed round, composed by the RDP and PLD accountants. The
-/// budget is enforced with the session's accountant; the ledger records both. Values are cached because status calls
-/// are frequent and a PLD composition is not free.
+/// A private session's accounting: the (q, σ) of every charged step (one per committed round, including rounds that
+/// committed unchanged), composed by the RDP and PLD accountants. The budget is enforced with the session's accountant,
+/// failing closed; the ledger records both, and with secure aggregation the worst case against the coordinator (the same
+/// steps without amplification by sampling, D4). Values are cached because status calls are frequent and a PLD
+/// composition is not free.
 /// </summary>
 public sealed class SessionPrivacy
 {
@@ -56,6 +57,30 @@ public sealed class SessionPrivacy
     /// <summary>ε under the enforced accountant if one more round with noise multiplier σ commits.</summary>
     public double ProjectNextRound(double noiseMultiplier) => Epsilon(_enforced, [.. _committed, Step(noiseMultiplier)]);
 
+    /// <summary>
+    /// Why the next step, charged at σ, may not be taken — or null when it fits. Fails closed: a σ or ε that is NaN,
+    /// infinite or degenerate refuses the step (<c>!(ε ≤ budget)</c> is true for NaN), never passes it.
+    /// </summary>
+    public StepRefusal? RefuseNextStep(double noiseMultiplier)
+    {
+        double projected;
+        try
+        {
+            projected = ProjectNextRound(noiseMultiplier);
+        }
+        catch (ArgumentException e)
+        {
+            return new StepRefusal(false, $"its privacy cost cannot be computed ({e.Message})");
+        }
+        if (!double.IsFinite(projected) || projected < 0)
+        {
+            return new StepRefusal(false, $"its privacy cost is not a finite number (ε = {projected}, σ = {noiseMultiplier:G4})");
+        }
+        return !(projected <= Plan.EpsilonBudget)
+            ? new StepRefusal(true, $"it would raise ε to {projected:G4} (δ = {Plan.Delta:G3}, {Plan.Accountant}), above the budget of {Plan.EpsilonBudget:G4}")
+            : null;
+    }
+
     /// <summary>ε under both accountants with one more round, for the ledger entry of the round being committed.</summary>
     public (double Rdp, double Pld) EpsilonsWithNextRound(double noiseMultiplier)
     {
@@ -66,40 +91,16 @@ public sealed class SessionPrivacy
     /// <summary>
     /// The worst case against the coordinator with one more round (secure aggregation, docs/threat-model.md): a participant
     /// in every charged step, each a Gaussian mechanism with the same σ but q = 1, since the coordinator knows the cohort and
-    /// sampling amplifies nothing against it (Kairouz et al. 2021, DP-FTRL §1); RDP of the Gaussian, Mironov 2017 Prop. 7.
+    /// sampling amplifies nothing against it (Kairouz et al. 2021, DP-FTRL §1; <see cref="UnamplifiedGaussianComposition"/>).
     /// </summary>
     public (double Rdp, double Pld) EpsilonsAgainstCoordinatorWithNextRound(double noiseMultiplier)
     {
-        List<SubsampledGaussianStep> steps = [.. _committed.Select(s => new SubsampledGaussianStep(1.0, s.NoiseMultiplier)), new(1.0, noiseMultiplier)];
-        return (Epsilon(Accountants.Create(AccountantKind.Rdp), steps), Epsilon(Accountants.Create(AccountantKind.Pld), steps));
+        List<double> sigmas = [.. _committed.Select(s => s.NoiseMultiplier), noiseMultiplier];
+        return (UnamplifiedGaussianComposition.Epsilon(Accountants.Create(AccountantKind.Rdp), sigmas, Plan.Delta),
+            UnamplifiedGaussianComposition.Epsilon(Accountants.Create(AccountantKind.Pld), sigmas, Plan.Delta));
     }
 
-    /// <summary>
-    /// The Gaussian mechanism on the sum of clipped updates, safe in floating point: snapped to a power-of-two grid plus
-    /// discrete Gaussian noise of std ≥ σ·Δ (<see cref="GridGaussianMechanism"/>); Δ is <see cref="CentralSensitivity"/>.
-    /// </summary>
-    public float[] AddCentralNoise(float[] clippedSum)
-    {
-        var noisy = (float[])clippedSum.Clone();
-        GridGaussianMechanism.AddNoise(noisy, Plan.ClipNorm, Plan.NoiseMultiplier);
-        return noisy;
-    }
-
-    /// <summary>The sensitivity central noise is charged with: C plus the snapping inflation γ√d (GridGaussianMechanism).</summary>
-    public double CentralSensitivity(int dimension) => GridGaussianMechanism.ChargedSensitivity(Plan.ClipNorm, Plan.NoiseMultiplier, dimension);
-
-    /// <summary>
-    /// The noisy sum over q·N: the fixed-denominator mean of DP-FedAvg (McMahan et al. 2018, §2, the estimator with the
-    /// expected number of participants as denominator, so the denominator itself reveals nothing about who took part).
-    /// <paramref name="eligible"/> is N, the number of participants the round sampled from.
-    /// </summary>
-    public float[] MeanOverExpectedCohort(float[] noisySum, int eligible)
-    {
-        var denominator = Math.Max(1.0, Plan.SamplingRate * eligible);
-        return [.. noisySum.Select(v => (float)(v / denominator))];
-    }
-
-    /// <summary>Called once the round's commit (and its ledger entry) is durable, with the noise the round actually had.</summary>
+    /// <summary>Called once the round's commit (and its ledger entry) is durable, with the noise the round was charged.</summary>
     public void RecordCommitted(double noiseMultiplier, double epsilonSpent)
     {
         _committed.Add(Step(noiseMultiplier));

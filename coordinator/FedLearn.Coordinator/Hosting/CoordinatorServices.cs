@@ -24,6 +24,7 @@ public static class CoordinatorServices
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<SessionRepository>();
+        builder.Services.AddSingleton<RoundAttemptRepository>();
         builder.Services.AddSingleton<ParticipantRepository>();
         builder.Services.AddSingleton<LedgerRepository>();
         builder.Services.AddSingleton(sp => LedgerSigner.LoadOrCreate(sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.LedgerKeyPath));

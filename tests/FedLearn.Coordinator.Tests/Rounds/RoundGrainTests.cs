@@ -266,11 +266,12 @@ public sealed class RoundGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task SubmitUpdate_PrivateRound_ClosesWithUnweightedClippedSumAndReleasesNoLocalStatistics()
+    public async Task SubmitUpdate_PrivateRound_ReleasesTheNoisyClippedSumOverTheExpectedCohortWithItsChargeAndNoLocalStatistics()
     {
-        var privacy = new PrivacyPlan(PrivacyPlan.CentralGaussian, 0.5, 1.0, ClipNorm: 1.0, 3.0, 1e-5, "rdp", false);
+        // σ so small that the noise (and the grid it snaps to) hardly shows: what is left is the clipped sum over q·N.
+        var privacy = new PrivacyPlan(PrivacyPlan.CentralGaussian, 0.5, 1e-5, ClipNorm: 1.0, 3.0, 1e-5, "rdp", false);
         var plan = Plan(1, ["a", "b"], min: 2, Long);
-        await Round.Begin(plan with { Task = plan.Task with { Privacy = privacy } });
+        await Round.Begin(plan with { Task = plan.Task with { Privacy = privacy }, Eligible = 4 });
         await Round.ReportMetrics(new LocalMetricsReport("a", 0.7, 0.9, 10));
 
         // a: norm 5 → clipped to norm 1; b: norm 0.5 → unchanged. Example counts must not weigh.
@@ -279,11 +280,29 @@ public sealed class RoundGrainTests(ClusterFixture fixture)
 
         var result = Assert.IsType<RoundResult>((await Round.GetProgress()).Result);
         Assert.False(result.Aborted);
-        Assert.Null(result.AverageDelta);
-        AssertClose([0.6f, 0.8f, 0.5f], result.ClippedSum!);
+        // ([0.6, 0.8, 0] + [0, 0, 0.5]) / (q·N = 0.5·4)
+        // Within the grid the sum is snapped to (γ ≤ 1/64 here), over q·N.
+        Assert.Equal([0.3, 0.4, 0.25], result.AverageDelta!.Select(v => (double)v), (a, b) => Math.Abs(a - b) < 0.02);
+        var sensitivity = FedLearn.Privacy.Noise.GridGaussianMechanism.ChargedSensitivity(1.0, 1e-5, 3);
+        Assert.Equal(new NoiseInSum(1e-5, sensitivity, 2), result.Noise);
         Assert.Equal(0, result.ExamplesAggregated);
         Assert.True(double.IsNaN(result.TrainLoss));
         await WaitForRoundClosedAsync(attempt: 1);
+    }
+
+    [Fact]
+    public async Task Deadline_PrivateRoundWithTooFewUpdates_AbortsWithoutReleasingOrCharging()
+    {
+        var privacy = new PrivacyPlan(PrivacyPlan.CentralGaussian, 0.5, 1.0, ClipNorm: 1.0, 3.0, 1e-5, "rdp", false);
+        var plan = Plan(1, ["a", "b", "c"], min: 2, Short);
+        await Round.Begin(plan with { Task = plan.Task with { Privacy = privacy }, Eligible = 6 });
+        await Round.SubmitUpdate(Update("a", 1, 10, 3f, 4f, 0f));
+
+        var result = await WaitForResultAsync();
+
+        Assert.True(result.Aborted);
+        Assert.Null(result.AverageDelta);
+        Assert.Null(result.Noise);
     }
 
     [Fact]

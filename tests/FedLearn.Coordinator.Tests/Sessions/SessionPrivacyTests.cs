@@ -65,7 +65,7 @@ public sealed class SessionPrivacyTests
         Assert.Equal(central.NoiseMultiplier, secure.NoiseMultiplier, 12);
         var round = SecureAggregationPlanner.Plan(20, dimension, secure);
         Assert.True(SecureAggregationPlanner.WorstCaseNoiseMultiplier(round, dimension, secure) >= secure.NoiseMultiplier);
-        Assert.True(new SessionPrivacy(central, 100, []).CentralSensitivity(dimension) > central.ClipNorm);
+        Assert.True(FedLearn.Privacy.Noise.GridGaussianMechanism.ChargedSensitivity(central.ClipNorm, central.NoiseMultiplier, dimension) > central.ClipNorm);
     }
 
     [Fact]
@@ -76,6 +76,57 @@ public sealed class SessionPrivacyTests
         // Secure aggregation with distributed noise is the default mechanism.
         Assert.Equal((0.8, 0.5, 0.2, "rdp", PrivacyPlan.DistributedDiscreteGaussian, true),
             (plan.NoiseMultiplier, plan.ClipNorm, plan.SamplingRate, plan.Accountant, plan.Mechanism, plan.SecureAggregation));
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(1e-170)]
+    public void RefuseNextStep_NonFiniteOrDegenerateSigma_RefusesAndIsNotABudgetQuestion(double sigma)
+    {
+        var privacy = new SessionPrivacy(Plan, 50, []);
+
+        var refusal = privacy.RefuseNextStep(sigma);
+
+        // σ ≈ 1e-170 makes the RDP bound overflow to NaN or ∞: the step must be refused, never let through.
+        Assert.NotNull(refusal);
+        Assert.False(refusal.OverBudget, refusal.Reason);
+    }
+
+    [Fact]
+    public void RefuseNextStep_OverTheBudget_RefusesAsOverBudget_AndAStepThatFitsPasses()
+    {
+        var tight = new SessionPrivacy(Plan with { EpsilonBudget = Rdp(1) / 2 }, 50, []);
+        var roomy = new SessionPrivacy(Plan, 50, []);
+
+        Assert.True(tight.RefuseNextStep(Plan.NoiseMultiplier)!.OverBudget);
+        Assert.Null(roomy.RefuseNextStep(Plan.NoiseMultiplier));
+    }
+
+    [Fact]
+    public void RefuseNextStep_NaNBudget_Refuses()
+    {
+        var privacy = new SessionPrivacy(Plan with { EpsilonBudget = double.NaN }, 50, []);
+
+        Assert.NotNull(privacy.RefuseNextStep(Plan.NoiseMultiplier));
+    }
+
+    [Fact]
+    public void EpsilonsAgainstCoordinator_ComposeEveryChargedStepWithoutAmplification()
+    {
+        var secure = Plan with { Mechanism = PrivacyPlan.DistributedDiscreteGaussian, SecureAggregation = true };
+        var privacy = new SessionPrivacy(secure, 50, [Entry(1)]);
+
+        var (rdp, pld) = privacy.EpsilonsAgainstCoordinatorWithNextRound(0.8);
+
+        // q = 1: the plain Gaussian composed twice, far above the amplified figure.
+        var expected = Accountants.Create(AccountantKind.Rdp).GetEpsilon(
+            [new SubsampledGaussianStep(1.0, Plan.NoiseMultiplier), new SubsampledGaussianStep(1.0, 0.8)], secure.Delta);
+        Assert.Equal(expected, rdp, 12);
+        Assert.InRange(pld, 0, rdp);
+        Assert.True(rdp > privacy.ProjectNextRound(0.8));
     }
 
     private static double Rdp(int rounds) =>

@@ -1,0 +1,13 @@
+namespace FedLearn.Coordinator.Grains.Persistence;
+
+/// <summary>
+/// A round attempt as recorded when it opened, before any task was pushed. <see cref="Charge"/> is set in a session with
+/// participant-level privacy: what the attempt costs whatever becomes of it.
+/// </summary>
+public sealed record RoundAttempt(int Round, int Attempt, DateTimeOffset OpenedAt, int ParticipantsSelected, AttemptCharge? Charge);
+
+/// <summary>
+/// The privacy charge of one attempt of a private session, fixed before the attempt opened: the least noise it can carry,
+/// <see cref="NoiseMultiplier"/> over <see cref="Sensitivity"/>.
+/// </summary>
+public sealed record AttemptCharge(double NoiseMultiplier, double Sensitivity);

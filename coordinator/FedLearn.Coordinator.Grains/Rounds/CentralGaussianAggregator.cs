@@ -1,0 +1,29 @@
+using FedLearn.Privacy.Noise;
+
+namespace FedLearn.Coordinator.Grains.Rounds;
+
+/// <summary>
+/// DP-FedAvg with central noise (McMahan et al. 2018, "Learning Differentially Private Recurrent Language Models",
+/// Algorithm 1, flat clipping): the unweighted sum of updates re-clipped to C, snapped to a power-of-two grid plus discrete
+/// Gaussian noise of std ≥ σ·Δ (<see cref="GridGaussianMechanism"/>, safe in floating point; Δ = C + γ√d), over the
+/// expected cohort q·N. The clipped sum exists only inside this object; the release is already noisy.
+/// </summary>
+internal sealed class CentralGaussianAggregator(int parameterCount, PrivacyPlan plan, int eligible) : IUpdateAggregator
+{
+    private readonly ClippedUpdateSum _sum = new(parameterCount, plan.ClipNorm);
+
+    public int Count => _sum.Count;
+
+    /// <summary>Example counts are computed on private data: a private round releases none.</summary>
+    public long Examples => 0;
+
+    /// <summary>Each update counts once, whatever its example count (that count is private too).</summary>
+    public void Add(ReadOnlySpan<float> delta, long examples) => _sum.Add(delta);
+
+    public AggregateRelease Release()
+    {
+        var noisy = _sum.ToArray();
+        var sensitivity = GridGaussianMechanism.AddNoise(noisy, plan.ClipNorm, plan.NoiseMultiplier);
+        return new(ExpectedCohort.Mean(noisy, plan.SamplingRate, eligible), new NoiseInSum(plan.NoiseMultiplier, sensitivity, Count));
+    }
+}

@@ -1,0 +1,252 @@
+using FedLearn.Coordinator.Grains.Persistence;
+using FedLearn.Coordinator.Grains.Rounds;
+using FedLearn.Ledger;
+using FedLearn.Training;
+
+namespace FedLearn.Coordinator.Grains.Sessions;
+
+/// <summary>
+/// The round lifecycle. A session with participant-level privacy never redraws (D2, docs/threat-model.md): every Poisson
+/// draw is one charged step, fixed and recorded in PostgreSQL before any task is pushed; a draw below the minimum, an
+/// attempt with too few updates or survivors, a secure-aggregation abort, a lost attempt and a commit that failed after
+/// the release all commit the round with the model unchanged and a ledger entry charging the step. Sessions without it
+/// retry with a new attempt number. Attempt numbers are handed out by the database and never reused (D3).
+/// </summary>
+public sealed partial class SessionGrain
+{
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_reloadNeeded)
+            {
+                await LoadAsync(cancellationToken);
+            }
+            if (_record?.State != SessionState.Running)
+            {
+                StopTicker();
+                return;
+            }
+            if (_unsettled.Count > 0)
+            {
+                await SettleLostAttemptsAsync(cancellationToken);
+                return;
+            }
+            if (_openRound is null)
+            {
+                await OpenRoundAsync();
+                return;
+            }
+            var progress = await RoundGrain(_openRound.Round).GetProgress();
+            if (progress.Attempt != _openRound.Attempt)
+            {
+                // The round grain lost the attempt (it was deactivated or the silo restarted).
+                var lost = _openAttempt!;
+                _openRound = null;
+                await SettleAsync(lost, "the round grain lost the attempt (it was deactivated or the silo restarted)", null, null, cancellationToken);
+                return;
+            }
+            if (progress.Reported != _openReported)
+            {
+                _openReported = progress.Reported;
+                _version++;
+            }
+            if (progress.Result is { } result)
+            {
+                await CloseRoundAsync(_openRound, result, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Typically the database is unreachable. The state is reloaded from the database before the next tick; an
+            // attempt that had opened and not closed is then settled as lost — a private one commits its round unchanged.
+            LogTickFailed(e, SessionId);
+            _progressMessage = $"Retrying after an error: {e.Message}";
+            _reloadNeeded = true;
+            _version++;
+        }
+    }
+
+    private async Task OpenRoundAsync()
+    {
+        var record = RequireRecord();
+        var definition = record.Definition;
+        var round = record.CompletedRounds + 1;
+        var secureRound = _privacy?.Plan.SecureAggregation == true;
+        // A sum over two participants tells each of them the other's update: secure aggregation needs at least three.
+        var minimum = secureRound ? Math.Max(SecureAggregationPlanner.MinimumCohort, definition.MinParticipants) : definition.MinParticipants;
+        // N (who is connected) is public under zero-out adjacency (D1): waiting on it reveals nothing about anyone's data.
+        var available = await GrainFactory.GetGrain<IParticipantDirectoryGrain>(0).GetAvailable();
+        if (available.Count < minimum)
+        {
+            SetProgressMessage($"Waiting for participants: {available.Count} connected, at least {minimum} needed.");
+            return;
+        }
+        if (_attempts >= MaxAttemptsPerRound)
+        {
+            await SetStateAsync(SessionState.Failed, $"Round {round} aborted {_attempts} times in a row; giving up.");
+            StopTicker();
+            return;
+        }
+        var draw = RoundDraw.Draw(available, _privacy?.Plan, definition.ParticipantsPerRound, minimum, _weights.Length);
+        var selected = draw.Selected;
+        if (_privacy is { } privacy && await Task.Run(() => privacy.RefuseNextStep(draw.Charge!.NoiseMultiplier)) is { } refusal)
+        {
+            // Nothing was sent and nothing is released: the drawn cohort is discarded with the session.
+            await SetStateAsync(refusal.OverBudget ? SessionState.BudgetExhausted : SessionState.Failed,
+                $"Round {round} refused: {refusal.Reason}; the session stops after {record.CompletedRounds} rounds with ε = {privacy.Spent:G4}.");
+            StopTicker();
+            return;
+        }
+        // Durable before any task is pushed: the attempt's number (never handed out again) and, when private, its charge.
+        var openedAt = time.GetUtcNow();
+        var attempt = await attempts.OpenAsync(SessionId, round, openedAt, selected.Count, draw.Charge);
+        _attempts = attempt;
+        var opened = new RoundAttempt(round, attempt, openedAt, selected.Count, draw.Charge);
+        if (draw.UndersizedReason is { } undersized)
+        {
+            var reason = $"Poisson sampling (q = {_privacy!.Plan.SamplingRate:G3}) selected {selected.Count} of {available.Count} connected participants; {undersized}";
+            await SettleAsync(opened, reason, null, null, CancellationToken.None);
+            return;
+        }
+        var task = new RoundTask(
+            SessionId, round, attempt, definition.Model, definition.LocalEpochs, definition.BatchSize, definition.LearningRate,
+            _weights.Length, WeightHash.Sha256Hex(_weights), time.GetUtcNow().AddSeconds(definition.RoundDeadlineSeconds),
+            _privacy?.Plan, minimum, _privacy?.Spent ?? 0, draw.SecureAggregation, definition.ExamplePrivacy, definition.Rounds,
+            _ledgerHeader is null ? "" : signer.PublicKeySha256);
+        List<string> ids = [.. selected.Select(p => p.ParticipantId)];
+        await RoundGrain(round).Begin(new RoundPlan(task, ids, minimum, _weights, definition.Robustness, available.Count));
+        (_openRound, _openAttempt, _openSelected, _openReported, _progressMessage) = (task, opened, selected.Count, 0, null);
+        _version++;
+        // In a secure round each participant learns its own index in the cohort (and nothing of the others' identities).
+        var secure = draw.SecureAggregation;
+        await Task.WhenAll(ids.Select((id, index) => GrainFactory.GetGrain<IParticipantGrain>(id)
+            .Assign(secure is null ? task : task with { SecureAggregation = secure with { Index = index } })));
+    }
+
+    private async Task CloseRoundAsync(RoundTask task, RoundResult result, CancellationToken cancellationToken)
+    {
+        var open = _openAttempt!;
+        if (result.Aborted)
+        {
+            LogAborted(SessionId, task.Round, task.Attempt, result.AbortReason ?? "aborted");
+            _openRound = null;
+            await SettleAsync(open, result.AbortReason ?? "aborted", null, null, cancellationToken, result);
+            return;
+        }
+        var delta = result.AverageDelta ?? throw new InvalidOperationException("A closed round that did not abort released no aggregate.");
+        var weights = WeightedUpdateSum.ApplyServerStep(_weights, delta, RequireRecord().Definition.ServerLearningRate);
+        // The ledger charges the noise the released aggregate actually carries: σ and C of the plan, or what secure
+        // aggregation measured (the honest share of the survivors' noise, at least the charge fixed at opening).
+        var charge = result.Noise is { } noise ? new AttemptCharge(noise.NoiseMultiplier, noise.Sensitivity) : null;
+        await CommitAsync(open, result.ParticipantsSelected, result.ParticipantsAggregated, result.ExamplesAggregated, result.TrainLoss,
+            weights, charge, result.ExampleEpsilonMax, result.StartedAt, null, null, null, cancellationToken);
+    }
+
+    /// <summary>Settles the attempts a crash or a failed step left without an outcome, oldest first.</summary>
+    private async Task SettleLostAttemptsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var lost in _unsettled)
+        {
+            await SettleAsync(lost, "the attempt was lost (the coordinator restarted or a step failed before it closed)", null, null, cancellationToken);
+            _unsettled = [.. _unsettled.Skip(1)];
+        }
+    }
+
+    /// <summary>
+    /// An attempt ended without releasing an aggregate. In a private session its round commits now with the model
+    /// unchanged, charged as fixed at opening; otherwise the attempt is recorded as aborted and the round retried.
+    /// </summary>
+    private async Task SettleAsync(
+        RoundAttempt attempt, string reason, SessionState? finalState, string? finalMessage, CancellationToken cancellationToken, RoundResult? result = null)
+    {
+        var record = RequireRecord();
+        if (attempt.Charge is not null && attempt.Round == record.CompletedRounds + 1)
+        {
+            await RoundGrain(attempt.Round).Cancel();
+            // Nothing entered the model; reports received before the abort still bound the example level.
+            var exampleEpsilon = result?.ExampleEpsilonMax ?? _exampleEpsilonReported ?? 0;
+            await CommitAsync(attempt, attempt.ParticipantsSelected, 0, 0, double.NaN, _weights, attempt.Charge, exampleEpsilon,
+                attempt.OpenedAt, $"committed unchanged: {reason}", finalState, finalMessage, cancellationToken);
+            return;
+        }
+        var now = time.GetUtcNow();
+        var aborted = new RoundSummary(attempt.Round, attempt.Attempt, RoundOutcome.Aborted, attempt.ParticipantsSelected,
+            result?.ParticipantsAggregated ?? 0, result?.ExamplesAggregated ?? 0, result?.TrainLoss ?? double.NaN, double.NaN, double.NaN, null,
+            attempt.OpenedAt, result?.ClosedAt ?? now);
+        await sessions.RecordAbortedRoundAsync(SessionId, aborted, reason, cancellationToken);
+        if (finalState is null)
+        {
+            SetProgressMessage($"Round {attempt.Round} attempt {attempt.Attempt} aborted: {reason}. Retrying.");
+        }
+    }
+
+    /// <summary>
+    /// Commits a round in one transaction: checkpoint, round record, session progress and the sealed ledger entry. With
+    /// <paramref name="unchangedReason"/> the weights are the current model and nothing was aggregated.
+    /// </summary>
+    private async Task CommitAsync(
+        RoundAttempt attempt, int selected, int aggregated, long examples, double trainLoss, float[] weights, AttemptCharge? charge,
+        double? exampleEpsilonMax, DateTimeOffset startedAt, string? unchangedReason, SessionState? finalState, string? finalMessage,
+        CancellationToken cancellationToken)
+    {
+        var record = RequireRecord();
+        var evaluation = await evaluator.EvaluateAsync(_spec!, weights, cancellationToken);
+        var summary = new RoundSummary(attempt.Round, attempt.Attempt, RoundOutcome.Committed, selected, aggregated, examples, trainLoss,
+            evaluation?.Loss ?? double.NaN, evaluation?.Accuracy ?? double.NaN, WeightHash.Sha256Hex(weights), startedAt, time.GetUtcNow());
+        var finished = attempt.Round >= record.Definition.Rounds;
+        var state = finalState ?? (finished ? SessionState.Completed : SessionState.Running);
+        var message = finalState is null ? finished ? $"Completed all {record.Definition.Rounds} rounds." : null : finalMessage;
+        var (ledgerEntry, epsilonSpent) = await DraftLedgerEntryAsync(summary, charge, exampleEpsilonMax);
+        await sessions.CommitRoundAsync(new RoundCommit(SessionId, summary, weights, state, message, ledgerEntry, unchangedReason), cancellationToken);
+        if (charge is not null)
+        {
+            _privacy?.RecordCommitted(charge.NoiseMultiplier, epsilonSpent);
+        }
+        _exampleEpsilonReported = Max(_exampleEpsilonReported, ledgerEntry?.ExampleEpsilonMax);
+
+        // Only what the database now holds becomes the grain's state.
+        _record = record with { CompletedRounds = attempt.Round, State = state, Message = message, UpdatedAt = summary.CompletedAt };
+        (_weights, _lastRound, _openRound, _openAttempt, _attempts) = (weights, summary, null, null, 0);
+        _progressMessage = unchangedReason is null || state != SessionState.Running ? null : $"Round {attempt.Round} {unchangedReason}.";
+        _version++;
+        LogCommitted(SessionId, attempt.Round, summary.ParticipantsAggregated, summary.TestAccuracy);
+        if (state != SessionState.Running)
+        {
+            StopTicker();
+        }
+    }
+
+    /// <summary>
+    /// The round's ledger entry before sealing (the commit writer adds sequence, chain link, hash, signature), or null for a
+    /// session without a ledger; and the participant-level ε it brings the session to under the enforced accountant.
+    /// The entry records the levels the session's ledger header declares: what a ledger is bound to never changes.
+    /// </summary>
+    private async Task<(LedgerEntry? Entry, double EpsilonSpent)> DraftLedgerEntryAsync(
+        RoundSummary summary, AttemptCharge? attemptCharge, double? exampleEpsilonMax)
+    {
+        if (_ledgerHeader is not { } header)
+        {
+            return (null, 0);
+        }
+        if (header.ExampleLevel is not null && exampleEpsilonMax is null)
+        {
+            throw new InvalidOperationException($"Round {summary.Round} carries no example-level ε report; it cannot be recorded in the ledger.");
+        }
+        ParticipantLevelCharge? charge = null;
+        if (_privacy is { } privacy)
+        {
+            var step = attemptCharge ?? throw new InvalidOperationException($"Round {summary.Round} of a private session carries no privacy charge.");
+            var (rdp, pld) = await Task.Run(() => privacy.EpsilonsWithNextRound(step.NoiseMultiplier));
+            charge = new ParticipantLevelCharge(privacy.Plan, step.NoiseMultiplier, step.Sensitivity, rdp, pld);
+            if (header.RecordsEpsilonAgainstCoordinator)
+            {
+                var (coordinatorRdp, coordinatorPld) = await Task.Run(() => privacy.EpsilonsAgainstCoordinatorWithNextRound(step.NoiseMultiplier));
+                charge = charge with { EpsilonAgainstCoordinatorRdp = coordinatorRdp, EpsilonAgainstCoordinatorPld = coordinatorPld };
+            }
+        }
+        var entry = SessionLedger.Draft(SessionId, summary, time.GetUtcNow(), charge,
+            header.ExampleLevel is null ? null : exampleEpsilonMax);
+        return (entry, charge is null ? 0 : charge.Plan.Accountant == "pld" ? charge.EpsilonPld : charge.EpsilonRdp);
+    }
+}
