@@ -29,7 +29,7 @@ public sealed class SecureRoundGrainTests(ClusterFixture fixture)
     public async Task MaskedInputs_FewerThanTheMinimumButAtLeastT_AbortsBeforeAnyUnmaskRequest()
     {
         // Four participants: full SecAgg with t = 2. The round needs 3; only 2 send masked inputs.
-        using var cohort = await SecureCohort.BeginAsync(Round, _sessionId, participants: 4, minimum: 3, TimeSpan.FromSeconds(4));
+        using var cohort = await SecureCohort.BeginAsync(Round, _sessionId, participants: 4, minimum: 3, TimeSpan.FromSeconds(16));
         await cohort.AdvertiseAndShareAsync();
         await cohort.SendMaskedInputsAsync(0, 1);
 
@@ -50,7 +50,7 @@ public sealed class SecureRoundGrainTests(ClusterFixture fixture)
     {
         // Four participants, t = 2; all send masked inputs, only one answers the unmask request: Finish throws
         // SecAggAbortedException, which must close the attempt.
-        using var cohort = await SecureCohort.BeginAsync(Round, _sessionId, participants: 4, minimum: 3, TimeSpan.FromSeconds(3));
+        using var cohort = await SecureCohort.BeginAsync(Round, _sessionId, participants: 4, minimum: 3, TimeSpan.FromSeconds(16));
         await cohort.AdvertiseAndShareAsync();
         await cohort.SendMaskedInputsAsync(0, 1, 2, 3);
         await cohort.UnmaskAsync(0);
