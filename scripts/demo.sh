@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# A complete local federation: PostgreSQL, a coordinator, 10 participants with Dirichlet(0.5) label-skewed shards of
-# Fashion-MNIST, a 30-round session watched live, the final test accuracy, the model exported to ONNX and checked.
+# A complete local federation in its secure configuration: a federation CA, a coordinator serving mutual TLS 1.3,
+# 10 participants invited with single-use tokens and enrolled with their own keys, each with a Dirichlet(0.5)
+# label-skewed shard of Fashion-MNIST; a 30-round session watched live, the final test accuracy, the model exported to
+# ONNX and checked, and the audit log of who did it verified.
 #
 # Environment: FEDLEARN_DB=<Npgsql connection string> uses an existing PostgreSQL instead of the private cluster;
 # FEDLEARN_PARTICIPANTS (10), FEDLEARN_SESSION_CONFIG (examples/sessions/fashion-mnist-mlp.json),
@@ -11,7 +13,8 @@ source "$(dirname "$0")/lib/common.sh"
 participants="${FEDLEARN_PARTICIPANTS:-10}"
 config="${FEDLEARN_SESSION_CONFIG:-$FL_ROOT/examples/sessions/fashion-mnist-mlp.json}"
 port="${FEDLEARN_COORDINATOR_PORT:-5100}"
-coordinator_url="http://127.0.0.1:$port"
+coordinator_url="https://127.0.0.1:$port"
+federation="$FL_STATE/federation"
 logs="$FL_STATE/logs"
 shards="$FL_STATE/shards/fashion-mnist-$participants-alpha0.5"
 pids=()
@@ -50,9 +53,17 @@ if [ ! -f "$shards/participant-00/train-labels-idx1-ubyte.gz" ]; then
     --source "$FL_DATASET_DIR" --parts "$participants" --alpha 0.5 --seed 7 --out "$shards"
 fi
 
-fl_log "Starting the coordinator on $coordinator_url (logs: $logs/coordinator.log)"
+if [ ! -f "$federation/ca.key" ]; then
+  fl_log "Creating the federation's CA, the coordinator's TLS certificate and a first admin ($federation)"
+  "$FL_ROOT/fedlearn" federation init --out "$federation" --server-name localhost --server-name 127.0.0.1
+fi
+# The operator's CLI calls as the first admin.
+export FEDLEARN_CREDENTIALS="$federation/admin"
+
+fl_log "Starting the coordinator on $coordinator_url, mutual TLS 1.3 (logs: $logs/coordinator.log)"
 dotnet "$(fl_artifact FedLearn.Coordinator fedlearn-coordinator.dll)" \
   --urls "$coordinator_url" \
+  --Coordinator:FederationDirectory="$federation" \
   --ConnectionStrings:FedLearn="$connection" \
   --Coordinator:TestData="$FL_DATASET_DIR" \
   --Coordinator:LogDirectory="$logs" \
@@ -66,11 +77,24 @@ for _ in $(seq 1 120); do
 done
 "$FL_ROOT/fedlearn" session list >/dev/null || fl_die "the coordinator did not come up; see $logs/coordinator.log"
 
+fl_log "Enrolling $participants participants: an invitation token each, a key made locally, a 7-day certificate"
+participant_tool="$(fl_artifact FedLearn.Participant fedlearn-participant.dll)"
+for i in $(seq 0 $((participants - 1))); do
+  id=$(printf 'participant-%02d' "$i")
+  credentials="$FL_STATE/participants/$id"
+  # A participant enrolled by an earlier run renews its certificate; one that cannot (new, expired) is invited again.
+  if ! dotnet "$participant_tool" renew --coordinator "$coordinator_url" --credentials "$credentials" >/dev/null 2>&1; then
+    token="$("$FL_ROOT/fedlearn" participant invite "$id" --valid-hours 1 2>/dev/null)" || fl_die "could not invite $id"
+    dotnet "$participant_tool" enroll --coordinator "$coordinator_url" --token "$token" --credentials "$credentials" >/dev/null \
+      || fl_die "$id could not enroll"
+  fi
+done
+
 fl_log "Starting $participants participants (logs: $logs/participant-NN.log)"
 for i in $(seq 0 $((participants - 1))); do
   id=$(printf 'participant-%02d' "$i")
-  dotnet "$(fl_artifact FedLearn.Participant fedlearn-participant.dll)" run \
-    --coordinator "$coordinator_url" --id "$id" --data "$shards/$id" >"$logs/$id.log" 2>&1 &
+  dotnet "$participant_tool" run \
+    --coordinator "$coordinator_url" --credentials "$FL_STATE/participants/$id" --data "$shards/$id" >"$logs/$id.log" 2>&1 &
   pids+=($!)
 done
 
@@ -117,4 +141,7 @@ if [ -n "$ledger_key" ]; then
   dotnet "$(fl_artifact FedLearn.Participant fedlearn-participant.dll)" check-ledger --ledger "$ledger_file" \
     --public-key "$ledger_key" --data "$shards/participant-00" || fl_die "the participants' spend log disagrees with the ledger"
 fi
+fl_log "Audit log: who did what (./fedlearn audit-log show)"
+{ "$FL_ROOT/fedlearn" audit-log show || true; } | tail -n 4
+"$FL_ROOT/fedlearn" audit-log verify || fl_die "the audit log did not verify"
 fl_log "Done. The database keeps the session's checkpoints: ./fedlearn session list"

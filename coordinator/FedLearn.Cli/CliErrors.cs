@@ -18,6 +18,7 @@ internal static class CliErrors
                 StatusCode.Unavailable => (ExitCodes.Unavailable, $"the coordinator is unavailable: {e.Status.Detail}"),
                 StatusCode.NotFound => (ExitCodes.NotFound, e.Status.Detail),
                 StatusCode.InvalidArgument or StatusCode.FailedPrecondition => (ExitCodes.InvalidInput, e.Status.Detail),
+                StatusCode.Unauthenticated or StatusCode.PermissionDenied => (ExitCodes.Refused, $"refused: {e.Status.Detail}"),
                 StatusCode.Cancelled => (ExitCodes.Error, "cancelled"),
                 _ => (ExitCodes.Error, $"{e.StatusCode}: {e.Status.Detail}"),
             };

@@ -12,4 +12,6 @@ internal static class ExitCodes
     public const int SessionNotCompleted = 5;
     /// <summary>`ledger verify`: the ledger has at least one discrepancy (each is printed).</summary>
     public const int VerificationFailed = 6;
+    /// <summary>The coordinator refused the caller: no valid certificate (UNAUTHENTICATED) or the wrong role (PERMISSION_DENIED).</summary>
+    public const int Refused = 7;
 }

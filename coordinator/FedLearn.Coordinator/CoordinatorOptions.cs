@@ -33,6 +33,39 @@ public sealed class CoordinatorOptions
     [Required]
     public string LedgerKeyPath { get; set; } = "keys/ledger-signing-key.pem";
 
+    /// <summary>
+    /// The federation's files from <c>fedlearn federation init</c>: ca.crt and ca.key (the CA that signs enrollments),
+    /// server.crt and server.key (this coordinator's TLS certificate). The paths below override single files, e.g. to use
+    /// an enterprise CA (or an intermediate it issued) instead of a self-managed one.
+    /// </summary>
+    public string FederationDirectory { get; set; } = "federation";
+
+    public string? CaCertificatePath { get; set; }
+
+    public string? CaKeyPath { get; set; }
+
+    public string? ServerCertificatePath { get; set; }
+
+    public string? ServerKeyPath { get; set; }
+
+    /// <summary>
+    /// Development only: serve gRPC in plain text with no authentication at all (every caller may do everything, and
+    /// participants are whoever they say they are). Logged loudly at start-up. Never on a network you do not control.
+    /// </summary>
+    public bool InsecureDevelopmentPlaintext { get; set; }
+
+    /// <summary>Lifetime of participants' certificates; the daemon renews when a third of it is left.</summary>
+    [Range(1, 90)]
+    public int ParticipantCertificateDays { get; set; } = 7;
+
+    /// <summary>Lifetime of CLI users' certificates (engineer, auditor, admin).</summary>
+    [Range(1, 365)]
+    public int UserCertificateDays { get; set; } = 30;
+
+    /// <summary>How long a revocation may take to reach a call at most (the revocation list is cached that long).</summary>
+    [Range(0, 60)]
+    public int RevocationCacheSeconds { get; set; } = 2;
+
     /// <summary>How long start-up waits for PostgreSQL before giving up.</summary>
     [Range(0, 3600)]
     public int DatabaseStartupTimeoutSeconds { get; set; } = 60;

@@ -47,15 +47,24 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("")]
     [InlineData("has space")]
     [InlineData("../../etc/passwd")]
-    public async Task Register_InvalidParticipantId_InvalidArgument(string id)
+    [InlineData("another-participant")]
+    public async Task Register_ParticipantIdNotTheCertificates_PermissionDenied(string id)
     {
         var error = await Assert.ThrowsAsync<RpcException>(() =>
             _coordinator.Participants.RegisterAsync(new RegisterRequest { ParticipantId = id, NumExamples = 10 }, cancellationToken: Ct).ResponseAsync);
 
-        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Contains("stranger", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Register_NoParticipantId_RegistersTheCertificatesName()
+    {
+        var reply = await _coordinator.Participants.RegisterAsync(new RegisterRequest { NumExamples = 10 }, cancellationToken: Ct);
+
+        Assert.Equal("stranger", reply.ParticipantId);
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using FedLearn.Coordinator.Grains.Evaluation;
 using FedLearn.Coordinator.Grains.Persistence;
+using FedLearn.Coordinator.Security;
 using FedLearn.Coordinator.Services;
 using FedLearn.Ledger;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
@@ -27,6 +27,8 @@ public static class CoordinatorServices
         builder.Services.AddSingleton<RoundAttemptRepository>();
         builder.Services.AddSingleton<ParticipantRepository>();
         builder.Services.AddSingleton<LedgerRepository>();
+        builder.Services.AddSingleton<IdentityRepository>();
+        builder.Services.AddSingleton<AuditLogRepository>();
         builder.Services.AddSingleton(sp => LedgerSigner.LoadOrCreate(sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.LedgerKeyPath));
         builder.Services.AddSingleton<IRoundCommitWriter, LedgerCommitWriter>();
         builder.Services.AddSingleton<ITestSetEvaluator>(sp => new TestSetEvaluator(
@@ -40,11 +42,12 @@ public static class CoordinatorServices
         });
         builder.Services.AddHostedService<RunningSessionsResumer>();
 
-        // Plain-text HTTP/2 so gRPC works without TLS on loopback; put TLS in front (or configure Kestrel certificates) beyond it.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http2));
-        // The authentication seam: an interceptor or ASP.NET Core authentication goes here and guards both services.
+        builder.AddTransportSecurity(options);
+        builder.Services.AddSingleton<AuthorizationInterceptor>();
         builder.Services.AddGrpc(grpc =>
         {
+            // Every call of every service passes the one authentication and authorization check first.
+            grpc.Interceptors.Add<AuthorizationInterceptor>();
             grpc.EnableDetailedErrors = false;
             grpc.MaxReceiveMessageSize = 8 * 1024 * 1024;
             grpc.Interceptors.Add<RequestLimitsInterceptor>();
@@ -58,6 +61,8 @@ public static class CoordinatorServices
         app.UseMiddleware<MalformedRequests>();
         app.MapGrpcService<ParticipantApi>();
         app.MapGrpcService<AdminApi>();
+        app.MapGrpcService<IdentityApi>();
+        app.WarnIfInsecure();
         app.MapGet("/healthz", () => Results.Text("ok"));
     }
 }

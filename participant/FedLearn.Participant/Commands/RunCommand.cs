@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FedLearn.Identity;
 using FedLearn.Participant.Encoding;
 using FedLearn.Participant.Policy;
 using FedLearn.Participant.Spending;
@@ -14,8 +15,12 @@ internal static partial class RunCommand
 {
     public static Command Create()
     {
-        var coordinator = new Option<string>("--coordinator") { Description = "The coordinator's gRPC address.", DefaultValueFactory = _ => "http://127.0.0.1:5100" };
-        var id = new Option<string>("--id") { Description = "This participant's identifier (letters, digits, '.', '_', '-').", Required = true };
+        var coordinator = new Option<string>("--coordinator") { Description = "The coordinator's gRPC address (https://; http:// only for a development coordinator).", DefaultValueFactory = _ => "https://127.0.0.1:5100" };
+        var credentials = ParticipantCredentials.Option();
+        var id = new Option<string?>("--id")
+        {
+            Description = "This participant's identifier. With TLS it is the enrolled certificate's name (--id may repeat it); required against an http:// development coordinator.",
+        };
         var data = new Option<string>("--data") { Description = "Local data: a directory of IDX train files or a CSV file.", Required = true };
         var labelColumn = new Option<string>("--label-column") { Description = "The label column of a CSV file.", DefaultValueFactory = _ => "label" };
         var threads = new Option<int>("--threads") { Description = "Threads for local training.", DefaultValueFactory = _ => 1 };
@@ -29,7 +34,7 @@ internal static partial class RunCommand
         };
         var command = new Command("run", "Connect to a coordinator and take part in training sessions until stopped (Ctrl+C).")
         {
-            coordinator, id, data, labelColumn, threads, policy, spendLog,
+            coordinator, credentials, id, data, labelColumn, threads, policy, spendLog,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -51,8 +56,19 @@ internal static partial class RunCommand
                 await Console.Error.WriteLineAsync($"error: {e.Message}");
                 return 2;
             }
-            var settings = new ParticipantSettings(coordinatorUrl, parse.GetRequiredValue(id), TimeSpan.FromSeconds(10),
-                Math.Max(1, parse.GetValue(threads)));
+            ClientCredentials? enrolled = null;
+            string participantId;
+            try
+            {
+                (enrolled, participantId) = ParticipantCredentials.Resolve(coordinatorUrl, parse.GetRequiredValue(credentials), parse.GetValue(id));
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
+            {
+                await Console.Error.WriteLineAsync($"error: {e.Message}");
+                return 2;
+            }
+            var settings = new ParticipantSettings(coordinatorUrl, participantId, TimeSpan.FromSeconds(10),
+                Math.Max(1, parse.GetValue(threads)), enrolled);
             using var serilog = new LoggerConfiguration()
                 .WriteTo.Console(outputTemplate: $"[{{Timestamp:HH:mm:ss}} {{Level:u3}}] {settings.ParticipantId}: {{Message:lj}}{{NewLine}}{{Exception}}")
                 .CreateLogger();

@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Threading.Channels;
 using FedLearn.Protos.V1;
 using Grpc.Core;
-using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 
 namespace FedLearn.Participant.Work;
@@ -22,34 +21,30 @@ public sealed partial class ParticipantWorker(
 
     public async Task RunAsync(CancellationToken ct)
     {
-        using var channel = GrpcChannel.ForAddress(settings.CoordinatorUrl, new GrpcChannelOptions
-        {
-            MaxReceiveMessageSize = 8 * 1024 * 1024,
-            HttpHandler = new SocketsHttpHandler
-            {
-                // HTTP/2 pings notice a coordinator that vanished without closing the connection.
-                KeepAlivePingDelay = TimeSpan.FromSeconds(15),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-                EnableMultipleHttp2Connections = true,
-            },
-        });
-        var client = new ParticipantService.ParticipantServiceClient(channel);
-        var worker = Task.Run(() => ExecuteTasksAsync(client, ct), ct);
+        using var channel = new CoordinatorChannel(settings);
+        var worker = Task.Run(() => ExecuteTasksAsync(channel, ct), ct);
+        // After a renewal the work stream reopens on a connection that presents the new certificate.
+        var renewal = settings.Credentials is { } credentials
+            ? Task.Run(() => new CertificateRenewer(credentials, channel, RestartStream, logger).RunAsync(ct), ct)
+            : Task.CompletedTask;
         var backoff = new Backoff(TimeSpan.FromMilliseconds(500), settings.MaxBackoff);
         while (!ct.IsCancellationRequested)
         {
+            using var stream = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            _stream = stream;
             try
             {
+                var client = channel.Participant;
                 await client.RegisterAsync(new RegisterRequest
                 {
                     ParticipantId = settings.ParticipantId,
                     NumExamples = numExamples,
                     ClientVersion = ClientVersion,
                 }, cancellationToken: ct);
-                using var call = client.ReceiveWork(new ReceiveWorkRequest { ParticipantId = settings.ParticipantId }, cancellationToken: ct);
+                using var call = client.ReceiveWork(new ReceiveWorkRequest { ParticipantId = settings.ParticipantId }, cancellationToken: stream.Token);
                 LogConnected(settings.ParticipantId, settings.CoordinatorUrl);
                 backoff.Reset();
-                await foreach (var item in call.ResponseStream.ReadAllAsync(ct))
+                await foreach (var item in call.ResponseStream.ReadAllAsync(stream.Token))
                 {
                     if (item.ItemCase == WorkItem.ItemOneofCase.RoundTask)
                     {
@@ -70,6 +65,10 @@ public sealed partial class ParticipantWorker(
             {
                 LogConnectionLost(StatusCode.Unavailable, e.Message);
             }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                LogConnectionLost(StatusCode.Cancelled, "the work stream reopens with the renewed certificate");
+            }
             catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
             {
                 break;
@@ -89,6 +88,7 @@ public sealed partial class ParticipantWorker(
         try
         {
             await worker;
+            await renewal;
         }
         catch (OperationCanceledException)
         {
@@ -96,13 +96,27 @@ public sealed partial class ParticipantWorker(
         }
     }
 
-    private async Task ExecuteTasksAsync(ParticipantService.ParticipantServiceClient client, CancellationToken ct)
+    private CancellationTokenSource? _stream;
+
+    private void RestartStream()
+    {
+        try
+        {
+            _stream?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That stream has already ended.
+        }
+    }
+
+    private async Task ExecuteTasksAsync(CoordinatorChannel channel, CancellationToken ct)
     {
         await foreach (var task in _tasks.Reader.ReadAllAsync(ct))
         {
             try
             {
-                await executor.ExecuteAsync(client, task, ct);
+                await executor.ExecuteAsync(channel.Participant, task, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

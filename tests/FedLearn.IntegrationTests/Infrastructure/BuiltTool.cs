@@ -19,9 +19,20 @@ internal static class BuiltTool
         throw new FileNotFoundException($"{assembly} was not found next to the test build; build the solution first.");
     }
 
-    /// <summary>Runs the fedlearn CLI to completion and returns its exit code and output.</summary>
-    public static Task<(int ExitCode, string Output)> RunCliAsync(params string[] arguments) =>
-        RunAsync(Path("FedLearn.Cli", "fedlearn.dll"), arguments);
+    /// <summary>
+    /// Runs the fedlearn CLI to completion and returns its exit code and output. A command aimed at a test coordinator
+    /// (--coordinator ADDRESS) without --credentials runs as that coordinator's first admin.
+    /// </summary>
+    public static Task<(int ExitCode, string Output)> RunCliAsync(params string[] arguments)
+    {
+        var coordinator = Array.IndexOf(arguments, "--coordinator");
+        if (coordinator >= 0 && coordinator + 1 < arguments.Length && !arguments.Contains("--credentials")
+            && Uri.TryCreate(arguments[coordinator + 1], UriKind.Absolute, out var address) && address.Scheme == Uri.UriSchemeHttps)
+        {
+            arguments = [.. arguments, "--credentials", TestCoordinator.For(address).AdminCredentialsDirectory];
+        }
+        return RunAsync(Path("FedLearn.Cli", "fedlearn.dll"), arguments);
+    }
 
     /// <summary>Runs a one-shot fedlearn-participant command (not the daemon) to completion.</summary>
     public static Task<(int ExitCode, string Output)> RunParticipantToolAsync(params string[] arguments) =>

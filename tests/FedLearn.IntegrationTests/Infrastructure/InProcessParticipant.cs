@@ -1,3 +1,4 @@
+using FedLearn.Identity;
 using FedLearn.Participant.Encoding;
 using FedLearn.Participant.Work;
 using FedLearn.Training;
@@ -27,7 +28,9 @@ internal sealed class InProcessParticipant : IAsyncDisposable
 
     public InProcessParticipant(Uri coordinator, string id, Dataset data)
     {
-        var settings = new ParticipantSettings(coordinator, id, TimeSpan.FromSeconds(2));
+        // Enrolled with a certificate for its id, from the test coordinator's CA.
+        var credentials = TestCoordinator.For(coordinator).IssueCredentials(id, Roles.Participant);
+        var settings = new ParticipantSettings(coordinator, id, TimeSpan.FromSeconds(2), Credentials: credentials);
         _loggers = CreateLoggers(id);
         _executor = new RoundExecutor(settings, data, UpdateEncoders.Default(), _loggers.CreateLogger<RoundExecutor>());
         var worker = new ParticipantWorker(settings, data.Count, _executor, _loggers.CreateLogger<ParticipantWorker>());

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FedLearn.Identity;
 
 namespace FedLearn.IntegrationTests.Infrastructure;
 
@@ -17,7 +18,13 @@ internal sealed class ParticipantProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { BuiltTool.Path("FedLearn.Participant", "fedlearn-participant.dll"), "run", "--coordinator", coordinator.ToString(), "--id", id, "--data", dataPath }.Concat(extraArguments))
+        // Enrolled with a certificate for its id, from the test coordinator's CA.
+        var credentials = TestCoordinator.For(coordinator).IssueCredentials(id, Roles.Participant).Directory;
+        foreach (var argument in new[]
+                 {
+                     BuiltTool.Path("FedLearn.Participant", "fedlearn-participant.dll"), "run", "--coordinator", coordinator.ToString(),
+                     "--credentials", credentials, "--id", id, "--data", dataPath,
+                 }.Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
         }

@@ -1,3 +1,4 @@
+using FedLearn.Identity;
 using FedLearn.Protos.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -17,7 +18,8 @@ internal sealed class SilentParticipant : IAsyncDisposable
 
     public SilentParticipant(Uri coordinator, string id)
     {
-        _channel = GrpcChannel.ForAddress(coordinator);
+        var test = TestCoordinator.For(coordinator);
+        _channel = test.OpenChannel(test.IssueCredentials(id, Roles.Participant));
         var client = new ParticipantService.ParticipantServiceClient(_channel);
         _run = Task.Run(() => RunAsync(client, id, _stop.Token));
     }

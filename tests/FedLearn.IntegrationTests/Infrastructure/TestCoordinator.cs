@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using FedLearn.Coordinator.Hosting;
+using FedLearn.Identity;
 using FedLearn.Protos.V1;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -10,36 +12,110 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FedLearn.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The real coordinator host (the same registration code as Program.cs) on loopback ports chosen for the test:
-/// Kestrel over HTTP/2, an Orleans silo, PostgreSQL through Npgsql.
+/// The real coordinator host (the same registration code as Program.cs) on loopback ports chosen for the test, in its
+/// secure configuration: a fresh federation CA (what `fedlearn federation init` writes), Kestrel over HTTP/2 on TLS 1.3
+/// asking for client certificates, an Orleans silo, PostgreSQL through Npgsql. <see cref="Admin"/> calls as the first
+/// admin; <see cref="Participants"/> as an enrolled participant named "stranger"; <see cref="IssueCredentials"/> gives
+/// anyone else a certificate. Test helpers that are handed only the coordinator's address find it through <see cref="For"/>.
 /// </summary>
 public sealed class TestCoordinator : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private static readonly ConcurrentDictionary<Uri, TestCoordinator> Running = new();
 
-    private TestCoordinator(WebApplication app, Uri address)
+    private readonly WebApplication _app;
+    private readonly string _federationDirectory;
+    private readonly CertificateAuthority _ca;
+    private readonly GrpcChannel _participantChannel;
+
+    private TestCoordinator(WebApplication app, Uri address, string federationDirectory)
     {
         _app = app;
         Address = address;
-        Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 8 * 1024 * 1024 });
+        _federationDirectory = federationDirectory;
+        _ca = CertificateAuthority.Load(Path.Combine(federationDirectory, FederationSetup.CaCertificate), Path.Combine(federationDirectory, FederationSetup.CaKey));
+        AdminCredentialsDirectory = Path.Combine(federationDirectory, FederationSetup.AdminDirectory);
+        Channel = OpenChannel(ClientCredentials.Load(AdminCredentialsDirectory));
         Admin = new AdminService.AdminServiceClient(Channel);
-        Participants = new ParticipantService.ParticipantServiceClient(Channel);
+        Identity = new IdentityService.IdentityServiceClient(Channel);
+        _participantChannel = OpenChannel(IssueCredentials("stranger", Roles.Participant));
+        Participants = new ParticipantService.ParticipantServiceClient(_participantChannel);
     }
 
     public Uri Address { get; }
 
+    /// <summary>A channel presenting the first admin's certificate.</summary>
     public GrpcChannel Channel { get; }
 
     public AdminService.AdminServiceClient Admin { get; }
 
+    public IdentityService.IdentityServiceClient Identity { get; }
+
+    /// <summary>The participant API as the enrolled participant "stranger" (selected for nothing).</summary>
     public ParticipantService.ParticipantServiceClient Participants { get; }
+
+    /// <summary>The first admin's ca.crt, client.crt and client.key, for the CLI's --credentials.</summary>
+    public string AdminCredentialsDirectory { get; }
+
+    /// <summary>The CA's files, the coordinator's certificate and the ledger key (handed to a restarted coordinator).</summary>
+    public string FederationDirectory => _federationDirectory;
+
+    /// <summary>The federation CA (its certificate is what every client trusts).</summary>
+    public CertificateAuthority Ca => _ca;
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The test coordinator serving <paramref name="address"/>.</summary>
+    public static TestCoordinator For(Uri address) =>
+        Running.TryGetValue(address, out var coordinator) ? coordinator : throw new InvalidOperationException($"No test coordinator at {address}.");
+
+    /// <summary>Signs a certificate for <paramref name="name"/> in <paramref name="role"/> directly with the CA (as enrollment would) and saves it.</summary>
+    public ClientCredentials IssueCredentials(string name, string role, TimeSpan? lifetime = null)
+    {
+        using var certificate = _ca.IssueClientWithKey(name, role, lifetime ?? TimeSpan.FromDays(1), DateTimeOffset.UtcNow);
+        return ClientCredentials.Save(Path.Combine(_federationDirectory, "clients", $"{role}-{name}-{Guid.NewGuid():N}"), _ca.Certificate, certificate);
+    }
+
+    /// <summary>A channel presenting <paramref name="credentials"/> (or no certificate at all) and trusting the federation CA.</summary>
+    public GrpcChannel OpenChannel(ClientCredentials? credentials) =>
+        GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = 8 * 1024 * 1024,
+            HttpHandler = credentials?.CreateHandler() ?? TlsClient.CreateHandler(_ca.Certificate, () => null),
+            DisposeHttpClient = true,
+        });
+
     /// <param name="port">The HTTP port; a restarted coordinator passes its predecessor's, so participants find it again.</param>
-    public static async Task<TestCoordinator> StartAsync(string connectionString, string? testData, int heartbeatSeconds = 2, int? port = null)
+    /// <param name="federationDirectory">
+    /// A restarted coordinator passes its predecessor's (<see cref="DisposeKeepingFederationAsync"/>): same CA, so the
+    /// participants' certificates stay valid, and same ledger key. Null: a fresh federation.
+    /// </param>
+    public static async Task<TestCoordinator> StartAsync(
+        string connectionString, string? testData, int heartbeatSeconds = 2, int? port = null, string? federationDirectory = null)
     {
         port ??= FreePort.Next();
+        var fresh = federationDirectory is null;
+        if (federationDirectory is null)
+        {
+            federationDirectory = Directory.CreateTempSubdirectory("fedlearn-test-federation-").FullName;
+            FederationSetup.Initialize(federationDirectory, "test", ["127.0.0.1", "localhost"], "admin", DateTimeOffset.UtcNow);
+        }
+        try
+        {
+            var app = await StartHostAsync(connectionString, testData, heartbeatSeconds, port.Value, federationDirectory);
+            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            var coordinator = new TestCoordinator(app, address, federationDirectory);
+            Running[address] = coordinator;
+            return coordinator;
+        }
+        catch when (fresh)
+        {
+            Directory.Delete(federationDirectory, recursive: true);
+            throw;
+        }
+    }
+
+    private static async Task<WebApplication> StartHostAsync(string connectionString, string? testData, int heartbeatSeconds, int port, string federationDirectory)
+    {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -52,8 +128,9 @@ public sealed class TestCoordinator : IAsyncDisposable
             ["Coordinator:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Coordinator:ClusterId"] = "test-" + port,
             ["Coordinator:DatabaseStartupTimeoutSeconds"] = "5",
-            ["Coordinator:LedgerKeyPath"] = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"fedlearn-test-key-{port}.pem"),
-            ["Urls"] = $"http://127.0.0.1:{port}",
+            ["Coordinator:LedgerKeyPath"] = Path.Combine(federationDirectory, "ledger-signing-key.pem"),
+            ["Coordinator:FederationDirectory"] = federationDirectory,
+            ["Urls"] = $"https://127.0.0.1:{port}",
         });
         builder.AddCoordinatorLogging();
         builder.AddCoordinatorServices();
@@ -61,14 +138,25 @@ public sealed class TestCoordinator : IAsyncDisposable
         app.MapCoordinatorEndpoints();
         await app.MigrateDatabaseAsync();
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestCoordinator(app, new Uri(address));
+        return app;
     }
 
     public async ValueTask DisposeAsync()
     {
+        await StopAsync();
+        Directory.Delete(_federationDirectory, recursive: true);
+    }
+
+    /// <summary>Stops this coordinator but keeps its federation files for a successor started on them.</summary>
+    public Task DisposeKeepingFederationAsync() => StopAsync();
+
+    private async Task StopAsync()
+    {
+        Running.TryRemove(Address, out _);
         Channel.Dispose();
+        _participantChannel.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _ca.Dispose();
     }
 }

@@ -41,14 +41,15 @@ internal sealed class TestFederation : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the coordinator in the middle of whatever it is doing and starts a new one on the same database, port and
-    /// ledger key, as a restart after a crash would; the participants reconnect on their own.
+    /// Stops the coordinator in the middle of whatever it is doing and starts a new one on the same database, port,
+    /// federation CA and ledger key, as a restart after a crash would; the participants reconnect on their own.
     /// </summary>
     public async Task RestartCoordinatorAsync()
     {
         var port = Coordinator.Address.Port;
-        await Coordinator.DisposeAsync();
-        Coordinator = await TestCoordinator.StartAsync(Database.ConnectionString, TestSet, port: port);
+        var federation = Coordinator.FederationDirectory;
+        await Coordinator.DisposeKeepingFederationAsync();
+        Coordinator = await TestCoordinator.StartAsync(Database.ConnectionString, TestSet, port: port, federationDirectory: federation);
     }
 
     public async ValueTask DisposeAsync()

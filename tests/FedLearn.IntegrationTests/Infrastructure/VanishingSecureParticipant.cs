@@ -1,3 +1,4 @@
+using FedLearn.Identity;
 using FedLearn.Protos;
 using FedLearn.Protos.V1;
 using FedLearn.SecureAggregation;
@@ -32,7 +33,8 @@ internal sealed class VanishingSecureParticipant : IAsyncDisposable
 
     public VanishingSecureParticipant(Uri coordinator, string id, VanishAfter vanishAfter)
     {
-        _channel = GrpcChannel.ForAddress(coordinator);
+        var test = TestCoordinator.For(coordinator);
+        _channel = test.OpenChannel(test.IssueCredentials(id, Roles.Participant));
         var client = new ParticipantService.ParticipantServiceClient(_channel);
         _run = Task.Run(() => RunAsync(client, id, vanishAfter, _stop.Token));
     }
