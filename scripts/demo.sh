@@ -4,7 +4,8 @@
 # label-skewed shard of Fashion-MNIST; a 30-round session watched live, the final test accuracy, the model exported to
 # ONNX and checked, and the audit log of who did it verified.
 #
-# Environment: FEDLEARN_DB=<Npgsql connection string> uses an existing PostgreSQL instead of the private cluster;
+# Environment: FEDLEARN_DB=<Npgsql connection string> uses an existing PostgreSQL instead of the private cluster (with
+# FEDLEARN_DB_MIGRATIONS=<the schema owner's connection string> for least privilege, see docs/ledger.md);
 # FEDLEARN_PARTICIPANTS (10), FEDLEARN_SESSION_CONFIG (examples/sessions/fashion-mnist-mlp.json),
 # FEDLEARN_COORDINATOR_PORT (5100) change the federation.
 set -euo pipefail
@@ -38,11 +39,15 @@ shutdown() {
 trap shutdown EXIT INT TERM
 
 fl_ensure_packages
+migrations=""
 if [ -n "${FEDLEARN_DB:-}" ]; then
   connection="$FEDLEARN_DB"
+  migrations="${FEDLEARN_DB_MIGRATIONS:-}"
 else
   fl_pg_start; started_pg=1
-  connection="$(fl_pg_connection_string fedlearn)"
+  # The coordinator serves as a role that owns nothing; the schema's owner only applies the migrations at start-up.
+  connection="$(fl_pg_connection_string "$FL_PG_DATABASE" "$FL_PG_COORDINATOR")"
+  migrations="$(fl_pg_connection_string "$FL_PG_DATABASE" "$FL_PG_OWNER")"
 fi
 fl_build
 mkdir -p "$logs"
@@ -65,6 +70,7 @@ dotnet "$(fl_artifact FedLearn.Coordinator fedlearn-coordinator.dll)" \
   --urls "$coordinator_url" \
   --Coordinator:FederationDirectory="$federation" \
   --ConnectionStrings:FedLearn="$connection" \
+  ${migrations:+--ConnectionStrings:FedLearnMigrations="$migrations"} \
   --Coordinator:TestData="$FL_DATASET_DIR" \
   --Coordinator:LogDirectory="$logs" \
   --Coordinator:LedgerKeyPath="$FL_STATE/keys/ledger-signing-key.pem" >"$logs/coordinator.log" 2>&1 &

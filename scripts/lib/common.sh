@@ -5,8 +5,14 @@ FL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FL_STATE="${FEDLEARN_STATE_DIR:-$FL_ROOT/.fedlearn}"
 FL_PG_PORT="${FEDLEARN_PG_PORT:-55432}"
 FL_PG_DIR="${FEDLEARN_PG_DIR:-/tmp/fedlearn-pg-$(id -u)-$FL_PG_PORT}"
-FL_PG_USER=fedlearn
+FL_PG_USER=fedlearn            # the private cluster's superuser: creates the roles and databases below, nothing else
 FL_PG_PASSWORD=fedlearn
+# Least privilege (docs/ledger.md): the owner role owns the schema and applies migrations; the coordinator role owns
+# nothing, so it cannot switch off the ledger's and the audit log's append-only triggers. The private cluster listens on
+# 127.0.0.1 only; its role passwords are the role names.
+FL_PG_OWNER=fedlearn_owner
+FL_PG_COORDINATOR=fedlearn_coordinator
+FL_PG_DATABASE=federation
 FL_CONFIGURATION="${FEDLEARN_CONFIGURATION:-Release}"
 FL_DATASET_DIR=/usr/share/datasets/fashion-mnist
 
@@ -69,6 +75,25 @@ fl_pg_start() {
   if ! "$bin/psql" -h 127.0.0.1 -p "$FL_PG_PORT" -U "$FL_PG_USER" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'fedlearn'" | grep -q 1; then
     "$bin/psql" -h 127.0.0.1 -p "$FL_PG_PORT" -U "$FL_PG_USER" -d postgres -qc "CREATE DATABASE fedlearn" >/dev/null
   fi
+  fl_pg_roles
+}
+
+# Creates (once) the schema-owner and coordinator roles and the federation's database, owned by the owner role.
+fl_pg_roles() {
+  local bin; bin="$(fl_pg_bin)"
+  "$bin/psql" -h 127.0.0.1 -p "$FL_PG_PORT" -U "$FL_PG_USER" -d postgres -q -v ON_ERROR_STOP=1 >/dev/null <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$FL_PG_OWNER') THEN
+    CREATE ROLE $FL_PG_OWNER LOGIN PASSWORD '$FL_PG_OWNER' NOSUPERUSER NOCREATEDB NOCREATEROLE;
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$FL_PG_COORDINATOR') THEN
+    CREATE ROLE $FL_PG_COORDINATOR LOGIN PASSWORD '$FL_PG_COORDINATOR' NOSUPERUSER NOCREATEDB NOCREATEROLE;
+  END IF;
+END \$\$;
+SQL
+  if ! "$bin/psql" -h 127.0.0.1 -p "$FL_PG_PORT" -U "$FL_PG_USER" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$FL_PG_DATABASE'" | grep -q 1; then
+    "$bin/psql" -h 127.0.0.1 -p "$FL_PG_PORT" -U "$FL_PG_USER" -d postgres -qc "CREATE DATABASE $FL_PG_DATABASE OWNER $FL_PG_OWNER" >/dev/null
+  fi
 }
 
 fl_pg_stop() {
@@ -78,9 +103,13 @@ fl_pg_stop() {
   fi
 }
 
-fl_pg_connection_string() {
-  local database="${1:-fedlearn}"
-  echo "Host=127.0.0.1;Port=$FL_PG_PORT;Database=$database;Username=$FL_PG_USER;Password=$FL_PG_PASSWORD"
+fl_pg_connection_string() { # fl_pg_connection_string [database] [role]: the superuser unless a role is named
+  local database="${1:-fedlearn}" role="${2:-}"
+  if [ -n "$role" ]; then
+    echo "Host=127.0.0.1;Port=$FL_PG_PORT;Database=$database;Username=$role;Password=$role"
+  else
+    echo "Host=127.0.0.1;Port=$FL_PG_PORT;Database=$database;Username=$FL_PG_USER;Password=$FL_PG_PASSWORD"
+  fi
 }
 
 fl_build() {

@@ -49,6 +49,20 @@ public sealed partial class DatabaseMigrator(NpgsqlDataSource dataSource, ILogge
         }
     }
 
+    /// <summary>
+    /// The versions not yet applied, read without changing anything: a coordinator connecting as a role that may not
+    /// change the schema checks it is current instead of migrating.
+    /// </summary>
+    public async Task<IReadOnlyList<int>> PendingVersionsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand("SELECT to_regclass('schema_migrations') IS NOT NULL", connection);
+        var applied = await exists.ExecuteScalarAsync(cancellationToken) is true
+            ? await LoadAppliedVersionsAsync(connection, cancellationToken)
+            : [];
+        return [.. LoadMigrations().Select(m => m.Version).Where(v => !applied.Contains(v))];
+    }
+
     internal static IReadOnlyList<Migration> LoadMigrations()
     {
         var assembly = typeof(DatabaseMigrator).Assembly;

@@ -4,16 +4,20 @@ using Npgsql;
 namespace FedLearn.Coordinator.Security;
 
 /// <summary>
-/// The audit log in PostgreSQL: appended under a table lock so the chain has one order, never updated (triggers refuse
-/// UPDATE, DELETE and TRUNCATE).
+/// The audit log in PostgreSQL: appended under a transaction-scoped advisory lock so the chain has one order (a table
+/// lock would need UPDATE privilege, which the coordinator's role does not have on this table), never updated (triggers
+/// refuse UPDATE, DELETE and TRUNCATE; the primary key refuses a second entry with the same sequence).
 /// </summary>
 internal sealed class AuditLogRepository(NpgsqlDataSource dataSource, TimeProvider time)
 {
+    // Any constant; it only has to differ from the migrator's and other applications' locks.
+    private const long AppendLockKey = 0x466564_41756474;
+
     public async Task<AuditRecord> AppendAsync(string actor, string actorRole, string action, string target, string details, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE", connection, transaction))
+        await using (var lockTable = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AppendLockKey})", connection, transaction))
         {
             await lockTable.ExecuteNonQueryAsync(ct);
         }

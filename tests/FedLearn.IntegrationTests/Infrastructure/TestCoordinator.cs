@@ -119,7 +119,9 @@ public sealed class TestCoordinator : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:FedLearn"] = connectionString,
+            // Least privilege as in production: the test database's owner migrates, the coordinator serves as a role owning nothing.
+            ["ConnectionStrings:FedLearnMigrations"] = connectionString,
+            ["ConnectionStrings:FedLearn"] = TestDatabase.CoordinatorConnectionStringFor(connectionString),
             ["Coordinator:TestData"] = testData ?? "",
             // FEDLEARN_TEST_LOG_DIR keeps the coordinator's JSON log of each test for diagnosis.
             ["Coordinator:LogDirectory"] = Environment.GetEnvironmentVariable("FEDLEARN_TEST_LOG_DIR") ?? "",

@@ -25,6 +25,16 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
+    /// <summary>The role the test coordinators connect as: it owns nothing (the admin connection owns the schema).</summary>
+    public const string CoordinatorRole = "fedlearn_test_coordinator";
+
+    /// <summary>This database as <see cref="CoordinatorRole"/>.</summary>
+    public string CoordinatorConnectionString =>
+        CoordinatorConnectionStringFor(ConnectionString);
+
+    public static string CoordinatorConnectionStringFor(string ownerConnectionString) =>
+        new NpgsqlConnectionStringBuilder(ownerConnectionString) { Username = CoordinatorRole, Password = CoordinatorRole }.ConnectionString;
+
     public static async Task<TestDatabase> CreateAsync()
     {
         var admin = Environment.GetEnvironmentVariable("FEDLEARN_TEST_DB");
@@ -43,8 +53,29 @@ public sealed class TestDatabase : IAsyncDisposable
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
             await create.ExecuteNonQueryAsync();
+            await EnsureCoordinatorRoleAsync(connection);
         }
         return new TestDatabase(admin!, name);
+    }
+
+    /// <summary>The cluster-wide login role of the test coordinators (test classes create it concurrently; the loser's error is harmless).</summary>
+    private static async Task EnsureCoordinatorRoleAsync(NpgsqlConnection admin)
+    {
+        await using var create = new NpgsqlCommand($"""
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{CoordinatorRole}') THEN
+                    CREATE ROLE {CoordinatorRole} LOGIN PASSWORD '{CoordinatorRole}' NOSUPERUSER NOCREATEDB NOCREATEROLE;
+                END IF;
+            END $$
+            """, admin);
+        try
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.UniqueViolation)
+        {
+            // Another test class created it at the same moment.
+        }
     }
 
     public async ValueTask DisposeAsync()
