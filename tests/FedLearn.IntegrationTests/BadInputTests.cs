@@ -134,7 +134,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData(10, "\0")]
     public async Task Register_OversizedOrControlCharacterClientVersion_InvalidArgumentAndNothingStored(int length, string suffix)
     {
-        var request = new RegisterRequest { ParticipantId = "big-version", NumExamples = 10, ClientVersion = new string('v', length) + suffix };
+        var request = new RegisterRequest { ParticipantId = "stranger", NumExamples = 10, ClientVersion = new string('v', length) + suffix };
 
         var error = await Assert.ThrowsAsync<RpcException>(() => _coordinator.Participants.RegisterAsync(request, cancellationToken: Ct).ResponseAsync);
 

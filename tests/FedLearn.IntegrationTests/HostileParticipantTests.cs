@@ -23,7 +23,7 @@ public sealed class HostileParticipantTests : IAsyncLifetime
     public async Task DefaultLimits_EveryProbeRefused_SessionCompletesUnpoisoned()
     {
         // After its probes mallory uploads a harmless zero update, so every round closes as soon as everyone reported.
-        await using var mallory = new HostileParticipant(_federation.Coordinator.Participants, Mallory, task => (new float[task.ParameterCount], 300));
+        await using var mallory = new HostileParticipant(_federation.Coordinator.ParticipantClient(Mallory), Mallory, task => (new float[task.ParameterCount], 300));
         var final = await RunSessionAsync(robustness: null);
 
         Assert.Equal(SessionState.Completed, final.State);
@@ -49,7 +49,7 @@ public sealed class HostileParticipantTests : IAsyncLifetime
     {
         // Within every limit: norm just under B, the largest example count a participant may claim, every round.
         var robustness = new RobustnessConfig { Aggregation = "median" };
-        await using var mallory = new HostileParticipant(_federation.Coordinator.Participants, Mallory, task =>
+        await using var mallory = new HostileParticipant(_federation.Coordinator.ParticipantClient(Mallory), Mallory, task =>
         {
             var value = (float)(-0.99 * RobustnessDefinition.DefaultMaxUpdateNorm / Math.Sqrt(task.ParameterCount));
             return ([.. Enumerable.Repeat(value, (int)task.ParameterCount)], RobustnessDefinition.DefaultMaxExamplesPerParticipant);
@@ -64,7 +64,7 @@ public sealed class HostileParticipantTests : IAsyncLifetime
     [Fact]
     public async Task SecureRound_KeyAdvertisementWithKeysThatAreNotKeys_RefusedAndTheHonestParticipantsCommit()
     {
-        await using var mallory = new HostileParticipant(_federation.Coordinator.Participants, Mallory, task => (new float[task.ParameterCount], 1));
+        await using var mallory = new HostileParticipant(_federation.Coordinator.ParticipantClient(Mallory), Mallory, task => (new float[task.ParameterCount], 1));
         var admin = _federation.Coordinator.Admin;
         await Sessions.WaitForParticipantsAsync(admin, SyntheticData.Features, SyntheticData.Classes, 4, Ct);
         // 20 s rounds: the key stage waits for mallory's valid advertisement until 15% of it, then goes on without it.

@@ -30,6 +30,9 @@ internal static class RequestLimits
         ["fedlearn.v1.RobustnessConfig.update_norm_policy"] = KeywordLength,
         ["fedlearn.v1.RobustnessConfig.aggregation"] = KeywordLength,
         ["fedlearn.v1.SecureAggregationStepRequest.payload"] = SecureAggregationPayloadBytes,
+        ["fedlearn.v1.EnrollRequest.token"] = FedLearn.Identity.EnrollmentToken.MaxLength,
+        ["fedlearn.v1.EnrollRequest.csr_der"] = 4096,
+        ["fedlearn.v1.RenewCertificateRequest.csr_der"] = 4096,
         // Bounded by the services' maximum message sizes (256 MiB for an imported model, 8 MiB for a chunk).
         ["fedlearn.v1.SessionConfig.initial_model_onnx"] = int.MaxValue,
         ["fedlearn.v1.TensorChunk.data"] = int.MaxValue,

@@ -26,6 +26,7 @@ public sealed class TestCoordinator : IAsyncDisposable
     private readonly string _federationDirectory;
     private readonly CertificateAuthority _ca;
     private readonly GrpcChannel _participantChannel;
+    private readonly System.Collections.Concurrent.ConcurrentBag<GrpcChannel> _extraChannels = [];
 
     private TestCoordinator(WebApplication app, Uri address, string federationDirectory)
     {
@@ -73,6 +74,14 @@ public sealed class TestCoordinator : IAsyncDisposable
     {
         using var certificate = _ca.IssueClientWithKey(name, role, lifetime ?? TimeSpan.FromDays(1), DateTimeOffset.UtcNow);
         return ClientCredentials.Save(Path.Combine(_federationDirectory, "clients", $"{role}-{name}-{Guid.NewGuid():N}"), _ca.Certificate, certificate);
+    }
+
+    /// <summary>The participant API as the enrolled participant <paramref name="id"/> (the channel closes with the coordinator).</summary>
+    public ParticipantService.ParticipantServiceClient ParticipantClient(string id)
+    {
+        var channel = OpenChannel(IssueCredentials(id, Roles.Participant));
+        _extraChannels.Add(channel);
+        return new ParticipantService.ParticipantServiceClient(channel);
     }
 
     /// <summary>A channel presenting <paramref name="credentials"/> (or no certificate at all) and trusting the federation CA.</summary>
@@ -157,6 +166,10 @@ public sealed class TestCoordinator : IAsyncDisposable
         Running.TryRemove(Address, out _);
         Channel.Dispose();
         _participantChannel.Dispose();
+        foreach (var channel in _extraChannels)
+        {
+            channel.Dispose();
+        }
         await _app.StopAsync();
         await _app.DisposeAsync();
         _ca.Dispose();
