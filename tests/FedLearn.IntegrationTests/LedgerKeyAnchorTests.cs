@@ -31,9 +31,8 @@ public sealed class LedgerKeyAnchorTests : IAsyncLifetime
     {
         // A fifth participant that records the fingerprint its round task carries (q = 1: it is in every cohort).
         var taskFingerprint = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var recorderChannel = Grpc.Net.Client.GrpcChannel.ForAddress(Coordinator.Address);
         using var stopRecorder = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var recorder = RecordFirstTaskAsync(new ParticipantService.ParticipantServiceClient(recorderChannel), taskFingerprint, stopRecorder.Token);
+        var recorder = RecordFirstTaskAsync(Coordinator.ParticipantClient("key-recorder"), taskFingerprint, stopRecorder.Token);
         await Sessions.WaitForParticipantsAsync(Coordinator.Admin, SyntheticData.Features, SyntheticData.Classes, 5, Ct);
 
         var created = await RunPrivateSessionAsync();
