@@ -66,10 +66,18 @@ public sealed partial class DatabaseMigrator(NpgsqlDataSource dataSource, ILogge
     internal static IReadOnlyList<Migration> LoadMigrations()
     {
         var assembly = typeof(DatabaseMigrator).Assembly;
-        return [.. assembly.GetManifestResourceNames()
+        List<Migration> migrations = [.. assembly.GetManifestResourceNames()
             .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
             .Select(n => Migration.FromResource(assembly, n, n[ResourcePrefix.Length..]))
             .OrderBy(m => m.Version)];
+        // Two files with one version number would apply the first and then fail on schema_migrations' key (or, on a
+        // database that has the first, silently skip the second): refuse the build's migrations outright instead.
+        if (migrations.GroupBy(m => m.Version).FirstOrDefault(g => g.Count() > 1) is { } clash)
+        {
+            throw new InvalidOperationException(
+                $"Migrations {string.Join(" and ", clash.Select(m => $"'{m.Name}'"))} share version {clash.Key}; each needs its own number.");
+        }
+        return migrations;
     }
 
     private static async Task<HashSet<int>> LoadAppliedVersionsAsync(NpgsqlConnection connection, CancellationToken ct)
