@@ -44,7 +44,7 @@ if [ -n "${FEDLEARN_DB:-}" ]; then
   connection="$FEDLEARN_DB"
   migrations="${FEDLEARN_DB_MIGRATIONS:-}"
 else
-  fl_pg_start; started_pg=1
+  fl_pg_start; started_pg=$FL_PG_STARTED   # a server that was already running (tests, another demo) keeps running
   # The coordinator serves as a role that owns nothing; the schema's owner only applies the migrations at start-up.
   connection="$(fl_pg_connection_string "$FL_PG_DATABASE" "$FL_PG_COORDINATOR")"
   migrations="$(fl_pg_connection_string "$FL_PG_DATABASE" "$FL_PG_OWNER")"

@@ -65,8 +65,11 @@ fl_pg_start() {
       || { cat "$FL_PG_DIR/initdb.log" >&2; fl_die "initdb failed"; }
     rm -f "$FL_PG_DIR/pwfile"
   fi
+  # FL_PG_STARTED tells the caller whether this call started the server, so it stops only a server it started.
+  FL_PG_STARTED=0
   if ! fl_pg_run "$bin/pg_ctl" -D "$FL_PG_DIR/data" status >/dev/null 2>&1; then
     fl_log "Starting PostgreSQL on 127.0.0.1:$FL_PG_PORT"
+    FL_PG_STARTED=1
     fl_pg_run "$bin/pg_ctl" -D "$FL_PG_DIR/data" -l "$FL_PG_DIR/server.log" -w -t 60 \
       -o "-p $FL_PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$FL_PG_DIR -c max_connections=200" start >/dev/null \
       || { tail -n 20 "$FL_PG_DIR/server.log" >&2; fl_die "PostgreSQL did not start"; }
