@@ -5,6 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
 fl_ensure_packages
+fl_ensure_notebook_packages
 if [ -z "${FEDLEARN_DB:-}" ]; then
   fl_pg_start
   export FEDLEARN_TEST_DB="$(fl_pg_connection_string postgres)"

@@ -45,6 +45,17 @@ fl_ensure_packages() {
   command -v dotnet >/dev/null 2>&1 || fl_die "the .NET SDK is required (dotnet not on PATH)"
 }
 
+# What the notebooks need (notebooks/README.md); the tests execute them against a real session's database.
+fl_ensure_notebook_packages() {
+  if [ -x /usr/bin/jupyter ] && /usr/bin/python3 -c 'import nbconvert, ipykernel, pandas, matplotlib, psycopg2' >/dev/null 2>&1; then
+    return 0
+  fi
+  fl_log "Installing Jupyter, pandas, matplotlib and psycopg2 for the notebooks"
+  fl_as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive fl_as_root apt-get install -y -qq --no-install-recommends \
+    jupyter-nbconvert python3-nbconvert python3-ipykernel python3-pandas python3-matplotlib python3-psycopg2 >/dev/null
+}
+
 # Runs a PostgreSQL tool as the cluster's owner: PostgreSQL refuses to run as root.
 fl_pg_run() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi

@@ -42,7 +42,16 @@ internal static class BuiltTool
     public static Task<(int ExitCode, string Output)> RunPythonScriptAsync(string relativePath, params string[] arguments) =>
         RunAsync(RepositoryFile(relativePath), arguments, "/usr/bin/python3");
 
-    private static string RepositoryFile(string relativePath)
+    /// <summary>
+    /// Executes a notebook of the repository with Debian's jupyter, writing the executed copy to
+    /// <paramref name="outputDirectory"/>; the exit code is not 0 when any cell fails.
+    /// </summary>
+    public static Task<(int ExitCode, string Output)> RunNotebookAsync(string relativePath, string outputDirectory, IReadOnlyDictionary<string, string> environment) =>
+        RunAsync("nbconvert", ["--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=300", "--output-dir", outputDirectory, RepositoryFile(relativePath)],
+            "/usr/bin/jupyter", environment);
+
+    /// <summary>A file of the repository, found by walking up from the test build.</summary>
+    public static string RepositoryFile(string relativePath)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -55,10 +64,15 @@ internal static class BuiltTool
         throw new FileNotFoundException($"{relativePath} was not found above the test build.");
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, string host = "dotnet")
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, string host = "dotnet",
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         start.ArgumentList.Add(program);
         foreach (var argument in arguments)
         {
