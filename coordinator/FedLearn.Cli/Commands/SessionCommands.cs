@@ -19,6 +19,7 @@ internal static class SessionCommands
         session.Add(ListCommand());
         session.Add(WatchCommand());
         session.Add(RoundCommand());
+        session.Add(SessionReportCommand.Create(SessionId));
         return session;
     }
 

@@ -5,44 +5,69 @@ using Npgsql;
 
 namespace FedLearn.IntegrationTests;
 
+/// <summary>A real federation that has run a plain and a private session, shared by the tests that analyse its store.</summary>
+public sealed class AnalysedFederation : IAsyncLifetime
+{
+    public const int Rounds = 3;
+
+    internal TestFederation Federation { get; private set; } = null!;
+
+    public SessionStatus Plain { get; private set; } = null!;
+
+    public SessionStatus Private { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Federation = await TestFederation.StartAsync(participants: 6, examplesEach: 80, idPrefix: "nb");
+        Plain = await RunSessionAsync("plain", privacy: null);
+        Private = await RunSessionAsync("private", new PrivacyConfig
+        {
+            EpsilonBudget = 50, Delta = 1e-5, Accountant = "rdp", NoiseMultiplier = 1.0, ClipNorm = 1.0, SamplingRate = 0.5, CentralNoise = true,
+        });
+    }
+
+    public ValueTask DisposeAsync() => Federation.DisposeAsync();
+
+    private async Task<SessionStatus> RunSessionAsync(string name, PrivacyConfig? privacy)
+    {
+        var admin = Federation.Coordinator.Admin;
+        var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, rounds: Rounds, perRound: 6, min: 2, deadlineSeconds: 20);
+        config.Name = name;
+        config.Privacy = privacy;
+        var created = await admin.CreateSessionAsync(new CreateSessionRequest { Config = config });
+        await admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId });
+        var final = await Sessions.WatchUntilFinishedAsync(admin, created.SessionId, TimeSpan.FromSeconds(120));
+        Assert.Equal(SessionState.Completed, final.State);
+        return created;
+    }
+}
+
 /// <summary>
-/// The notebooks in notebooks/ executed by Debian's jupyter against the store a real federation filled (a plain session and
-/// a private one), through the read-only role notebooks/reader_role.sql makes. Every cell must succeed, and what each
-/// notebook says it plotted (its summary JSON) must be what the database holds. A tampered ledger export fails the privacy
-/// notebook, and the reader role cannot read the identities.
+/// What analysts and engineers read about sessions, checked against the store a real federation filled: the notebooks in
+/// notebooks/ executed by Debian's jupyter through the read-only role notebooks/reader_role.sql makes, and
+/// <c>fedlearn session report</c>'s HTML page. What each says it plotted must be what the database holds.
 /// </summary>
-public sealed class NotebookTests : IAsyncLifetime
+public sealed class SessionAnalysisTests(AnalysedFederation analysed) : IClassFixture<AnalysedFederation>
 {
     private const string ReaderRole = "fedlearn_test_reader";
-    private const int Rounds = 3;
+    private const int Rounds = AnalysedFederation.Rounds;
 
-    private TestFederation _federation = null!;
+    private readonly TestFederation _federation = analysed.Federation;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private TestCoordinator Coordinator => _federation.Coordinator;
 
-    public async ValueTask InitializeAsync() => _federation = await TestFederation.StartAsync(participants: 6, examplesEach: 80, idPrefix: "nb");
-
-    public ValueTask DisposeAsync() => _federation.DisposeAsync();
-
     [Fact]
     public async Task Notebooks_RunAgainstARealStore_ShowWhatTheDatabaseHolds_AndFailOnATamperedLedger()
     {
         Assert.True(File.Exists("/usr/bin/jupyter"), "jupyter is not installed: scripts/test.sh installs it (jupyter-nbconvert, python3-ipykernel, python3-pandas, python3-matplotlib, python3-psycopg2).");
-        var plain = await RunSessionAsync("plain", privacy: null);
-        var privacy = new PrivacyConfig
-        {
-            EpsilonBudget = 50, Delta = 1e-5, Accountant = "rdp", NoiseMultiplier = 1.0, ClipNorm = 1.0, SamplingRate = 0.5, CentralNoise = true,
-        };
-        var @private = await RunSessionAsync("private", privacy);
+        var (plain, @private) = (analysed.Plain, analysed.Private);
         var ledgerExport = Path.Combine(_federation.DataDirectory, "ledger.json");
         var exported = await BuiltTool.RunCliAsync("ledger", "export", @private.SessionId, "--coordinator", Coordinator.Address.ToString(), "--out", ledgerExport);
         Assert.True(exported.ExitCode == 0, exported.Output);
         var reader = await CreateReaderAsync();
-        // The executed notebooks and their figures are kept under FEDLEARN_TEST_LOG_DIR when it is set, to be looked at.
-        var keep = System.Environment.GetEnvironmentVariable("FEDLEARN_TEST_LOG_DIR");
-        var output = Directory.CreateDirectory(Path.Combine(string.IsNullOrEmpty(keep) ? _federation.DataDirectory : keep, "notebooks")).FullName;
+        var output = KeptDirectory("notebooks");
         Dictionary<string, string> Environment(string session, string export) => new()
         {
             ["FEDLEARN_NOTEBOOK_DB"] = reader, ["FEDLEARN_NOTEBOOK_OUT"] = output, ["FEDLEARN_SESSION"] = session,
@@ -103,16 +128,65 @@ public sealed class NotebookTests : IAsyncLifetime
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
     }
 
-    private async Task<SessionStatus> RunSessionAsync(string name, PrivacyConfig? privacy)
+    [Fact]
+    public async Task SessionReport_DrawsTheRoundsAndTheLedgerTheCoordinatorHolds()
     {
-        var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, rounds: Rounds, perRound: 6, min: 2, deadlineSeconds: 20);
-        config.Name = name;
-        config.Privacy = privacy;
-        var created = await Coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
-        await Coordinator.Admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);
-        var final = await Sessions.WatchUntilFinishedAsync(Coordinator.Admin, created.SessionId, TimeSpan.FromSeconds(120));
-        Assert.Equal(SessionState.Completed, final.State);
-        return created;
+        var address = Coordinator.Address.ToString();
+        var page = Path.Combine(KeptDirectory("report"), "report.html");
+        var written = await BuiltTool.RunCliAsync("session", "report", analysed.Private.SessionId, "--coordinator", address, "--out", page);
+        Assert.True(written.ExitCode == 0, written.Output);
+        Assert.Contains($"{Rounds} rounds, {Rounds} ledger entries", written.Output, StringComparison.Ordinal);
+
+        var html = await File.ReadAllTextAsync(page, Ct);
+        var data = ReportData(html);
+        var committed = await QueryAsync("SELECT round, test_accuracy, test_loss FROM rounds WHERE session_id = $1 AND outcome = 'committed' ORDER BY round", analysed.Private.SessionId);
+        var entries = await QueryAsync("SELECT round, epsilon_rdp, epsilon_pld FROM ledger_entries WHERE session_id = $1 ORDER BY sequence", analysed.Private.SessionId);
+        Assert.Equal(Enumerable.Range(1, Rounds), Ints(data, "rounds"));
+        Assert.Equal(committed.Select(r => (double)r[1]), Doubles(data, "test_accuracy"));
+        Assert.Equal(committed.Select(r => (double)r[2]), Doubles(data, "test_loss"));
+        Assert.Equal(entries.Select(e => (double)e[1]), Doubles(data, "epsilon_rdp"));
+        Assert.Equal(entries.Select(e => (double)e[2]), Doubles(data, "epsilon_pld"));
+        Assert.Equal(50, data.GetProperty("epsilon_budget").GetDouble());
+        // Three charts (accuracy, loss, ε) each with one drawn point per round, and the budget line.
+        Assert.Equal(3, CountOf(html, "<svg "));
+        Assert.Equal(Rounds * (2 + 2), CountOf(html, "<circle "));
+        Assert.Contains("budget ε = 50", html, StringComparison.Ordinal);
+
+        // A plain session's page has no ε chart and says there is no guarantee; an unknown session is NOT_FOUND (exit 4).
+        var plainPage = Path.Combine(_federation.DataDirectory, "plain.html");
+        var plain = await BuiltTool.RunCliAsync("session", "report", analysed.Plain.SessionId, "--coordinator", address, "--out", plainPage);
+        Assert.True(plain.ExitCode == 0, plain.Output);
+        var plainHtml = await File.ReadAllTextAsync(plainPage, Ct);
+        Assert.Equal(2, CountOf(plainHtml, "<svg "));
+        Assert.Contains("NO differential-privacy guarantee", plainHtml, StringComparison.Ordinal);
+        var missing = await BuiltTool.RunCliAsync("session", "report", "s-000000000000", "--coordinator", address, "--out", plainPage);
+        Assert.Equal(4, missing.ExitCode);
+    }
+
+    /// <summary>Where pictures go: under FEDLEARN_TEST_LOG_DIR when it is set, so a person can look at them afterwards.</summary>
+    private string KeptDirectory(string name)
+    {
+        var keep = System.Environment.GetEnvironmentVariable("FEDLEARN_TEST_LOG_DIR");
+        return Directory.CreateDirectory(Path.Combine(string.IsNullOrEmpty(keep) ? _federation.DataDirectory : keep, name)).FullName;
+    }
+
+    private static JsonElement ReportData(string html)
+    {
+        const string start = "<script type=\"application/json\" id=\"fedlearn-report-data\">";
+        var from = html.IndexOf(start, StringComparison.Ordinal) + start.Length;
+        var to = html.IndexOf("</script>", from, StringComparison.Ordinal);
+        Assert.True(from >= start.Length && to > from, "the report has no data block");
+        return JsonDocument.Parse(html[from..to]).RootElement;
+    }
+
+    private static int CountOf(string text, string what)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(what, StringComparison.Ordinal); at >= 0; at = text.IndexOf(what, at + what.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+        return count;
     }
 
     /// <summary>A login role granted exactly what notebooks/reader_role.sql grants; its connection string.</summary>
