@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace FedLearn.Coordinator.Grains;
 
 /// <summary>
@@ -9,13 +11,19 @@ public interface IRoundGrain : IGrainWithStringKey
     /// <summary>Opens a new attempt of this round, discarding anything left of an earlier attempt.</summary>
     Task Begin(RoundPlan plan);
 
-    /// <summary>The base weights for a participant selected in the open attempt; null if it was not selected.</summary>
-    Task<float[]?> DownloadModel(string participantId);
+    /// <summary>
+    /// The base model, serialized once per attempt, for a participant selected in the open attempt; null if it was not
+    /// selected. A plain read, so it interleaves with the round's other calls instead of queueing behind them.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<ServedModel?> DownloadModel(string participantId);
 
     /// <summary>
     /// How many values an update from this participant must hold, or null when it may not upload now (not selected,
-    /// round closed). Checked before an upload is read, so a forged header cannot make the coordinator allocate.
+    /// round closed). Checked before an upload is read, so a forged header cannot make the coordinator allocate. A plain
+    /// read, so it interleaves with the round's other calls.
     /// </summary>
+    [AlwaysInterleave]
     Task<int?> ExpectedUpdateLength(string participantId);
 
     /// <summary>Adds a participant's update to the aggregate, or says why not (late, not selected, replayed, malformed).</summary>

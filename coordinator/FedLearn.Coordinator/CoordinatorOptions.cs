@@ -17,6 +17,18 @@ public sealed class CoordinatorOptions
     [Range(1, 300)]
     public int HeartbeatSeconds { get; set; } = 5;
 
+    /// <summary>Model downloads served at once; more wait for a slot (admission control, docs/architecture.md "Data path").</summary>
+    [Range(1, 100000)]
+    public int MaxConcurrentDownloads { get; set; } = 32;
+
+    /// <summary>Update uploads read at once; more wait unread (HTTP/2 flow control holds their bytes at the participant).</summary>
+    [Range(1, 100000)]
+    public int MaxConcurrentUploads { get; set; } = 16;
+
+    /// <summary>How long a download or upload may wait for a slot before it is answered UNAVAILABLE (retry).</summary>
+    [Range(1, 3600)]
+    public int AdmissionWaitSeconds { get; set; } = 300;
+
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;
 

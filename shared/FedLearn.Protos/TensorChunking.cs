@@ -51,6 +51,13 @@ public static class TensorChunking
             _values = new float[expectedCount];
         }
 
+        /// <summary>Collects into <paramref name="destination"/> (e.g. a pooled buffer): exactly its length in floats.</summary>
+        public Assembler(float[] destination)
+        {
+            EnsureLittleEndian();
+            _values = destination ?? throw new ArgumentNullException(nameof(destination));
+        }
+
         public bool IsComplete => _filled == _values.Length;
 
         public void Add(TensorChunk chunk)

@@ -13,7 +13,7 @@ internal sealed record CoordinatorRound(
 
 internal sealed record CoordinatorRun(
     string FinalState, string Message, IReadOnlyList<CoordinatorRound> Rounds, double CpuSeconds, long ResidentConnected, long ResidentEnd,
-    long PeakResident, IReadOnlyList<string> Failures, IReadOnlyList<string> StreamEnds);
+    long PeakResident, IReadOnlyList<string> Failures, IReadOnlyList<string> StreamEnds, IReadOnlyList<string> AdminErrors);
 
 internal sealed record FloorRound(int Round, double WallSeconds, double CpuSeconds, int Accepted);
 
@@ -56,6 +56,10 @@ internal sealed record CoordinatorBenchResult(CoordinatorBenchOptions Options, i
         {
             text.AppendLine($"  participant saw: {failure}");
         }
+        foreach (var error in Coordinator.AdminErrors)
+        {
+            text.AppendLine($"  admin status stream failed: {error}");
+        }
         foreach (var end in Coordinator.StreamEnds)
         {
             text.AppendLine($"  work streams ended: {end}");
@@ -85,6 +89,7 @@ internal sealed record CoordinatorBenchResult(CoordinatorBenchOptions Options, i
         lost = Lost,
         failures = Coordinator.Failures,
         work_stream_ends = Coordinator.StreamEnds,
+        admin_errors = Coordinator.AdminErrors,
         round_details = Coordinator.Rounds,
         floor_round_wall_seconds = FloorWall,
         floor_round_cpu_seconds = FloorCpu,

@@ -100,7 +100,8 @@ internal static class CoordinatorBenchmark
             var sessionId = status.SessionId;
             var startedAt = DateTimeOffset.UtcNow;
             await coordinator.Admin.StartSessionAsync(new SessionRequest { SessionId = sessionId }, cancellationToken: ct);
-            var final = await WatchAsync(coordinator.Admin, sessionId, progress, TimeSpan.FromSeconds((options.DeadlineSeconds + 30) * options.Rounds), ct);
+            var watchErrors = new List<string>();
+            var final = await WatchAsync(coordinator.Admin, sessionId, progress, TimeSpan.FromSeconds((options.DeadlineSeconds + 30) * options.Rounds), watchErrors, ct);
             var cpuAfter = ProcessMeter.CpuSeconds(pid);
             var (residentEnd, peak) = ProcessMeter.Memory(pid);
 
@@ -121,7 +122,7 @@ internal static class CoordinatorBenchmark
                 .SelectMany(r => stats.Round(r).Failures.Select(f => (Round: r, f.Key, f.Value.Count, f.Value.Example)))
                 .Select(f => $"round {f.Round}: {f.Count} × {f.Key} (e.g. {f.Example})").ToList();
             return new CoordinatorRun(final.State.ToString(), final.Message, rounds, cpuAfter - cpuBefore, residentConnected, residentEnd, peak, failures,
-                [.. stats.StreamEnds.Select(e => $"{e.Value} × {e.Key}")]);
+                [.. stats.StreamEnds.Select(e => $"{e.Value} × {e.Key}")], watchErrors);
         }
         finally
         {
@@ -134,21 +135,38 @@ internal static class CoordinatorBenchmark
         }
     }
 
-    private static async Task<SessionStatus> WatchAsync(AdminService.AdminServiceClient admin, string sessionId, TextWriter progress, TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// Follows the session until it ends. A status stream that fails (the coordinator too busy to answer, say) is reopened
+    /// after a second and the failure is counted, because that is one of the things being measured.
+    /// </summary>
+    private static async Task<SessionStatus> WatchAsync(
+        AdminService.AdminServiceClient admin, string sessionId, TextWriter progress, TimeSpan timeout, List<string> watchErrors, CancellationToken ct)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(timeout);
-        using var call = admin.WatchSession(new SessionRequest { SessionId = sessionId }, cancellationToken: limit.Token);
         SessionStatus? last = null;
-        await foreach (var status in call.ResponseStream.ReadAllAsync(limit.Token))
+        while (true)
         {
-            if (last is null || status.CompletedRounds != last.CompletedRounds)
+            try
             {
-                progress.WriteLine($"  round {status.CompletedRounds}/{status.TotalRounds} committed ({status.State})");
+                using var call = admin.WatchSession(new SessionRequest { SessionId = sessionId }, cancellationToken: limit.Token);
+                await foreach (var status in call.ResponseStream.ReadAllAsync(limit.Token))
+                {
+                    if (last is null || status.CompletedRounds != last.CompletedRounds)
+                    {
+                        progress.WriteLine($"  {DateTime.UtcNow:HH:mm:ss} round {status.CompletedRounds}/{status.TotalRounds} committed ({status.State})");
+                    }
+                    last = status;
+                }
+                return last ?? throw new InvalidOperationException("The session's status stream ended before it said anything.");
             }
-            last = status;
+            catch (RpcException e) when (!limit.IsCancellationRequested)
+            {
+                watchErrors.Add($"{DateTime.UtcNow:HH:mm:ss} {e.StatusCode}: {e.Status.Detail}");
+                progress.WriteLine($"  status stream failed ({e.StatusCode}: {e.Status.Detail}); reopening");
+                await Task.Delay(1000, limit.Token);
+            }
         }
-        return last ?? throw new InvalidOperationException("The session's status stream ended before it said anything.");
     }
 
     private static async Task<FloorRun> RunFloorAsync(

@@ -13,6 +13,7 @@ namespace FedLearn.Coordinator.Grains.Rounds;
 public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> logger) : Grain, IRoundGrain
 {
     private RoundPlan? _plan;
+    private ServedModel? _served;
     private HashSet<string> _selected = [];
     private readonly HashSet<string> _received = [];
     private readonly Dictionary<string, LocalMetricsReport> _metrics = [];
@@ -37,6 +38,8 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         }
         _deadlineTimer?.Dispose();
         _plan = plan;
+        // Serialized once per attempt; every download gets these same bytes (ServedModel is immutable: no copy per call).
+        _served = ServedModel.Of(plan.BaseWeights);
         _selected = [.. plan.SelectedParticipants];
         _received.Clear();
         _metrics.Clear();
@@ -89,8 +92,8 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         return UpdateReceipt.Ok;
     }
 
-    public Task<float[]?> DownloadModel(string participantId) =>
-        Task.FromResult(_plan is not null && _result is null && _selected.Contains(participantId) ? _plan.BaseWeights : null);
+    public Task<ServedModel?> DownloadModel(string participantId) =>
+        Task.FromResult(_plan is not null && _result is null && _selected.Contains(participantId) ? _served : null);
 
     public Task<int?> ExpectedUpdateLength(string participantId) =>
         Task.FromResult(_plan is not null && _result is null && _selected.Contains(participantId) && !_received.Contains(participantId)
@@ -159,6 +162,7 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         _deadlineTimer?.Dispose();
         _deadlineTimer = null;
         _plan = null;
+        _served = null;
         _updates = null;
         _secure = null;
         _result = null;

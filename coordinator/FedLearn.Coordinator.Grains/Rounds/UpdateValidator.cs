@@ -24,12 +24,9 @@ public static class UpdateValidator
             return $"num_examples {update.NumExamples} exceeds the session's max_examples_per_participant of {limits.MaxExamplesPerParticipant}";
         }
         var span = update.Delta.AsSpan();
-        for (var i = 0; i < span.Length; i++)
+        if (UpdateNorm.FirstNonFinite(span) is var bad and >= 0)
         {
-            if (!float.IsFinite(span[i]))
-            {
-                return $"the update contains a non-finite value (NaN or infinity) at index {i}";
-            }
+            return $"the update contains a non-finite value (NaN or infinity) at index {bad}";
         }
         if (limits?.UpdateNormPolicy == RobustnessDefinition.Reject && UpdateNorm.L2(span) is var norm && !(norm <= limits.MaxUpdateNorm))
         {

@@ -54,6 +54,11 @@ public sealed partial class SessionGrain
             if (progress.Result is { } result)
             {
                 await CloseRoundAsync(_openRound, result, cancellationToken);
+                if (_openRound is null && _record?.State == SessionState.Running && _unsettled.Count == 0)
+                {
+                    // The next round opens now, not on the next tick: no fixed wait between rounds (issue 11).
+                    await OpenRoundAsync();
+                }
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -120,8 +125,11 @@ public sealed partial class SessionGrain
         _version++;
         // In a secure round each participant learns its own index in the cohort (and nothing of the others' identities).
         var secure = draw.SecureAggregation;
-        await Task.WhenAll(ids.Select((id, index) => GrainFactory.GetGrain<IParticipantGrain>(id)
-            .Assign(secure is null ? task : task with { SecureAggregation = secure with { Index = index } })));
+        // At most MaxConcurrentPushes pushes in flight: thousands at once would flood the silo's queues (issue 11); the
+        // downloads they trigger are admitted by the coordinator's data plane in turn.
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Count), new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentPushes, TaskScheduler = TaskScheduler.Current },
+            async (index, _) => await GrainFactory.GetGrain<IParticipantGrain>(ids[index])
+                .Assign(secure is null ? task : task with { SecureAggregation = secure with { Index = index } }));
     }
 
     private async Task CloseRoundAsync(RoundTask task, RoundResult result, CancellationToken cancellationToken)

@@ -27,7 +27,14 @@ public sealed partial class SessionGrain(
     /// <summary>A round that aborts this many times in a row fails the session rather than retrying for ever.</summary>
     public const int MaxAttemptsPerRound = 20;
 
+    /// <summary>
+    /// How often the session looks for enough participants and checks its open round. Rounds do not wait for it: a round
+    /// that closes nudges the session (RoundClosed), which commits and opens the next one at once.
+    /// </summary>
     private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
+
+    /// <summary>Round tasks pushed to participants' work streams at once.</summary>
+    private const int MaxConcurrentPushes = 64;
 
     private SessionRecord? _record;
     private ModelSpec? _spec;

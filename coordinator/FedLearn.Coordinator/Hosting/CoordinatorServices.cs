@@ -44,6 +44,8 @@ public static class CoordinatorServices
 
         builder.AddTransportSecurity(options);
         builder.Services.AddSingleton<AuthorizationInterceptor>();
+        builder.Services.AddSingleton<DataPlaneAdmission>();
+        builder.Services.AddSingleton<UpdateBufferPool>();
         builder.Services.AddGrpc(grpc =>
         {
             // Every call of every service passes the one authentication and authorization check first.

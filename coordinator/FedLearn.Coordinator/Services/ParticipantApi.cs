@@ -11,7 +11,8 @@ namespace FedLearn.Coordinator.Services;
 
 /// <summary>The participant API: a thin mapping from gRPC to grain calls.</summary>
 internal sealed partial class ParticipantApi(
-    IGrainFactory grains, IOptions<CoordinatorOptions> options, TimeProvider time, ILogger<ParticipantApi> logger)
+    IGrainFactory grains, IOptions<CoordinatorOptions> options, TimeProvider time, DataPlaneAdmission admission, UpdateBufferPool buffers,
+    ILogger<ParticipantApi> logger)
     : ParticipantService.ParticipantServiceBase
 {
     public override async Task<RegisterReply> Register(RegisterRequest request, ServerCallContext context)
@@ -45,20 +46,37 @@ internal sealed partial class ParticipantApi(
                 return true;
             });
             LogConnected(id);
+            // Two waits outlive each other: whichever of "a task is ready" and "a heartbeat is due" completes is replaced,
+            // the other kept, so an idle stream costs one timer per heartbeat and no exception (issue 11).
+            Task<bool>? ready = null;
+            Task? beat = null;
             while (!ct.IsCancellationRequested)
             {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                wait.CancelAfter(heartbeat);
-                try
+                ready ??= observer.Tasks.WaitToReadAsync(ct).AsTask();
+                beat ??= Task.Delay(heartbeat, time, ct);
+                if (await Task.WhenAny(ready, beat) == ready)
                 {
-                    var task = await observer.Tasks.ReadAsync(wait.Token);
-                    await responseStream.WriteAsync(new WorkItem { RoundTask = ProtoMapping.ToProto(task) }, ct);
+                    if (!await ready)
+                    {
+                        break;
+                    }
+                    ready = null;
+                    while (observer.Tasks.TryRead(out var task))
+                    {
+                        await responseStream.WriteAsync(new WorkItem { RoundTask = ProtoMapping.ToProto(task) }, ct);
+                    }
                 }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                else
                 {
+                    await beat;
+                    beat = null;
                     // Heartbeat: proves the stream is alive to both sides and keeps the directory entry fresh.
                     await responseStream.WriteAsync(new WorkItem { Heartbeat = new Heartbeat { SentAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()) } }, ct);
-                    await participant.Connect(reference);
+                    await RpcGuard.Call(async () =>
+                    {
+                        await participant.Connect(reference);
+                        return true;
+                    });
                 }
             }
         }
@@ -85,30 +103,53 @@ internal sealed partial class ParticipantApi(
     {
         var id = RpcGuard.Id(request.ParticipantId, "participant_id");
         var round = Round(request.SessionId, request.Round);
-        var weights = await RpcGuard.Call(() => round.DownloadModel(id))
+        var model = await RpcGuard.Call(() => round.DownloadModel(id))
             ?? throw new RpcException(new Status(StatusCode.PermissionDenied,
                 $"Participant '{id}' is not selected for an open attempt of round {request.Round} of session '{request.SessionId}'."));
-        foreach (var chunk in TensorChunking.Split(weights))
+        using var slot = await admission.EnterDownloadAsync(context.CancellationToken);
+        // The chunks are views of the attempt's one serialized copy: nothing model-sized is allocated per download.
+        const int chunkBytes = TensorChunking.FloatsPerChunk * sizeof(float);
+        var bytes = model.Bytes.AsMemory();
+        for (var offset = 0; offset < bytes.Length; offset += chunkBytes)
         {
-            await responseStream.WriteAsync(new ModelChunk { ParameterCount = weights.Length, Chunk = chunk }, context.CancellationToken);
+            var data = bytes.Slice(offset, Math.Min(chunkBytes, bytes.Length - offset));
+            var chunk = new TensorChunk { Offset = offset / sizeof(float), Data = UnsafeByteOperations.UnsafeWrap(data) };
+            await responseStream.WriteAsync(new ModelChunk { ParameterCount = model.ParameterCount, Chunk = chunk }, context.CancellationToken);
         }
     }
 
     public override async Task<UploadUpdateReply> UploadUpdate(IAsyncStreamReader<UpdateChunk> requestStream, ServerCallContext context)
     {
-        var (id, round, header, values) = await ReadUploadAsync(requestStream, context.CancellationToken);
-        var receipt = await RpcGuard.Call(() => round.SubmitUpdate(new ModelUpdate(id, header.Attempt, header.NumExamples, values, ExampleEpsilon(header))));
-        LogUpload(id, header.SessionId, header.Round, receipt.Accepted);
-        return new UploadUpdateReply { Accepted = receipt.Accepted, Reason = receipt.Reason ?? "" };
+        var (id, round, header, expected) = await ReadUploadHeaderAsync(requestStream, context.CancellationToken);
+        using var slot = await admission.EnterUploadAsync(context.CancellationToken);
+        var values = buffers.Rent(expected);
+        var handedOver = false;
+        try
+        {
+            await ReadValuesAsync(requestStream, values, context.CancellationToken);
+            handedOver = true;
+            var receipt = await RpcGuard.Call(() => round.SubmitUpdate(new ModelUpdate(id, header.Attempt, header.NumExamples, values, ExampleEpsilon(header))));
+            // The call completed: the round took what it needed (sums, or its own copy) and holds no reference to the buffer.
+            handedOver = false;
+            LogUpload(id, header.SessionId, header.Round, receipt.Accepted);
+            return new UploadUpdateReply { Accepted = receipt.Accepted, Reason = receipt.Reason ?? "" };
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                buffers.Return(values);
+            }
+        }
     }
 
     private static double? ExampleEpsilon(UpdateHeader header) => header.HasExampleEpsilon ? header.ExampleEpsilon : null;
 
     /// <summary>
-    /// Reads an upload: the header, a check with the round that this participant may upload now and how many values,
-    /// then exactly that many values (raw 32-bit words, a float update or a masked uint32 input).
+    /// Reads an upload's header and checks with the round that this participant may upload now and how many values, before
+    /// a single value is read (a forged header cannot make the coordinator allocate).
     /// </summary>
-    private async Task<(string Id, IRoundGrain Round, UpdateHeader Header, float[] Values)> ReadUploadAsync(
+    private async Task<(string Id, IRoundGrain Round, UpdateHeader Header, int Expected)> ReadUploadHeaderAsync(
         IAsyncStreamReader<UpdateChunk> requestStream, CancellationToken ct)
     {
         if (!await requestStream.MoveNext(ct) || requestStream.Current.PartCase != UpdateChunk.PartOneofCase.Header)
@@ -126,10 +167,15 @@ internal sealed partial class ParticipantApi(
             throw new RpcException(new Status(StatusCode.InvalidArgument,
                 $"Malformed update: the header announces {header.ParameterCount} values; the model has {expected} parameters."));
         }
-        TensorChunking.Assembler assembler;
+        return (id, round, header, expected);
+    }
+
+    /// <summary>Reads exactly <paramref name="values"/>.Length raw 32-bit words (a float update or a masked uint32 input) into it.</summary>
+    private static async Task ReadValuesAsync(IAsyncStreamReader<UpdateChunk> requestStream, float[] values, CancellationToken ct)
+    {
         try
         {
-            assembler = new TensorChunking.Assembler(expected);
+            var assembler = new TensorChunking.Assembler(values);
             while (await requestStream.MoveNext(ct))
             {
                 if (requestStream.Current.PartCase != UpdateChunk.PartOneofCase.Chunk)
@@ -138,7 +184,7 @@ internal sealed partial class ParticipantApi(
                 }
                 assembler.Add(requestStream.Current.Chunk);
             }
-            return (id, round, header, assembler.ToArray());
+            assembler.ToArray();
         }
         catch (InvalidDataException e)
         {
@@ -179,8 +225,21 @@ internal sealed partial class ParticipantApi(
 
     public override async Task<UploadUpdateReply> UploadMaskedInput(IAsyncStreamReader<UpdateChunk> requestStream, ServerCallContext context)
     {
-        var (id, round, header, values) = await ReadUploadAsync(requestStream, context.CancellationToken);
-        var receipt = await RpcGuard.Call(() => round.SubmitMaskedInput(id, header.Attempt, MemoryMarshal.Cast<float, uint>(values).ToArray(), ExampleEpsilon(header)));
+        var (id, round, header, expected) = await ReadUploadHeaderAsync(requestStream, context.CancellationToken);
+        using var slot = await admission.EnterUploadAsync(context.CancellationToken);
+        var values = buffers.Rent(expected);
+        uint[] masked;
+        try
+        {
+            await ReadValuesAsync(requestStream, values, context.CancellationToken);
+            // The secure round keeps each masked input until unmasking, so it gets a copy of its own.
+            masked = MemoryMarshal.Cast<float, uint>(values).ToArray();
+        }
+        finally
+        {
+            buffers.Return(values);
+        }
+        var receipt = await RpcGuard.Call(() => round.SubmitMaskedInput(id, header.Attempt, masked, ExampleEpsilon(header)));
         LogUpload(id, header.SessionId, header.Round, receipt.Accepted);
         return new UploadUpdateReply { Accepted = receipt.Accepted, Reason = receipt.Reason ?? "" };
     }

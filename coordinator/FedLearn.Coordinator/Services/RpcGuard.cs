@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Grpc.Core;
+using Orleans.Runtime;
 
 namespace FedLearn.Coordinator.Services;
 
@@ -60,6 +61,22 @@ internal static partial class RpcGuard
         catch (Npgsql.NpgsqlException e)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, $"The database is unavailable: {e.Message}"));
+        }
+        catch (TimeoutException)
+        {
+            // Orleans gave up waiting for the grain (its response timeout): the coordinator is overloaded, the request may be retried.
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded,
+                "The coordinator did not answer in time (it is overloaded); retry the call, the round stays open until its deadline."));
+        }
+        catch (OrleansException e)
+        {
+            // The silo refused or lost the message (shutting down, overloaded, restarting): nothing was done, try again later.
+            throw new RpcException(new Status(StatusCode.Unavailable, $"The coordinator cannot take the request now ({e.GetType().Name}); retry later."));
+        }
+        catch (Exception e) when (e is not RpcException and not OperationCanceledException and not OutOfMemoryException)
+        {
+            // Anything else is the coordinator's fault: say so (INTERNAL) rather than leave the client with UNKNOWN.
+            throw new RpcException(new Status(StatusCode.Internal, $"The coordinator failed to handle the request ({e.GetType().Name})."));
         }
     }
 }

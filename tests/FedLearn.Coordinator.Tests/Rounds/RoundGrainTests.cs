@@ -169,7 +169,7 @@ public sealed class RoundGrainTests(ClusterFixture fixture)
         Assert.Null(await Round.DownloadModel("a"));
         await Round.Begin(Plan(1, ["a"], min: 1, Long));
 
-        Assert.Equal(BaseWeights, await Round.DownloadModel("a"));
+        Assert.Equal(BaseWeights, (await Round.DownloadModel("a"))!.ToFloats());
         Assert.Null(await Round.DownloadModel("b"));
 
         await Round.SubmitUpdate(Update("a", 1, 10, 1f, 1f, 1f));
@@ -206,7 +206,7 @@ public sealed class RoundGrainTests(ClusterFixture fixture)
         await Round.Begin(Plan(2, ["a"], min: 1, Long));
 
         Assert.Equal(new RoundProgress(2, 1, 0, null), await Round.GetProgress());
-        Assert.Equal(BaseWeights, await Round.DownloadModel("a"));
+        Assert.Equal(BaseWeights, (await Round.DownloadModel("a"))!.ToFloats());
     }
 
     [Fact]
