@@ -1,6 +1,10 @@
 namespace FedLearn.Coordinator.Grains;
 
-/// <summary>What the ML engineer asks for: a budget and the mechanism's knobs. NoiseMultiplier 0 means "calibrate".</summary>
+/// <summary>
+/// What the ML engineer asks for: a budget and the mechanism's knobs. NoiseMultiplier 0 means "calibrate".
+/// DropoutAllowance (secure aggregation only; null = <see cref="PrivacyPlan.DefaultDropoutAllowance"/>): the fraction of a
+/// round's cohort that may drop out while the attempt still unmasks; the noise is sized for the survivors that leaves.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("fedlearn.PrivacyDefinition")]
 public sealed record PrivacyDefinition(
     [property: Id(0)] double EpsilonBudget,
@@ -9,4 +13,5 @@ public sealed record PrivacyDefinition(
     [property: Id(3)] double NoiseMultiplier,
     [property: Id(4)] double ClipNorm,
     [property: Id(5)] double SamplingRate,
-    [property: Id(6)] bool CentralNoise = false);
+    [property: Id(6)] bool CentralNoise = false,
+    [property: Id(7)] double? DropoutAllowance = null);

@@ -2,7 +2,10 @@ namespace FedLearn.Coordinator.Grains;
 
 /// <summary>
 /// A session's resolved differential-privacy parameters (σ calibrated if it was not given). Sent with every task and
-/// recorded with every ledger entry.
+/// recorded with every ledger entry. <see cref="DropoutAllowance"/> a (secure aggregation; 0 with central noise): an
+/// attempt over a cohort of n unmasks only with at least s_min = max(t, minimum, n − ⌈a·n⌉) masked inputs, and each
+/// share's noise is sized for the s_min − ⌊ρ·n⌋ certainly honest ones (docs/secure-aggregation.md). A plan stored before
+/// the allowance existed reads with the default.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("fedlearn.PrivacyPlan")]
 public sealed record PrivacyPlan(
@@ -13,8 +16,15 @@ public sealed record PrivacyPlan(
     [property: Id(4)] double EpsilonBudget,
     [property: Id(5)] double Delta,
     [property: Id(6)] string Accountant,
-    [property: Id(7)] bool SecureAggregation)
+    [property: Id(7)] bool SecureAggregation,
+    [property: Id(8)] double DropoutAllowance = PrivacyPlan.DefaultDropoutAllowance)
 {
+    /// <summary>
+    /// The dropout allowance of a secure session that does not set one: twice the 5% dropout the SecAgg+ graph is chosen
+    /// for (FedLearn.SecureAggregation's <c>DistributedNoiseGuarantee.DefaultDropoutAllowance</c>, the same value).
+    /// </summary>
+    public const double DefaultDropoutAllowance = 0.1;
+
     /// <summary>Participants clip, the coordinator adds N(0, σ²C²) to the sum of clipped updates.</summary>
     public const string CentralGaussian = "central_gaussian";
 

@@ -2,7 +2,8 @@ namespace FedLearn.Coordinator.Grains;
 
 /// <summary>
 /// A secure-aggregation round's public parameters (SecAgg+ graph, threshold, encoding, per-participant noise). One copy
-/// per participant differs only in <see cref="Index"/>; nothing here is secret.
+/// per participant differs only in <see cref="Index"/>; nothing here is secret. <see cref="MinimumSurvivors"/> is s_min,
+/// the fewest masked inputs the attempt unmasks with; the noise is sized for its s_min − ⌊ρ·n⌋ certainly honest shares.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("fedlearn.SecureAggregationPlan")]
 public sealed record SecureAggregationPlan(
@@ -15,7 +16,8 @@ public sealed record SecureAggregationPlan(
     [property: Id(6)] double Gamma,
     [property: Id(7)] bool Rotate,
     [property: Id(8)] byte[] RotationSeed,
-    [property: Id(9)] ulong GridNoiseVariance);
+    [property: Id(9)] ulong GridNoiseVariance,
+    [property: Id(10)] int MinimumSurvivors);
 
 /// <summary>The stages of a secure-aggregation round as participants see them (send or wait).</summary>
 public enum SecureAggregationStage

@@ -36,7 +36,10 @@ internal static class Tasks
         },
     };
 
-    /// <summary>A secure-aggregation round with distributed noise: t = <paramref name="threshold"/> of 10, 1000 parameters.</summary>
+    /// <summary>
+    /// A secure-aggregation round with distributed noise: t = <paramref name="threshold"/> of <paramref name="participants"/>,
+    /// at least <paramref name="minimumSurvivors"/> survivors (9 of 10: one dropout allowed), 1000 parameters.
+    /// </summary>
     public static RoundTask Secure(
         int round = 1,
         int attempt = 1,
@@ -45,13 +48,18 @@ internal static class Tasks
         int threshold = 6,
         double budget = 8.0,
         string accountant = "rdp",
-        string sessionId = "session-1")
+        string sessionId = "session-1",
+        int participants = 10,
+        int minimumSurvivors = 9)
     {
         var task = Private(round, q, sigma, clipNorm: 1.0, budget, accountant: accountant, secureAggregation: true, sessionId: sessionId);
         task.Attempt = attempt;
         task.Privacy.Mechanism = "distributed_discrete_gaussian";
         task.ParameterCount = 1000;
-        task.SecureAggregation = new SecureAggregationSetup { Participants = 10, Neighbors = 9, Threshold = threshold, Gamma = 1.0 / 4096, Rotate = true };
+        task.SecureAggregation = new SecureAggregationSetup
+        {
+            Participants = participants, Neighbors = participants - 1, Threshold = threshold, Gamma = 1.0 / 4096, Rotate = true, MinimumSurvivors = minimumSurvivors,
+        };
         return task;
     }
 

@@ -9,6 +9,13 @@ public static class SecureAggregationEncoding
     {
         var privacy = task.Privacy ?? throw new InvalidOperationException("A secure-aggregation round needs privacy parameters.");
         var secure = task.SecureAggregation ?? throw new InvalidOperationException("The round has no secure-aggregation plan.");
-        return new EncodingParameters(task.ParameterCount, privacy.ClipNorm, secure.Gamma, privacy.NoiseMultiplier, secure.Threshold, secure.Rotate);
+        return For(secure, task.ParameterCount, privacy);
     }
+
+    /// <summary>
+    /// The encoding of a plan: noise sized for the plan's minimum survivors of its cohort, of whom only
+    /// s_min − ⌊ρ·n⌋ are certainly honest (<see cref="FedLearn.SecureAggregation.Noise.DistributedNoiseGuarantee.HonestShares"/>).
+    /// </summary>
+    public static EncodingParameters For(SecureAggregationPlan secure, int dimension, PrivacyPlan privacy) =>
+        new(dimension, privacy.ClipNorm, secure.Gamma, privacy.NoiseMultiplier, secure.MinimumSurvivors, secure.Participants, secure.Rotate);
 }

@@ -8,8 +8,10 @@ namespace FedLearn.Coordinator.Grains.Rounds;
 /// The coordinator's side of one secure-aggregation attempt (Bonawitz et al. 2017, §4, with the SecAgg+ graph of Bell et al.
 /// 2020): it relays keys and encrypted shares, adds masked inputs to a running sum as they arrive, and learns only the
 /// sum of the survivors' encoded, noised updates. Stages close when every expected message is in, or at their deadline.
-/// The round's minimum is checked when the masked inputs are in, before anything is unmasked: with too few survivors the
-/// attempt aborts and the coordinator never learns their sum. The release is the decoded noisy sum over q·N.
+/// The round's minimum survivors s_min (the plan's, at least the round's minimum) is checked when each stage closes and
+/// finally when the masked inputs are in, before any unmask share is asked for: with fewer the attempt aborts and the
+/// coordinator never learns their sum. So every released sum holds at least s_min − ⌊ρ·n⌋ certainly honest noise shares,
+/// the noise the attempt was charged for when it opened. The release is the decoded noisy sum over q·N.
 /// </summary>
 internal sealed class SecureAggregationRound : IRoundAggregator
 {
@@ -27,7 +29,8 @@ internal sealed class SecureAggregationRound : IRoundAggregator
         var task = round.Task;
         var participants = round.SelectedParticipants;
         _plan = task.SecureAggregation ?? throw new ArgumentException("The task has no secure-aggregation plan.", nameof(round));
-        _minimum = round.MinParticipants;
+        // s_min ≥ the round's minimum by construction (DistributedNoiseGuarantee.MinimumSurvivors); the max keeps it so.
+        _minimum = Math.Max(round.MinParticipants, _plan.MinimumSurvivors);
         _samplingRate = task.Privacy?.SamplingRate ?? throw new ArgumentException("A secure round needs a privacy plan.", nameof(round));
         _eligible = round.Eligible;
         Encoding = SecureAggregationEncoding.For(task);
@@ -112,7 +115,10 @@ internal sealed class SecureAggregationRound : IRoundAggregator
         }
     }
 
-    /// <summary>Closes the current stage (all in, or its deadline passed) and moves to the next; fewer than t left aborts.</summary>
+    /// <summary>
+    /// Closes the current stage (all in, or its deadline passed) and moves to the next; fewer than s_min left aborts (an
+    /// attempt that can no longer reach s_min masked inputs stops before its participants train).
+    /// </summary>
     public void CloseStage()
     {
         try
@@ -120,19 +126,26 @@ internal sealed class SecureAggregationRound : IRoundAggregator
             switch (Stage)
             {
                 case SecureRoundStage.AdvertiseKeys:
+                    if (TooFew(_protocol.Advertised.Count, "advertised keys"))
+                    {
+                        return;
+                    }
                     _protocol.CloseAdvertisement();
                     Stage = SecureRoundStage.ShareKeys;
                     break;
                 case SecureRoundStage.ShareKeys:
+                    if (TooFew(_protocol.SharedKeys.Count, "shared their keys"))
+                    {
+                        return;
+                    }
                     _protocol.CloseShareKeys();
                     Stage = SecureRoundStage.MaskedInput;
                     break;
                 case SecureRoundStage.MaskedInput:
-                    if (_protocol.MaskedInputs.Count < _minimum)
+                    // Checked before any unmask share is asked for: an attempt that cannot commit releases nothing, and a sum
+                    // of fewer than s_min inputs could hold fewer honest noise shares than the attempt was charged for.
+                    if (TooFew(_protocol.MaskedInputs.Count, "sent masked inputs"))
                     {
-                        // Checked before any unmask share is asked for: an attempt that cannot commit releases nothing.
-                        (Stage, AbortReason) = (SecureRoundStage.Aborted,
-                            $"only {_protocol.MaskedInputs.Count} participants sent masked inputs; at least {_minimum} are required, so nothing was unmasked");
                         return;
                     }
                     _unmaskRequest = _protocol.CloseMaskedInput();
@@ -164,10 +177,23 @@ internal sealed class SecureAggregationRound : IRoundAggregator
         var result = _protocol.Finish();
         var decoded = UpdateEncoder.Decode(result.Sum, Encoding, _plan.RotationSeed);
         var survivors = result.Contributors.Count;
-        // Every survivor added discrete Gaussian noise of variance σ_int² on the grid; only the honest ⌊(1 − ρ)·s⌋ shares
-        // count, as a sum of discrete Gaussians against the grid sensitivity Δ₂ (Kairouz, Liu & Steinke 2021, Prop. 14).
+        // Every survivor added discrete Gaussian noise of variance σ_int² on the grid; only s − ⌊ρ·n⌋ shares are certainly
+        // honest (the cohort's corrupt participants may all have survived), as a sum of discrete Gaussians against the grid
+        // sensitivity Δ₂ (Kairouz, Liu & Steinke 2021, Prop. 14). Reported with the result; the ledger charges the attempt's
+        // opening charge (s = s_min), which this never falls below since s ≥ s_min was enforced before unmasking.
         var noiseMultiplier = Encoding.GuaranteedNoiseMultiplier(survivors);
         return ([.. decoded.Select(v => (float)v)], new NoiseInSum(noiseMultiplier, Encoding.EffectiveSensitivity(), survivors));
+    }
+
+    private bool TooFew(int count, string what)
+    {
+        if (count >= _minimum)
+        {
+            return false;
+        }
+        (Stage, AbortReason) = (SecureRoundStage.Aborted,
+            $"only {count} of {_indexOf.Count} participants {what}; at least {_minimum} are required, so nothing was unmasked");
+        return true;
     }
 
     private SecureStageReply Send(SecureRoundStage expected, Action receive)

@@ -1,6 +1,6 @@
 using FedLearn.Coordinator.Grains.Persistence;
+using FedLearn.Coordinator.Grains.Rounds;
 using FedLearn.Privacy.Noise;
-using FedLearn.SecureAggregation.Encoding;
 
 namespace FedLearn.Coordinator.Grains.Sessions;
 
@@ -11,16 +11,16 @@ namespace FedLearn.Coordinator.Grains.Sessions;
 internal static class AttemptCharges
 {
     /// <summary>
-    /// An attempt with a secure-aggregation plan: the least noise the sum can carry — t survivors, of whom only the honest
-    /// ⌊(1 − ρ)·t⌋ count, over the rounding-inflated sensitivity (<see cref="SecureAggregationPlanner.WorstCaseNoiseMultiplier"/>,
-    /// Kairouz, Liu &amp; Steinke 2021, Prop. 14). The ledger composes the same σ with q = 1 for the worst case against the
-    /// coordinator (D4), which knows the cohort but sees only the masked sum and its honest noise.
+    /// An attempt with a secure-aggregation plan: the least noise the sum can carry — the s_min survivors the round
+    /// enforces before unmasking, of whom only the s_min − ⌊ρ·n⌋ certainly honest count, over the rounding-inflated
+    /// sensitivity (<see cref="SecureAggregationPlanner.WorstCaseNoiseMultiplier"/>, Kairouz, Liu &amp; Steinke 2021,
+    /// Prop. 14). It is the attempt's one charge: the ledger composes it with q = 1 for the worst case against the
+    /// coordinator (D4), which knows the cohort but sees only the masked sum and its honest noise, and each participant
+    /// computes the same σ from its task for its own figure, so that figure never exceeds the ledger's worst case.
     /// </summary>
-    public static AttemptCharge Secure(SecureAggregationPlan secure, int dimension, PrivacyPlan privacy)
-    {
-        var encoding = new EncodingParameters(dimension, privacy.ClipNorm, secure.Gamma, privacy.NoiseMultiplier, secure.Threshold, secure.Rotate);
-        return new AttemptCharge(SecureAggregationPlanner.WorstCaseNoiseMultiplier(secure, dimension, privacy), encoding.EffectiveSensitivity());
-    }
+    public static AttemptCharge Secure(SecureAggregationPlan secure, int dimension, PrivacyPlan privacy) =>
+        new(SecureAggregationPlanner.WorstCaseNoiseMultiplier(secure, dimension, privacy),
+            SecureAggregationEncoding.For(secure, dimension, privacy).EffectiveSensitivity());
 
     /// <summary>
     /// An attempt of a central-noise session (the plan's σ over the sensitivity the grid mechanism charges, C + γ√d), or a

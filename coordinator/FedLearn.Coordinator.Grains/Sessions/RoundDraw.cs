@@ -34,7 +34,7 @@ public sealed record RoundDraw(
         {
             return new(selected, AttemptCharges.Planned(privacy, dimension), null, null);
         }
-        var secure = SecureAggregationPlanner.Plan(selected.Count, dimension, privacy);
+        var secure = SecureAggregationPlanner.Plan(selected.Count, dimension, privacy, minimum);
         return new(selected, AttemptCharges.Secure(secure, dimension, privacy), secure, null);
     }
 }

@@ -1,3 +1,4 @@
+using FedLearn.Coordinator.Grains.Rounds;
 using System.Security.Cryptography;
 using FedLearn.SecureAggregation;
 using FedLearn.SecureAggregation.Encoding;
@@ -26,29 +27,38 @@ public static class SecureAggregationPlanner
     /// <summary>Below this many participants Bell et al.'s bounds cannot reach 2^−40, so rounds use full SecAgg.</summary>
     public const int SmallCohort = 100;
 
-    public static SecureAggregationPlan Plan(int participants, int dimension, PrivacyPlan privacy)
+    /// <summary>
+    /// The plan for a cohort of <paramref name="participants"/>: graph and threshold t, the minimum survivors
+    /// s_min = max(t, <paramref name="minimum"/>, n − ⌈a·n⌉) with a the plan's dropout allowance
+    /// (<see cref="DistributedNoiseGuarantee.MinimumSurvivors"/>), the grid, and each share's noise sized for the
+    /// s_min − ⌊ρ·n⌋ certainly honest survivors.
+    /// </summary>
+    public static SecureAggregationPlan Plan(int participants, int dimension, PrivacyPlan privacy, int minimum = MinimumCohort)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(participants, MinimumCohort);
         var graph = Graph(participants);
+        var minimumSurvivors = DistributedNoiseGuarantee.MinimumSurvivors(participants, graph.Threshold, minimum, privacy.DropoutAllowance);
         var gamma = privacy.ClipNorm / GridPointsPerClipNorm;
         EncodingParameters encoding;
         // Coarsen the grid until the sum of all participants' encoded updates and noise fits in 32 bits without wrapping.
-        while ((encoding = new EncodingParameters(dimension, privacy.ClipNorm, gamma, privacy.NoiseMultiplier, graph.Threshold)).RequiredModulusBits(participants) > 32)
+        while ((encoding = new EncodingParameters(dimension, privacy.ClipNorm, gamma, privacy.NoiseMultiplier, minimumSurvivors, participants))
+               .RequiredModulusBits(participants) > 32)
         {
             gamma *= 2;
         }
         return new SecureAggregationPlan(-1, participants, graph.Neighbors, graph.Threshold, RandomNumberGenerator.GetBytes(16),
-            RandomNumberGenerator.GetBytes(16), gamma, encoding.Rotate, RandomNumberGenerator.GetBytes(32), encoding.GridNoiseVariance);
+            RandomNumberGenerator.GetBytes(16), gamma, encoding.Rotate, RandomNumberGenerator.GetBytes(32), encoding.GridNoiseVariance,
+            minimumSurvivors);
     }
 
     /// <summary>
-    /// The noise multiplier the round guarantees whoever drops: exactly t survivors, of whom only the honest ⌊(1 − ρ)·t⌋
-    /// count, with the τ term of a sum of discrete Gaussians (<see cref="EncodingParameters.EffectiveNoiseMultiplier"/>, the
-    /// same library function a participant uses for its guarantee against the coordinator).
+    /// The noise multiplier the round guarantees whoever drops and whoever is corrupt: s_min survivors, of whom only the
+    /// s_min − ⌊ρ·n⌋ certainly honest count, with the τ term of a sum of discrete Gaussians
+    /// (<see cref="EncodingParameters.EffectiveNoiseMultiplier"/>, the same library function a participant uses for its
+    /// guarantee against the coordinator). The attempt is charged this σ when it opens, whatever it ends with.
     /// </summary>
     public static double WorstCaseNoiseMultiplier(SecureAggregationPlan plan, int dimension, PrivacyPlan privacy) =>
-        new EncodingParameters(dimension, privacy.ClipNorm, plan.Gamma, privacy.NoiseMultiplier, plan.Threshold, plan.Rotate)
-            .EffectiveNoiseMultiplier();
+        SecureAggregationEncoding.For(plan, dimension, privacy).EffectiveNoiseMultiplier();
 
     /// <summary>
     /// SecAgg+ (k, t) for 5% dropout and ρ = 5% corrupt participants (Bell et al. 2020, §3; ρ is also the share of noise that

@@ -50,6 +50,10 @@ public static class SessionDefinitionValidator
         {
             CheckGaussianBudget(problems, "privacy", privacy.EpsilonBudget, privacy.Delta, privacy.Accountant, privacy.NoiseMultiplier, privacy.ClipNorm);
             Check(problems, privacy.SamplingRate is > 0 and <= 1, "privacy.sampling_rate must be in (0, 1]");
+            // Above one half a SecAgg+ graph fails anyway, and full SecAgg's threshold already exceeds half the cohort.
+            Check(problems, privacy.DropoutAllowance is null or (>= 0 and <= 0.5), "privacy.dropout_allowance must be in [0, 0.5]");
+            Check(problems, !(privacy.CentralNoise && privacy.DropoutAllowance is not null),
+                "privacy.dropout_allowance applies to secure aggregation only; a session with central_noise must not set it");
         }
         if (definition.ExamplePrivacy is { } example)
         {

@@ -144,9 +144,11 @@ public sealed partial class SessionGrain
         }
         var delta = result.AverageDelta ?? throw new InvalidOperationException("A closed round that did not abort released no aggregate.");
         var weights = WeightedUpdateSum.ApplyServerStep(_weights, delta, RequireRecord().Definition.ServerLearningRate);
-        // The ledger charges the noise the released aggregate actually carries: σ and C of the plan, or what secure
-        // aggregation measured (the honest share of the survivors' noise, at least the charge fixed at opening).
-        var charge = result.Noise is { } noise ? new AttemptCharge(noise.NoiseMultiplier, noise.Sensitivity) : null;
+        // One charge per attempt, fixed when it opened (D5): the ledger's ε for release consumers and its worst case against
+        // the coordinator both compose it, and each participant computes the same σ from its task for its own figure, so
+        // that figure can never exceed the ledger's worst case. In secure mode it is the noise of the s_min survivors'
+        // certainly honest shares, which the released sum never falls below (s ≥ s_min is enforced before unmasking).
+        var charge = open.Charge ?? (result.Noise is { } noise ? new AttemptCharge(noise.NoiseMultiplier, noise.Sensitivity) : null);
         await CommitAsync(open, result.ParticipantsSelected, result.ParticipantsAggregated, result.ExamplesAggregated, result.TrainLoss,
             weights, charge, result.ExampleEpsilonMax, result.StartedAt, null, null, null, cancellationToken);
     }

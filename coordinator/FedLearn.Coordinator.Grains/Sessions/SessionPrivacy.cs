@@ -51,7 +51,8 @@ public sealed class SessionPrivacy
             ? definition.NoiseMultiplier
             : NoiseCalibrator.CalibrateNoiseMultiplier(definition.EpsilonBudget, definition.Delta, definition.SamplingRate, plannedRounds, accountant);
         return new PrivacyPlan(secure ? PrivacyPlan.DistributedDiscreteGaussian : PrivacyPlan.CentralGaussian, definition.SamplingRate, sigma,
-            definition.ClipNorm, definition.EpsilonBudget, definition.Delta, Accountants.Name(accountant), secure);
+            definition.ClipNorm, definition.EpsilonBudget, definition.Delta, Accountants.Name(accountant), secure,
+            secure ? definition.DropoutAllowance ?? PrivacyPlan.DefaultDropoutAllowance : 0);
     }
 
     /// <summary>ε under the enforced accountant if one more round with noise multiplier σ commits.</summary>

@@ -27,7 +27,8 @@ internal static class ProtoMapping
         config.Privacy is null
             ? null
             : new PrivacyDefinition(config.Privacy.EpsilonBudget, config.Privacy.Delta, config.Privacy.Accountant ?? "",
-                config.Privacy.NoiseMultiplier, config.Privacy.ClipNorm, config.Privacy.SamplingRate, config.Privacy.CentralNoise),
+                config.Privacy.NoiseMultiplier, config.Privacy.ClipNorm, config.Privacy.SamplingRate, config.Privacy.CentralNoise,
+                config.Privacy.HasDropoutAllowance ? config.Privacy.DropoutAllowance : null),
         config.ExamplePrivacy is not { } e
             ? null
             : new ExamplePrivacyDefinition(e.EpsilonBudget, e.Delta, e.Accountant ?? "", e.NoiseMultiplier, e.ClipNorm, e.ExpectedBatchSize),
@@ -55,7 +56,14 @@ internal static class ProtoMapping
         ServerLearningRate = definition.ServerLearningRate,
         Seed = definition.Seed,
         RoundDeadlineSeconds = definition.RoundDeadlineSeconds,
-        Privacy = definition.Privacy is not { } p ? null : new PrivacyConfig
+        Privacy = definition.Privacy is not { } p ? null : ToProto(p),
+        ExamplePrivacy = definition.ExamplePrivacy is null ? null : ToProto(definition.ExamplePrivacy),
+        Robustness = ToProto(definition.Robustness ?? RobustnessDefinition.Default),
+    };
+
+    private static PrivacyConfig ToProto(PrivacyDefinition p)
+    {
+        var config = new PrivacyConfig
         {
             EpsilonBudget = p.EpsilonBudget,
             Delta = p.Delta,
@@ -64,10 +72,13 @@ internal static class ProtoMapping
             ClipNorm = p.ClipNorm,
             SamplingRate = p.SamplingRate,
             CentralNoise = p.CentralNoise,
-        },
-        ExamplePrivacy = definition.ExamplePrivacy is null ? null : ToProto(definition.ExamplePrivacy),
-        Robustness = ToProto(definition.Robustness ?? RobustnessDefinition.Default),
-    };
+        };
+        if (p.DropoutAllowance is { } allowance)
+        {
+            config.DropoutAllowance = allowance;
+        }
+        return config;
+    }
 
     public static RobustnessConfig ToProto(RobustnessDefinition r) => new()
     {
@@ -98,6 +109,7 @@ internal static class ProtoMapping
         Delta = plan.Delta,
         Accountant = plan.Accountant,
         SecureAggregation = plan.SecureAggregation,
+        DropoutAllowance = plan.DropoutAllowance,
     };
 
     public static ModelSpec ToProto(ModelDefinition model)
@@ -186,6 +198,7 @@ internal static class ProtoMapping
             Rotate = s.Rotate,
             RotationSeed = ByteString.CopyFrom(s.RotationSeed),
             GridNoiseVariance = s.GridNoiseVariance,
+            MinimumSurvivors = s.MinimumSurvivors,
         },
     };
 

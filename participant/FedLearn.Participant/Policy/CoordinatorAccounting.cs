@@ -1,4 +1,5 @@
 using FedLearn.Participant.Spending;
+using FedLearn.Participant.Work;
 using FedLearn.Privacy;
 using FedLearn.Protos.V1;
 using FedLearn.SecureAggregation.Encoding;
@@ -59,23 +60,18 @@ public static class CoordinatorAccounting
     }
 
     /// <summary>
-    /// σ of one attempt against the coordinator: the noise of the t survivors a round may be unmasked with, counting
-    /// only the honest ⌊(1 − ρ)·t⌋ shares, charged as a sum of discrete Gaussians with its τ term, over the grid
-    /// sensitivity after rounding (the library's one function for it, <see cref="EncodingParameters.EffectiveNoiseMultiplier"/>:
-    /// Kairouz, Liu &amp; Steinke 2021, Theorem 1 and Prop. 14). Computed here from the declared σ, C, γ, t and the model
-    /// size, never taken from the coordinator; the same σ the coordinator charges its worst case with.
+    /// σ of one attempt against the coordinator: the noise of the s_min survivors a round may be unmasked with
+    /// (<c>SecureAggregationSetup.minimum_survivors</c>; the coordinator aborts with fewer and this participant refuses to
+    /// unmask fewer), counting only the s_min − ⌊ρ·n⌋ certainly honest shares of the cohort of n (the corrupt never drop
+    /// out), charged as a sum of discrete Gaussians with its τ term, over the grid sensitivity after rounding (the library's
+    /// one function for it, <see cref="EncodingParameters.EffectiveNoiseMultiplier"/>: Kairouz, Liu &amp; Steinke 2021,
+    /// Theorem 1 and Prop. 14; Bell et al. 2020, §3 for the corruption bound). Computed here from the declared σ, C, γ,
+    /// s_min, n and the model size, never taken from the coordinator; it is exactly the σ the coordinator charges the
+    /// attempt with when it opens, in the ledger's figures for both adversaries.
     /// </summary>
     public static double NoiseMultiplier(RoundTask task, PrivacyParameters privacy)
     {
-        ArgumentNullException.ThrowIfNull(task);
-        ArgumentNullException.ThrowIfNull(privacy);
-        var setup = task.SecureAggregation ?? throw new ArgumentException("A round without secure aggregation.", nameof(task));
-        if (task.ParameterCount is < 1 or > int.MaxValue)
-        {
-            throw new ArgumentException($"The task declares {task.ParameterCount} parameters.", nameof(task));
-        }
-        var sigma = new EncodingParameters((int)task.ParameterCount, privacy.ClipNorm, setup.Gamma, privacy.NoiseMultiplier, setup.Threshold, setup.Rotate)
-            .EffectiveNoiseMultiplier();
+        var sigma = SecureTaskEncoding.For(task, privacy).EffectiveNoiseMultiplier();
         return sigma > 0 && double.IsFinite(sigma)
             ? sigma
             : throw new ArgumentException($"The round's noise gives σ = {sigma} against the coordinator.", nameof(task));

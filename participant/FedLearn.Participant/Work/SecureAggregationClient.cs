@@ -34,10 +34,17 @@ internal sealed class SecureAggregationClient : IDisposable
         {
             throw new InvalidDataException($"Implausible secure-aggregation setup: index {_setup.Index} of {_setup.Participants}, threshold {_setup.Threshold}.");
         }
-        _encoding = new EncodingParameters((int)task.ParameterCount, privacy.ClipNorm, _setup.Gamma, privacy.NoiseMultiplier, _setup.Threshold, _setup.Rotate);
+        try
+        {
+            _encoding = SecureTaskEncoding.For(task, privacy);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"Unusable secure-aggregation setup: {e.Message}", e);
+        }
         if (_encoding.GridNoiseVariance != _setup.GridNoiseVariance)
         {
-            // The noise is ours to add: it follows from the declared σ, C, γ and t, never from the coordinator's say-so.
+            // The noise is ours to add: it follows from the declared σ, C, γ, s_min and n, never from the coordinator's say-so.
             throw new InvalidDataException(
                 $"The coordinator announced grid noise variance {_setup.GridNoiseVariance}; σ = {privacy.NoiseMultiplier}, C = {privacy.ClipNorm} give {_encoding.GridNoiseVariance}.");
         }
@@ -71,6 +78,13 @@ internal sealed class SecureAggregationClient : IDisposable
             return reply;
         }
         var request = await WaitAsync<UnmaskRequest>(ProtoStage.UnmaskRequest, ct);
+        if (request.Survivors.Count < _setup.MinimumSurvivors)
+        {
+            // Our noise was sized for at least s_min survivors; a sum of fewer may hold less honest noise than we charged
+            // ourselves for, so we reveal no share that would unmask it.
+            throw new InvalidDataException(
+                $"The unmask request lists {request.Survivors.Count} survivors; this round's noise needs at least {_setup.MinimumSurvivors}.");
+        }
         await SendAsync(ProtoStage.Unmask, _protocol.Unmask(request), ct);
         return reply;
     }

@@ -21,7 +21,11 @@ public static class SecAggBenchmark
     public static BenchmarkReport Run(int participants, int dimension, double dropout, int? neighbors)
     {
         var parameters = Parameters(participants, dropout, neighbors);
-        var encoding = new EncodingParameters(dimension, ClipNorm: 1.0, Gamma: 1.0 / 65536, NoiseMultiplier: 1.0, NoiseShares: parameters.Threshold);
+        // The noise is sized as a round sizes it: for the honest shares of the fewest survivors it unmasks with, allowing at
+        // least the benchmark's dropout.
+        var minimumSurvivors = DistributedNoiseGuarantee.MinimumSurvivors(participants, parameters.Threshold, minimum: 3,
+            Math.Max(DistributedNoiseGuarantee.DefaultDropoutAllowance, dropout));
+        var encoding = new EncodingParameters(dimension, ClipNorm: 1.0, Gamma: 1.0 / 65536, NoiseMultiplier: 1.0, minimumSurvivors, participants);
         var length = encoding.PaddedDimension;
         var config = new RoundConfiguration(RandomNumberGenerator.GetBytes(16), parameters, length, RandomNumberGenerator.GetBytes(16));
         var rotationSeed = RandomNumberGenerator.GetBytes(16);

@@ -12,14 +12,16 @@ namespace FedLearn.SecureAggregation.Encoding;
 /// <param name="Dimension">d, the update length.</param>
 /// <param name="ClipNorm">C, the L2 clipping norm.</param>
 /// <param name="Gamma">γ, the grid spacing: larger is coarser (more rounding error, fewer bits).</param>
-/// <param name="NoiseMultiplier">σ: the honest shares of any t survivors' noise carry at least σ times the sensitivity
-/// after rounding (σ·γΔ₂ ≥ σ·C); 0 = no noise.</param>
-/// <param name="NoiseShares">t: the fewest survivors a round unmasks with. The noise is sized so that the
-/// ⌊(1 − ρ)·t⌋ honest ones among them (<see cref="DistributedNoiseGuarantee.HonestShares"/>) carry σ·Δ₂ together.</param>
+/// <param name="NoiseMultiplier">σ: the honest shares of any <paramref name="MinimumSurvivors"/> survivors' noise carry at
+/// least σ times the sensitivity after rounding (σ·γΔ₂ ≥ σ·C); 0 = no noise.</param>
+/// <param name="MinimumSurvivors">s_min: the fewest survivors a round unmasks with
+/// (<see cref="DistributedNoiseGuarantee.MinimumSurvivors"/>). The noise is sized so that the s_min − ⌊ρ·n⌋ certainly
+/// honest ones among them (<see cref="DistributedNoiseGuarantee.HonestShares"/>) carry σ·Δ₂ together.</param>
+/// <param name="Cohort">n: the participants the attempt opened with; up to ⌊ρ·n⌋ of them may be corrupt.</param>
 /// <param name="Rotate">Apply the randomized Hadamard rotation (pads to a power of two).</param>
 /// <param name="Beta">β of conditional rounding: each rounding attempt is kept with probability ≥ 1 − β.</param>
 public sealed record EncodingParameters(
-    int Dimension, double ClipNorm, double Gamma, double NoiseMultiplier, int NoiseShares, bool Rotate = true,
+    int Dimension, double ClipNorm, double Gamma, double NoiseMultiplier, int MinimumSurvivors, int Cohort, bool Rotate = true,
     double Beta = 0.6065306597126334 /* e^(−1/2), the value used by Kairouz et al. 2021 */)
 {
     /// <summary>D: the encoded length (a power of two when rotating).</summary>
@@ -50,24 +52,25 @@ public sealed record EncodingParameters(
     public double EffectiveSensitivity() => Gamma * GridSensitivity;
 
     /// <summary>
-    /// The noise multiplier the round guarantees whoever drops out: t survivors, of whom only the honest
-    /// ⌊(1 − ρ)·t⌋ count, over the rounding-inflated sensitivity (<see cref="GuaranteedNoiseMultiplier"/>). This is
-    /// the σ to charge for the round, and — with q = 1, no amplification — the σ of one contributed attempt against the
-    /// coordinator. ≥ σ by construction of <see cref="GridNoiseVariance"/>, up to the τ term (negligible at σ_int² ≥ 8).
+    /// The noise multiplier the round guarantees whoever drops out and whoever is corrupt: s_min survivors, of whom only
+    /// the s_min − ⌊ρ·n⌋ certainly honest count, over the rounding-inflated sensitivity
+    /// (<see cref="GuaranteedNoiseMultiplier"/>). This is the σ the attempt is charged when it opens, in the ledger and —
+    /// with q = 1, no amplification — by each participant for one contributed attempt against the coordinator.
+    /// ≥ σ by construction of <see cref="GridNoiseVariance"/>, up to the τ term (negligible at σ_int² ≥ 8).
     /// </summary>
-    public double EffectiveNoiseMultiplier() => GuaranteedNoiseMultiplier(NoiseShares);
+    public double EffectiveNoiseMultiplier() => GuaranteedNoiseMultiplier(MinimumSurvivors);
 
     /// <summary>
-    /// The noise multiplier of a sum that <paramref name="survivors"/> participants' shares went into: only
-    /// ⌊(1 − ρ)·survivors⌋ shares count (the others may be corrupt and subtract theirs), and the sum of discrete
-    /// Gaussians is charged with its τ term (Kairouz, Liu &amp; Steinke 2021, Prop. 14; see
+    /// The noise multiplier of a sum that <paramref name="survivors"/> of the cohort's shares went into: only
+    /// survivors − ⌊ρ·n⌋ shares certainly count (the corrupt may all be among the survivors and subtract theirs), and the
+    /// sum of discrete Gaussians is charged with its τ term (Kairouz, Liu &amp; Steinke 2021, Prop. 14; see
     /// <see cref="DistributedNoiseGuarantee"/>). 0 when the round adds no noise.
     /// </summary>
     public double GuaranteedNoiseMultiplier(int survivors) =>
         NoiseMultiplier == 0
             ? 0
             : DistributedNoiseGuarantee.NoiseMultiplier(
-                GridSensitivity, GridNoiseVariance, DistributedNoiseGuarantee.HonestShares(survivors), PaddedDimension);
+                GridSensitivity, GridNoiseVariance, DistributedNoiseGuarantee.HonestShares(survivors, Cohort), PaddedDimension);
 
     /// <summary>
     /// Upper bound on the total variation distance between the noise <paramref name="participants"/> participants add in
@@ -80,7 +83,7 @@ public sealed record EncodingParameters(
             : participants * (double)PaddedDimension * DiscreteGaussianNoise.StatisticalDistancePerCoordinate(GridNoiseVariance);
 
     /// <summary>
-    /// Per-participant σ_int² on the grid: (σ·Δ₂)² / ⌊(1 − ρ)·t⌋, rounded up to an integer for the sampler and at least
+    /// Per-participant σ_int² on the grid: (σ·Δ₂)² / (s_min − ⌊ρ·n⌋), rounded up to an integer for the sampler and at least
     /// <see cref="DistributedNoiseGuarantee.MinimumShareVariance"/> (more noise, never less). Sized from Δ₂, the
     /// sensitivity after rounding, so the rounding inflation is covered by noise rather than by a calibration margin,
     /// and from the honest shares only, so corrupt survivors cannot leave the sum short of σ.
@@ -95,7 +98,7 @@ public sealed record EncodingParameters(
             }
 
             var std = NoiseMultiplier * GridSensitivity;
-            var variance = Math.Ceiling(std * std / DistributedNoiseGuarantee.HonestShares(NoiseShares));
+            var variance = Math.Ceiling(std * std / DistributedNoiseGuarantee.HonestShares(MinimumSurvivors, Cohort));
             return Math.Max(DistributedNoiseGuarantee.MinimumShareVariance, (ulong)variance);
         }
     }

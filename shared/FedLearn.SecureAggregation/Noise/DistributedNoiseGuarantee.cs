@@ -13,7 +13,11 @@ namespace FedLearn.SecureAggregation.Noise;
 /// That is the RDP curve α/(2σ_eff²) of a Gaussian mechanism with σ_eff = 1/√min{…}, which this class returns
 /// (a Gaussian with that noise multiplier and sensitivity 1 has exactly that curve, Mironov 2017, Prop. 7).
 /// Shares of corrupt participants do not count: they may have colluded with whoever reads the sum and subtract their
-/// own noise, so of s survivors only ⌊(1 − ρ)·s⌋ are counted, ρ the corruption rate the SecAgg+ graph is chosen for.
+/// own noise. The threat model bounds them at ρ of the cohort n the attempt opened with (Bell et al. 2020, §3: at most
+/// γ·n of the n clients are corrupt), and a corrupt participant never drops out (it wants the sum), so of s survivors only
+/// s − ⌊ρ·n⌋ are certainly honest (<see cref="HonestShares"/>) — not ⌊(1 − ρ)·s⌋, which assumes the corrupt fraction
+/// among the survivors is ρ and overcounts by ρ·(n − s) shares. Kairouz, Liu &amp; Steinke 2021, §5, likewise count the
+/// noise of the clients that are not corrupt.
 /// </remarks>
 public static class DistributedNoiseGuarantee
 {
@@ -30,24 +34,72 @@ public static class DistributedNoiseGuarantee
     /// </summary>
     public const ulong MinimumShareVariance = 8;
 
-    /// <summary>⌊(1 − ρ)·survivors⌋: the survivors whose noise counts.</summary>
-    /// <exception cref="ArgumentException">Fewer than one share would count, or ρ is outside [0, 1).</exception>
-    public static int HonestShares(int survivors, double corruptionRate = AssumedCorruptionRate)
+    /// <summary>
+    /// The default dropout allowance a: the fraction of a cohort that may fail to deliver its masked input while the attempt
+    /// still unmasks. Twice the 5% dropout the SecAgg+ graph is chosen for (<see cref="MinimumSurvivors"/>;
+    /// docs/secure-aggregation.md compares the noise and the aborts at n = 10, 100, 1000 for other values).
+    /// </summary>
+    public const double DefaultDropoutAllowance = 0.1;
+
+    /// <summary>
+    /// s − ⌊ρ·n⌋: the survivors whose noise certainly counts when <paramref name="survivors"/> of a cohort of
+    /// <paramref name="cohort"/> delivered their masked inputs. Up to ⌊ρ·n⌋ of the cohort are corrupt (Bell et al. 2020,
+    /// §3) and all of them may be among the survivors.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than one share would count, survivors outside 1..cohort, or ρ outside [0, 1).</exception>
+    public static int HonestShares(int survivors, int cohort, double corruptionRate = AssumedCorruptionRate)
     {
         if (!(corruptionRate is >= 0 and < 1))
         {
             throw new ArgumentException($"The corruption rate must be in [0, 1), got {corruptionRate}.", nameof(corruptionRate));
         }
+        if (survivors < 1 || survivors > cohort)
+        {
+            throw new ArgumentException($"{survivors} survivors of a cohort of {cohort} is impossible.", nameof(survivors));
+        }
 
-        // A hair of slack so (1 − 0.05)·20 = 19 is not floored to 18 by binary rounding.
-        var honest = (int)Math.Floor(((1 - corruptionRate) * survivors) + 1e-9);
+        var honest = survivors - CorruptParticipants(cohort, corruptionRate);
         if (honest < 1)
         {
             throw new ArgumentException(
-                $"With {survivors} survivors and corruption rate {corruptionRate}, no survivor's noise can be counted.", nameof(survivors));
+                $"With {survivors} survivors of a cohort of {cohort} and corruption rate {corruptionRate}, all survivors may be corrupt: no share's noise can be counted.",
+                nameof(survivors));
         }
 
         return honest;
+    }
+
+    /// <summary>⌊ρ·n⌋, the corrupt participants a cohort of n may hold (a hair of slack rounds 0.05·20 up to 1, never down to 0).</summary>
+    public static int CorruptParticipants(int cohort, double corruptionRate = AssumedCorruptionRate)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(cohort, 1);
+        return (int)Math.Floor((corruptionRate * cohort) + 1e-9);
+    }
+
+    /// <summary>
+    /// s_min = max(t, m, n − ⌈a·n⌉): the fewest masked inputs an attempt over a cohort of n unmasks with — never below the
+    /// Shamir threshold t, the round's minimum m, or the cohort less the ⌈a·n⌉ dropouts the allowance a tolerates (at
+    /// least one whenever a &gt; 0, so small cohorts survive a single dropout). The noise is sized for its
+    /// s_min − ⌊ρ·n⌋ honest shares, and the coordinator aborts an attempt with fewer survivors before any unmask share is
+    /// asked for, so every released sum carries at least that noise.
+    /// </summary>
+    /// <exception cref="ArgumentException">An allowance outside [0, 1), t or m outside 1..n, or no honest share at s_min.</exception>
+    public static int MinimumSurvivors(int cohort, int threshold, int minimum, double dropoutAllowance = DefaultDropoutAllowance)
+    {
+        if (!(dropoutAllowance is >= 0 and < 1))
+        {
+            throw new ArgumentException($"The dropout allowance must be in [0, 1), got {dropoutAllowance}.", nameof(dropoutAllowance));
+        }
+        if (threshold < 1 || threshold > cohort || minimum > cohort)
+        {
+            throw new ArgumentException($"A cohort of {cohort} cannot meet threshold {threshold} and minimum {minimum}.", nameof(cohort));
+        }
+
+        // The slack keeps 0.1·30 = 3.0000000000000004 from allowing 4 dropouts.
+        var allowed = (int)Math.Ceiling((dropoutAllowance * cohort) - 1e-9);
+        var survivors = Math.Max(Math.Max(threshold, minimum), cohort - allowed);
+        _ = HonestShares(survivors, cohort); // refuses a minimum at which every survivor may be corrupt
+        return survivors;
     }
 
     /// <summary>τ of Kairouz, Liu &amp; Steinke 2021, Prop. 14 for n shares of N_Z(0, σ²): 10·Σ_{k=1}^{n−1} exp(−2π²σ²·k/(k+1)).</summary>

@@ -1,4 +1,5 @@
 using FedLearn.Coordinator.Grains;
+using FedLearn.Coordinator.Grains.Rounds;
 using FedLearn.Coordinator.Grains.Sessions;
 using FedLearn.Coordinator.Tests.Cluster;
 using FedLearn.SecureAggregation;
@@ -46,6 +47,27 @@ public sealed class SecureRoundGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task MaskedInputs_AtLeastTheMinimumButFewerThanTheMinimumSurvivors_AbortsBeforeAnyUnmaskRequest()
+    {
+        // Ten participants: full SecAgg with t = 5, the round needs 3, but the noise is sized for s_min = 10 − ⌈0.1·10⌉ = 9
+        // survivors. Eight masked inputs are more than t and the minimum, yet a sum of them could hold less noise than the
+        // attempt was charged for: nothing may be unmasked.
+        using var cohort = await SecureCohort.BeginAsync(Round, _sessionId, participants: 10, minimum: 3, TimeSpan.FromSeconds(16));
+        Assert.Equal((5, 9), (cohort.Plan.Threshold, cohort.Plan.MinimumSurvivors));
+        await cohort.AdvertiseAndShareAsync();
+        await cohort.SendMaskedInputsAsync(0, 1, 2, 3, 4, 5, 6, 7);
+
+        var result = await WaitForResultAsync();
+
+        Assert.True(result.Aborted);
+        Assert.Contains("only 8 of 10 participants sent masked inputs; at least 9 are required, so nothing was unmasked", result.AbortReason, StringComparison.Ordinal);
+        Assert.Null(result.AverageDelta);
+        var request = await Round.SecureAggregationStep(cohort.Ids[0], 1, SecureAggregationStage.UnmaskRequest, []);
+        Assert.Null(request.Payload);
+        Assert.False(request.Ready);
+    }
+
+    [Fact]
     public async Task Unmask_TooFewResponsesToReconstruct_ClosesAsAbortedInsteadOfStayingOpen()
     {
         // Four participants, t = 2; all send masked inputs, only one answers the unmask request: Finish throws
@@ -76,7 +98,8 @@ public sealed class SecureRoundGrainTests(ClusterFixture fixture)
         Assert.False(result.Aborted);
         Assert.Equal(Dimension, result.AverageDelta!.Length);
         Assert.Equal(4, result.Noise!.Survivors);
-        Assert.True(result.Noise.NoiseMultiplier > 0);
+        // Sized for s_min = 3 certainly honest shares (⌊0.05·4⌋ = 0 corrupt); all 4 carry σ·√(4/3).
+        Assert.Equal(cohort.Encoding.EffectiveNoiseMultiplier() * Math.Sqrt(4.0 / 3), result.Noise.NoiseMultiplier, 9);
     }
 
     private async Task<RoundResult> WaitForResultAsync()
@@ -118,7 +141,7 @@ public sealed class SecureRoundGrainTests(ClusterFixture fixture)
         {
             _round = round;
             _plan = plan;
-            _encoding = new EncodingParameters(Dimension, Privacy.ClipNorm, plan.Gamma, Privacy.NoiseMultiplier, plan.Threshold, plan.Rotate);
+            _encoding = SecureAggregationEncoding.For(plan, Dimension, Privacy);
             var configuration = new RoundConfiguration(plan.RoundId, new SecAggParameters(plan.Participants, plan.Neighbors, plan.Threshold),
                 _encoding.PaddedDimension, plan.GraphSeed);
             _protocols = [.. Enumerable.Range(0, plan.Participants).Select(i => new SecAggParticipant(configuration, i))];
@@ -127,9 +150,13 @@ public sealed class SecureRoundGrainTests(ClusterFixture fixture)
 
         public string[] Ids { get; }
 
+        public SecureAggregationPlan Plan => _plan;
+
+        public EncodingParameters Encoding => _encoding;
+
         public static async Task<SecureCohort> BeginAsync(IRoundGrain round, string sessionId, int participants, int minimum, TimeSpan deadlineIn)
         {
-            var plan = SecureAggregationPlanner.Plan(participants, Dimension, Privacy);
+            var plan = SecureAggregationPlanner.Plan(participants, Dimension, Privacy, minimum);
             var cohort = new SecureCohort(round, plan);
             // Keys are generated before the attempt opens, so a slow first call cannot miss the first stage's deadline.
             cohort._advertisements = [.. cohort._protocols.Select(p => ProtocolJson.Serialize(p.AdvertiseKeys()))];

@@ -80,6 +80,10 @@ public sealed class SessionDefinitionValidatorTests
     [InlineData("trim half", "robustness.trim_fraction must")]
     [InlineData("NaN trim", "robustness.trim_fraction must")]
     [InlineData("median with privacy", "robustness.aggregation median needs")]
+    [InlineData("NaN dropout allowance", "privacy.dropout_allowance must be in")]
+    [InlineData("dropout allowance above half", "privacy.dropout_allowance must be in")]
+    [InlineData("negative dropout allowance", "privacy.dropout_allowance must be in")]
+    [InlineData("dropout allowance with central noise", "privacy.dropout_allowance applies")]
     public void Validate_BadField_RejectsNamingTheField(string scenario, string expectedProblem)
     {
         var definition = Bad(scenario);
@@ -183,6 +187,13 @@ public sealed class SessionDefinitionValidatorTests
         {
             Robustness = RobustnessDefinition.Default with { Aggregation = RobustnessDefinition.Median },
             Privacy = new PrivacyDefinition(4, 1e-5, "rdp", 1.0, 1.0, 0.5),
+        },
+        "NaN dropout allowance" => Good with { Privacy = new PrivacyDefinition(4, 1e-5, "rdp", 1.0, 1.0, 0.5, DropoutAllowance: double.NaN) },
+        "dropout allowance above half" => Good with { Privacy = new PrivacyDefinition(4, 1e-5, "rdp", 1.0, 1.0, 0.5, DropoutAllowance: 0.51) },
+        "negative dropout allowance" => Good with { Privacy = new PrivacyDefinition(4, 1e-5, "rdp", 1.0, 1.0, 0.5, DropoutAllowance: -0.1) },
+        "dropout allowance with central noise" => Good with
+        {
+            Privacy = new PrivacyDefinition(4, 1e-5, "rdp", 1.0, 1.0, 0.5, CentralNoise: true, DropoutAllowance: 0.1),
         },
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "unknown scenario"),
     };

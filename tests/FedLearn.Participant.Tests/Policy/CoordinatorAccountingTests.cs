@@ -9,17 +9,32 @@ namespace FedLearn.Participant.Tests.Policy;
 public sealed class CoordinatorAccountingTests
 {
     [Fact]
-    public void NoiseMultiplier_IsTheLibrarysGuaranteeForTheHonestShareOfTheThresholdSurvivors()
+    public void NoiseMultiplier_IsTheLibrarysGuaranteeForTheCertainlyHonestSharesOfTheMinimumSurvivors()
     {
-        var task = Tasks.Secure(sigma: 1.1, threshold: 6);
+        var task = Tasks.Secure(sigma: 1.1, threshold: 17, participants: 100, minimumSurvivors: 90);
 
         var sigma = CoordinatorAccounting.NoiseMultiplier(task, task.Privacy);
 
-        // Computed from the declared parameters: ⌊0.95·6⌋ = 5 honest shares of σ_int², sized so they carry σ·Δ₂ together.
-        var encoding = new EncodingParameters(1000, 1.0, 1.0 / 4096, 1.1, 6, Rotate: true);
-        Assert.Equal(encoding.GuaranteedNoiseMultiplier(6), sigma, 12);
-        Assert.Equal(DistributedNoiseGuarantee.NoiseMultiplier(encoding.GridSensitivity, encoding.GridNoiseVariance, 5, encoding.PaddedDimension), sigma, 12);
+        // Computed from the declared parameters: 90 − ⌊0.05·100⌋ = 85 certainly honest shares of σ_int², sized so they carry
+        // σ·Δ₂ together (not ⌊0.95·t⌋ = 16 of the threshold's 17, which assumed the corrupt drop out like everyone else).
+        var encoding = new EncodingParameters(1000, 1.0, 1.0 / 4096, 1.1, MinimumSurvivors: 90, Cohort: 100, Rotate: true);
+        Assert.Equal(encoding.EffectiveNoiseMultiplier(), sigma, 12);
+        Assert.Equal(DistributedNoiseGuarantee.NoiseMultiplier(encoding.GridSensitivity, encoding.GridNoiseVariance, 85, encoding.PaddedDimension), sigma, 12);
+        Assert.Equal((ulong)Math.Ceiling(1.1 * 1.1 * encoding.GridSensitivity * encoding.GridSensitivity / 85), encoding.GridNoiseVariance);
         Assert.InRange(sigma, 1.1 * (1 - 1e-9), 1.1 * 1.001);
+    }
+
+    [Theory]
+    [InlineData(17, 100, 0)] // a coordinator that does not declare it
+    [InlineData(17, 100, 16)] // below the threshold: could not unmask
+    [InlineData(17, 100, 101)] // above the cohort
+    [InlineData(18, 1000, 18)] // the SecAgg+ threshold of a cohort of 1000: all 18 survivors may be among its 50 corrupt
+    public void NoiseMultiplier_MinimumSurvivorsUnusable_RefusesTheTask(int threshold, int participants, int minimumSurvivors)
+    {
+        var task = Tasks.Secure(threshold: threshold, participants: participants, minimumSurvivors: minimumSurvivors);
+
+        Assert.Throws<ArgumentException>(() => CoordinatorAccounting.NoiseMultiplier(task, task.Privacy));
+        Assert.False(new PolicyGuard(ParticipantPolicy.Permissive, "p1").Check(task, []).Accept);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class UpdateEncoderTests
     [Property(MaxTest = 30)]
     public bool ConditionalRound_Always_WithinBoundAndWithinOneOfInput(int seed)
     {
-        var p = new EncodingParameters(64, 1.0, 0.01, 0, 1);
+        var p = new EncodingParameters(64, 1.0, 0.01, 0, 1, 1);
         var random = new Random(seed);
         var x = Enumerable.Range(0, 64).Select(_ => (random.NextDouble() - 0.5) * 25).ToArray();
         using var rng = new CryptoRandom();
@@ -35,7 +35,7 @@ public sealed class UpdateEncoderTests
     [Fact]
     public void EncodeDecode_SumOfClientsWithoutNoise_MatchesClippedSumWithinRoundingError()
     {
-        var p = new EncodingParameters(100, ClipNorm: 1.0, Gamma: 1e-4, NoiseMultiplier: 0, NoiseShares: 1);
+        var p = new EncodingParameters(100, ClipNorm: 1.0, Gamma: 1e-4, NoiseMultiplier: 0, MinimumSurvivors: 1, Cohort: 1);
         using var rng = new CryptoRandom();
         var random = new Random(1);
         var updates = Enumerable.Range(0, 5).Select(_ => Enumerable.Range(0, 100).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray()).ToArray();
@@ -67,12 +67,12 @@ public sealed class UpdateEncoderTests
     [Fact]
     public void Encode_WithNoise_AddsVarianceSigmaDeltaSquaredOverHonestShares()
     {
-        var p = new EncodingParameters(4096, ClipNorm: 1.0, Gamma: 0.01, NoiseMultiplier: 1.0, NoiseShares: 4, Rotate: false);
+        var p = new EncodingParameters(4096, ClipNorm: 1.0, Gamma: 0.01, NoiseMultiplier: 1.0, MinimumSurvivors: 4, Cohort: 20, Rotate: false);
         using var rng = new CryptoRandom();
         var e = UpdateEncoder.Encode(new float[4096], p, Seed, rng);
         var values = e.Select(v => (double)UpdateEncoder.Signed(v, 32)).ToArray();
         var variance = values.Select(v => v * v).Average();
-        // c = 100, D = 4096, β = e^(−1/2): Δ₂² = c² + D/4 + 1·(c + √D/2) = 11156; ⌊0.95·4⌋ = 3 honest shares.
+        // c = 100, D = 4096, β = e^(−1/2): Δ₂² = c² + D/4 + 1·(c + √D/2) = 11156; 4 − ⌊0.05·20⌋ = 3 honest shares.
         Assert.Equal(11156.0, p.GridSensitivity * p.GridSensitivity, 6);
         Assert.Equal(3719UL, p.GridNoiseVariance); // ⌈11156 / 3⌉
         Assert.InRange(variance, 3719 * 0.9, 3719 * 1.1);
@@ -81,35 +81,49 @@ public sealed class UpdateEncoderTests
     [Fact]
     public void GridNoiseVariance_TinySigma_IsFloored()
     {
-        var p = new EncodingParameters(16, ClipNorm: 1.0, Gamma: 0.5, NoiseMultiplier: 1e-3, NoiseShares: 4, Rotate: false);
+        var p = new EncodingParameters(16, ClipNorm: 1.0, Gamma: 0.5, NoiseMultiplier: 1e-3, MinimumSurvivors: 4, Cohort: 4, Rotate: false);
         Assert.Equal(DistributedNoiseGuarantee.MinimumShareVariance, p.GridNoiseVariance);
     }
 
     [Theory]
-    [InlineData(2)]
-    [InlineData(17)]
-    [InlineData(40)]
-    public void EffectiveNoiseMultiplier_CoversRoundingAndCorruptShares_AtLeastSigma(int threshold)
+    [InlineData(2, 3)]
+    [InlineData(17, 20)]
+    [InlineData(90, 100)]
+    [InlineData(900, 1000)]
+    public void EffectiveNoiseMultiplier_CoversRoundingAndCorruptShares_AtLeastSigma(int minimumSurvivors, int cohort)
     {
-        var p = new EncodingParameters(1 << 20, 1.0, 1.0 / 4096, 0.8, threshold);
-        var honest = DistributedNoiseGuarantee.HonestShares(threshold);
+        var p = new EncodingParameters(1 << 20, 1.0, 1.0 / 4096, 0.8, minimumSurvivors, cohort);
+        var honest = minimumSurvivors - (cohort / 20);
         Assert.Equal(Math.Sqrt(honest * (double)p.GridNoiseVariance) / p.GridSensitivity, p.EffectiveNoiseMultiplier(), 12);
         Assert.InRange(p.EffectiveNoiseMultiplier(), 0.8, 0.8 * 1.0001);
     }
 
     [Fact]
-    public void GuaranteedNoiseMultiplier_MoreSurvivors_CountsOnlyTheirHonestShares()
+    public void GuaranteedNoiseMultiplier_MoreSurvivors_CountsThemLessEveryCorruptOfTheCohort()
     {
-        var p = new EncodingParameters(1 << 10, 1.0, 1.0 / 4096, 1.0, 17);
-        // t = 17 → 16 honest shares carry σ; 40 survivors → 38 honest shares carry σ·√(38/16).
-        Assert.Equal(p.EffectiveNoiseMultiplier() * Math.Sqrt(38.0 / 16), p.GuaranteedNoiseMultiplier(40), 9);
-        Assert.Equal(0, (p with { NoiseMultiplier = 0 }).GuaranteedNoiseMultiplier(40));
+        var p = new EncodingParameters(1 << 10, 1.0, 1.0 / 4096, 1.0, MinimumSurvivors: 90, Cohort: 100);
+        // s_min = 90 of 100 → 85 honest shares carry σ; 95 survivors → 90 honest shares carry σ·√(90/85).
+        Assert.Equal(p.EffectiveNoiseMultiplier() * Math.Sqrt(90.0 / 85), p.GuaranteedNoiseMultiplier(95), 9);
+        Assert.Equal(0, (p with { NoiseMultiplier = 0 }).GuaranteedNoiseMultiplier(95));
+        Assert.Throws<ArgumentException>(() => p.GuaranteedNoiseMultiplier(101));
+    }
+
+    [Fact]
+    public void GridNoiseVariance_SizedForTheMinimumSurvivors_NotTheThreshold()
+    {
+        // A SecAgg+ cohort of 1000 has t = 18; sizing each share for t honest shares gave the 950 survivors ≈ 56 times the
+        // intended variance, and at t survivors no share was certainly honest. Sized for s_min = 900 (850 honest): the
+        // sum of all 1000 shares carries σ·√(1000/850), under 1.09 σ.
+        var p = new EncodingParameters(1 << 16, 1.0, 1.0 / 4096, 1.0, MinimumSurvivors: 900, Cohort: 1000);
+        var allShares = Math.Sqrt(1000.0 * p.GridNoiseVariance) / p.GridSensitivity;
+        Assert.InRange(allShares, Math.Sqrt(1000.0 / 850), Math.Sqrt(1000.0 / 850) * 1.0001);
+        Assert.Throws<ArgumentException>(() => (p with { MinimumSurvivors = 18 }).GridNoiseVariance);
     }
 
     [Fact]
     public void EffectiveSensitivity_IncludesRoundingInflation_AndTendsToClipNorm()
     {
-        var coarse = new EncodingParameters(1 << 20, 1.0, 1e-3, 1.0, 17);
+        var coarse = new EncodingParameters(1 << 20, 1.0, 1e-3, 1.0, 17, 20);
         var fine = coarse with { Gamma = 1e-7 };
         Assert.True(coarse.EffectiveSensitivity() > Math.Sqrt(1.0 + 1e-6 * (1 << 20) / 4)); // c² + D/4 in quadrature
         Assert.InRange(fine.EffectiveSensitivity(), 1.0, 1.001);
@@ -121,7 +135,7 @@ public sealed class UpdateEncoderTests
     [Fact]
     public void NoiseStatisticalDistance_IsParticipantsTimesDimensionTimesThePerSampleBound()
     {
-        var p = new EncodingParameters(1 << 20, 1.0, 1.0 / 65536, 1.0, 17);
+        var p = new EncodingParameters(1 << 20, 1.0, 1.0 / 65536, 1.0, 17, 20);
         var perSample = DiscreteGaussianNoise.StatisticalDistancePerCoordinate(p.GridNoiseVariance);
         Assert.InRange(perSample, double.Epsilon, Math.ScaleB(1.0, -70));
         Assert.Equal(1000.0 * (1 << 20) * perSample, p.NoiseStatisticalDistance(1000));
@@ -131,7 +145,7 @@ public sealed class UpdateEncoderTests
     [Fact]
     public void RequiredModulusBits_ReferenceBenchmarkSetting_FitsIn32Bits()
     {
-        var p = new EncodingParameters(1 << 20, 1.0, 1.0 / 65536, 1.0, 17);
+        var p = new EncodingParameters(1 << 20, 1.0, 1.0 / 65536, 1.0, 17, 20);
         Assert.InRange(p.RequiredModulusBits(1000), 20, 32);
     }
 

@@ -5,22 +5,49 @@ namespace FedLearn.SecureAggregation.Tests.Noise;
 public sealed class DistributedNoiseGuaranteeTests
 {
     [Theory]
-    [InlineData(2, 1)]
-    [InlineData(3, 2)]
-    [InlineData(17, 16)]
-    [InlineData(20, 19)]
-    [InlineData(1000, 950)]
-    public void HonestShares_AtFivePercentCorruption_FloorsTheHonestFraction(int survivors, int honest) =>
-        Assert.Equal(honest, DistributedNoiseGuarantee.HonestShares(survivors));
+    [InlineData(2, 3, 2)] // ⌊0.05·3⌋ = 0 corrupt
+    [InlineData(17, 20, 16)] // ⌊0.05·20⌋ = 1, not ⌊0.95·17⌋ = 16 by luck: 17 − 1
+    [InlineData(60, 100, 55)] // ⌊0.95·60⌋ = 57 would assume only 3 of the 5 corrupt survived
+    [InlineData(900, 1000, 850)]
+    [InlineData(1000, 1000, 950)]
+    public void HonestShares_CountsEveryCorruptParticipantOfTheCohortAsASurvivor(int survivors, int cohort, int honest) =>
+        Assert.Equal(honest, DistributedNoiseGuarantee.HonestShares(survivors, cohort));
 
     [Theory]
-    [InlineData(1, 0.05)]
-    [InlineData(0, 0.0)]
-    [InlineData(10, 1.0)]
-    [InlineData(10, -0.1)]
-    [InlineData(10, double.NaN)]
-    public void HonestShares_NoShareCountsOrBadRate_Refuses(int survivors, double rate) =>
-        Assert.Throws<ArgumentException>(() => DistributedNoiseGuarantee.HonestShares(survivors, rate));
+    [InlineData(18, 1000, 0.05)] // the Shamir threshold of a SecAgg+ cohort of 1000: all 18 may be among its 50 corrupt
+    [InlineData(1, 20, 0.05)]
+    [InlineData(0, 10, 0.0)]
+    [InlineData(11, 10, 0.0)]
+    [InlineData(10, 10, 1.0)]
+    [InlineData(10, 10, -0.1)]
+    [InlineData(10, 10, double.NaN)]
+    public void HonestShares_NoShareCertainlyHonestOrBadInput_Refuses(int survivors, int cohort, double rate) =>
+        Assert.Throws<ArgumentException>(() => DistributedNoiseGuarantee.HonestShares(survivors, cohort, rate));
+
+    [Theory]
+    [InlineData(3, 2, 3, 3)] // the secure minimum of three: no dropout possible
+    [InlineData(4, 2, 3, 3)] // ⌈0.4⌉ = 1 dropout
+    [InlineData(10, 5, 3, 9)]
+    [InlineData(30, 16, 3, 27)] // 0.1·30 is 3.0000000000000004 in binary: still 3 dropouts
+    [InlineData(100, 17, 3, 90)]
+    [InlineData(1000, 18, 3, 900)]
+    [InlineData(10, 5, 10, 10)] // the round's minimum wins
+    [InlineData(6, 4, 3, 5)]
+    public void MinimumSurvivors_IsTheLargestOfThresholdMinimumAndTheCohortLessItsAllowance(int cohort, int threshold, int minimum, int expected) =>
+        Assert.Equal(expected, DistributedNoiseGuarantee.MinimumSurvivors(cohort, threshold, minimum));
+
+    [Fact]
+    public void MinimumSurvivors_AllowanceZero_NeedsTheWholeCohort_AndBadAllowancesRefuse()
+    {
+        Assert.Equal(100, DistributedNoiseGuarantee.MinimumSurvivors(100, 17, 3, 0));
+        Assert.Equal(50, DistributedNoiseGuarantee.MinimumSurvivors(100, 17, 3, 0.5));
+        Assert.Throws<ArgumentException>(() => DistributedNoiseGuarantee.MinimumSurvivors(100, 17, 3, double.NaN));
+        Assert.Throws<ArgumentException>(() => DistributedNoiseGuarantee.MinimumSurvivors(100, 17, 3, 1.0));
+        Assert.Throws<ArgumentException>(() => DistributedNoiseGuarantee.MinimumSurvivors(100, 17, 3, -0.01));
+        Assert.Throws<ArgumentException>(() => DistributedNoiseGuarantee.MinimumSurvivors(10, 5, 11));
+        // 96 dropouts allowed of 100 leaves the threshold 4, all of which may be among the 5 corrupt.
+        Assert.Throws<ArgumentException>(() => DistributedNoiseGuarantee.MinimumSurvivors(100, 4, 3, 0.96));
+    }
 
     [Fact]
     public void Tau_MatchesTheSumOfKairouzLiuSteinke()

@@ -1,0 +1,35 @@
+using FedLearn.Protos.V1;
+using FedLearn.SecureAggregation.Encoding;
+
+namespace FedLearn.Participant.Work;
+
+/// <summary>
+/// The encoding a secure-aggregation task declares, derived exactly as the coordinator derives it (its
+/// SecureAggregationEncoding): σ, C, γ, rotation and the model size, with the noise sized for the certainly honest shares
+/// among the task's minimum survivors, s_min − ⌊ρ·n⌋ (<see cref="FedLearn.SecureAggregation.Noise.DistributedNoiseGuarantee"/>).
+/// One place, so the noise this participant adds and the σ it charges itself against the coordinator cannot disagree.
+/// </summary>
+public static class SecureTaskEncoding
+{
+    /// <exception cref="ArgumentException">The setup is unusable: a count out of range, or no certainly honest share at s_min.</exception>
+    public static EncodingParameters For(RoundTask task, PrivacyParameters privacy)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(privacy);
+        var setup = task.SecureAggregation ?? throw new ArgumentException("A round without secure aggregation.", nameof(task));
+        if (task.ParameterCount is < 1 or > int.MaxValue)
+        {
+            throw new ArgumentException($"The task declares {task.ParameterCount} parameters.", nameof(task));
+        }
+        if (!(setup.Threshold >= 2 && setup.MinimumSurvivors >= setup.Threshold && setup.MinimumSurvivors <= setup.Participants))
+        {
+            // s_min below t could not unmask; above n could never be reached; 0 is a coordinator that does not declare it.
+            throw new ArgumentException(
+                $"The round declares {setup.MinimumSurvivors} minimum survivors of {setup.Participants} with threshold {setup.Threshold}.", nameof(task));
+        }
+        var encoding = new EncodingParameters((int)task.ParameterCount, privacy.ClipNorm, setup.Gamma, privacy.NoiseMultiplier,
+            setup.MinimumSurvivors, setup.Participants, setup.Rotate);
+        _ = encoding.GridNoiseVariance; // refuses an s_min at which every survivor may be corrupt
+        return encoding;
+    }
+}
