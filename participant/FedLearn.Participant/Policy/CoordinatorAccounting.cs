@@ -12,7 +12,8 @@ namespace FedLearn.Participant.Policy;
 /// secure-aggregation session the coordinator draws the cohort and knows who is in it, so amplification by sampling
 /// does not hold against it (Kairouz et al. 2021, "Practical and Private (Deep) Learning without Sampling or
 /// Shuffling", §1): each attempt this participant contributed a masked input to is a plain Gaussian mechanism (q = 1)
-/// whose noise is what the honest survivors add (ρ = <see cref="DistributedNoiseGuarantee.AssumedCorruptionRate"/>).
+/// whose noise is what the certainly honest survivors add (s_min − ⌊ρ·n⌋ of them, ρ =
+/// <see cref="DistributedNoiseGuarantee.AssumedCorruptionRate"/>): the same σ the coordinator charged the attempt.
 /// The attempts compose under the session's accountant (RDP of the Gaussian: Mironov 2017, "Rényi Differential
 /// Privacy", Proposition 7; or its exact PLD). With central noise the
 /// coordinator sees every clipped update before noising it: there is no guarantee against it, and none is claimed.

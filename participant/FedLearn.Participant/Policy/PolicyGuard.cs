@@ -188,7 +188,7 @@ public sealed class PolicyGuard(ParticipantPolicy policy, string participantId)
             return epsilon;
         }
         // A record at today's declared (q, σ) counts at today's worst-case σ (with distributed noise the record holds the
-        // declared target, not what t survivors guarantee); one under other parameters counts as recorded.
+        // declared target, not what s_min survivors guarantee); one under other parameters counts as recorded.
         var steps = recorded.Select(r => r.SamplingRate == privacy.SamplingRate && r.NoiseMultiplier == privacy.NoiseMultiplier
                 ? new SubsampledGaussianStep(privacy.SamplingRate, sigma)
                 : new SubsampledGaussianStep(r.SamplingRate!.Value, r.NoiseMultiplier!.Value))
@@ -200,7 +200,7 @@ public sealed class PolicyGuard(ParticipantPolicy policy, string participantId)
 
     /// <summary>
     /// The least noise the round can carry, relative to its sensitivity: σ with central noise; with distributed noise, the
-    /// honest shares of t survivors' noise over the clip norm inflated by rounding to the grid — the same σ that bounds an
+    /// certainly honest shares of the s_min survivors' noise over the clip norm inflated by rounding to the grid — the same σ that bounds an
     /// attempt against the coordinator (<see cref="CoordinatorAccounting.NoiseMultiplier"/>).
     /// </summary>
     private static double WorstCaseNoiseMultiplier(RoundTask task, PrivacyParameters privacy) =>
