@@ -13,6 +13,7 @@ var root = new RootCommand("fedlearn: run federated training sessions and check 
     IdentityCommands.Enroll(),
     IdentityCommands.Renew(),
     AuditLogCommands.Create(),
+    AuditCommands.Create(),
     SessionCommands.Create(),
     ModelCommands.Create(),
     PrivacyCommands.Create(),

@@ -183,6 +183,31 @@ public sealed class LedgerSigner : IDisposable
         return Convert.ToHexStringLower(SHA256.HashData(bytes)) == entry.EntryHash && LedgerKeys.VerifySignature(_key, bytes, entry.Signature);
     }
 
+    /// <summary>
+    /// Signs a document that accompanies the ledger (the empirical privacy audit's report, docs/audit.md) with the ledger key,
+    /// so it is bound to the same key as the entries it refers to. Base64 IEEE P1363 ECDSA P-256 / SHA-256, like entries;
+    /// check it with <see cref="VerifyDocument"/>.
+    /// </summary>
+    public string SignDocument(byte[] document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return Convert.ToBase64String(_key.SignData(document, HashAlgorithmName.SHA256, LedgerKeys.SignatureFormat));
+    }
+
+    /// <summary>Null when <paramref name="signature"/> is <see cref="SignDocument"/>'s of <paramref name="document"/> under the base64 key; otherwise why not.</summary>
+    public static string? DocumentSignatureProblem(string publicKeyBase64, byte[] document, string signature)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        if (!LedgerKeys.TryImportPublicKey(publicKeyBase64, out var key, out var error))
+        {
+            return $"the key is not a P-256 public key: {error}";
+        }
+        using (key)
+        {
+            return LedgerKeys.VerifySignature(key, document, signature) ? null : "the signature does not verify under the key";
+        }
+    }
+
     public void Dispose() => _key.Dispose();
 
     private static void ThrowIfInvalid(string what, List<string> problems)

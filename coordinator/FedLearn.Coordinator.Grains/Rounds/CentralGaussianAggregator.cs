@@ -8,7 +8,9 @@ namespace FedLearn.Coordinator.Grains.Rounds;
 /// Gaussian noise of std ≥ σ·Δ (<see cref="GridGaussianMechanism"/>, safe in floating point; Δ = C + γ√d), over the
 /// expected cohort q·N. The clipped sum exists only inside this object; the release is already noisy.
 /// </summary>
-internal sealed class CentralGaussianAggregator(int parameterCount, PrivacyPlan plan, int eligible) : IUpdateAggregator
+/// <param name="testOnlyNoiseScale">Always 1 outside the audit's own tests (<see cref="TestOnlyNoise"/>): below 1 the noise
+/// added is that fraction of what the ledger records.</param>
+internal sealed class CentralGaussianAggregator(int parameterCount, PrivacyPlan plan, int eligible, double testOnlyNoiseScale = 1) : IUpdateAggregator
 {
     private readonly ClippedUpdateSum _sum = new(parameterCount, plan.ClipNorm);
 
@@ -23,7 +25,7 @@ internal sealed class CentralGaussianAggregator(int parameterCount, PrivacyPlan 
     public AggregateRelease Release()
     {
         var noisy = _sum.ToArray();
-        var sensitivity = GridGaussianMechanism.AddNoise(noisy, plan.ClipNorm, plan.NoiseMultiplier);
+        var sensitivity = GridGaussianMechanism.AddNoise(noisy, plan.ClipNorm, plan.NoiseMultiplier * testOnlyNoiseScale);
         return new(ExpectedCohort.Mean(noisy, plan.SamplingRate, eligible), new NoiseInSum(plan.NoiseMultiplier, sensitivity, Count));
     }
 }

@@ -31,6 +31,9 @@ public static class CoordinatorServices
         builder.Services.AddSingleton<AuditLogRepository>();
         builder.Services.AddSingleton(sp => LedgerSigner.LoadOrCreate(sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.LedgerKeyPath));
         builder.Services.AddSingleton<IRoundCommitWriter, LedgerCommitWriter>();
+        builder.Services.AddSingleton<Audit.AuditRepository>();
+        builder.Services.AddSingleton(Audit.TestOnlyNoiseSetting.Read(builder.Configuration, builder.Environment));
+        builder.Services.AddHostedService<Audit.TestOnlyNoiseSetting.Recorder>();
         builder.Services.AddSingleton<ITestSetEvaluator>(sp => new TestSetEvaluator(
             sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.TestData,
             sp.GetRequiredService<ILogger<TestSetEvaluator>>()));
@@ -64,6 +67,7 @@ public static class CoordinatorServices
         app.MapGrpcService<ParticipantApi>();
         app.MapGrpcService<AdminApi>();
         app.MapGrpcService<IdentityApi>();
+        app.MapGrpcService<Audit.AuditApi>();
         app.WarnIfInsecure();
         app.MapGet("/healthz", () => Results.Text("ok"));
     }

@@ -58,6 +58,9 @@ internal static class RpcPermissions
         Add(identity, "RevokeIdentity", AdminOnly);
         Add(identity, "ListIdentities", Audit);
         Add(identity, "GetAuditLog", Audit);
+
+        Add(AuditService.Descriptor, "RecordAudit", Operate);
+        Add(AuditService.Descriptor, "GetAudit", Read);
         return table;
     }
 }

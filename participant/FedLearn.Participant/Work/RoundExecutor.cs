@@ -18,13 +18,16 @@ namespace FedLearn.Participant.Work;
 /// </summary>
 /// <param name="guard">The local privacy policy; null runs under <see cref="ParticipantPolicy.Permissive"/>.</param>
 /// <param name="spendLog">Where attempts trained for are recorded; null keeps them in memory only (tests).</param>
+/// <param name="fixedUpdate">An audit canary's update for a model of the given parameter count (docs/audit.md), sent instead
+/// of training on local data; every other step (policy, spend, clip, secure aggregation, upload) is the same. Null trains.</param>
 public sealed partial class RoundExecutor(
     ParticipantSettings settings,
     Dataset data,
     IReadOnlyList<IUpdateEncoder> encoders,
     ILogger<RoundExecutor> logger,
     PolicyGuard? guard = null,
-    SpendLog? spendLog = null) : IDisposable
+    SpendLog? spendLog = null,
+    Func<int, float[]>? fixedUpdate = null) : IDisposable
 {
     private readonly Dictionary<ModelSpec, LocalTrainer> _trainers = [];
     private readonly Dictionary<ModelSpec, DpSgdTrainer> _dpTrainers = [];
@@ -92,7 +95,8 @@ public sealed partial class RoundExecutor(
         var global = await DownloadAsync(client, task, deadline, ct);
         var local = (float[])global.Clone();
         var stopwatch = Stopwatch.StartNew();
-        var result = example is null
+        var result = fixedUpdate is not null ? new TrainingResult(0, 0, 0, 0)
+            : example is null
             ? await TrainAsync(spec, local, task, ct)
             : await TrainWithDpSgdAsync(spec, local, task, example, ct);
         stopwatch.Stop();
@@ -102,6 +106,7 @@ public sealed partial class RoundExecutor(
         {
             update[i] = local[i] - global[i];
         }
+        update = fixedUpdate?.Invoke(update.Length) ?? update;
         var context = new RoundContext(settings.ParticipantId, task, data.Count);
         foreach (var encoder in encoders)
         {

@@ -98,8 +98,10 @@ public sealed class TestCoordinator : IAsyncDisposable
     /// A restarted coordinator passes its predecessor's (<see cref="DisposeKeepingFederationAsync"/>): same CA, so the
     /// participants' certificates stay valid, and same ledger key. Null: a fresh federation.
     /// </param>
+    /// <param name="settings">Extra configuration on top of the test defaults (e.g. the audit's test-only noise switch).</param>
     public static async Task<TestCoordinator> StartAsync(
-        string connectionString, string? testData, int heartbeatSeconds = 2, int? port = null, string? federationDirectory = null)
+        string connectionString, string? testData, int heartbeatSeconds = 2, int? port = null, string? federationDirectory = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         port ??= FreePort.Next();
         var fresh = federationDirectory is null;
@@ -110,7 +112,7 @@ public sealed class TestCoordinator : IAsyncDisposable
         }
         try
         {
-            var app = await StartHostAsync(connectionString, testData, heartbeatSeconds, port.Value, federationDirectory);
+            var app = await StartHostAsync(connectionString, testData, heartbeatSeconds, port.Value, federationDirectory, settings);
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
             var coordinator = new TestCoordinator(app, address, federationDirectory);
             Running[address] = coordinator;
@@ -123,7 +125,8 @@ public sealed class TestCoordinator : IAsyncDisposable
         }
     }
 
-    private static async Task<WebApplication> StartHostAsync(string connectionString, string? testData, int heartbeatSeconds, int port, string federationDirectory)
+    private static async Task<WebApplication> StartHostAsync(
+        string connectionString, string? testData, int heartbeatSeconds, int port, string federationDirectory, IReadOnlyDictionary<string, string?>? settings)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -143,6 +146,7 @@ public sealed class TestCoordinator : IAsyncDisposable
             ["Coordinator:FederationDirectory"] = federationDirectory,
             ["Urls"] = $"https://127.0.0.1:{port}",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddCoordinatorLogging();
         builder.AddCoordinatorServices();
         var app = builder.Build();

@@ -27,12 +27,13 @@ internal sealed class TestFederation : IAsyncDisposable
     /// <summary>The held-out CSV the coordinator evaluates every round on.</summary>
     public string TestSet { get; }
 
-    public static async Task<TestFederation> StartAsync(int participants, int examplesEach, string idPrefix)
+    public static async Task<TestFederation> StartAsync(
+        int participants, int examplesEach, string idPrefix, IReadOnlyDictionary<string, string?>? coordinatorSettings = null)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("fedlearn-test-").FullName;
         var database = await TestDatabase.CreateAsync();
         var (shards, testSet) = SyntheticData.Write(dataDirectory, participants, examplesEach);
-        var federation = new TestFederation(dataDirectory, database, await TestCoordinator.StartAsync(database.ConnectionString, testSet), testSet);
+        var federation = new TestFederation(dataDirectory, database, await TestCoordinator.StartAsync(database.ConnectionString, testSet, settings: coordinatorSettings), testSet);
         for (var i = 0; i < shards.Length; i++)
         {
             federation._participants.Add(new InProcessParticipant(federation.Coordinator.Address, $"{idPrefix}{i}", CsvDatasetLoader.Load(shards[i])));

@@ -1,0 +1,231 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using FedLearn.Cli.Audit;
+using FedLearn.Ledger;
+using FedLearn.Privacy;
+using FedLearn.Privacy.Audit;
+using FedLearn.Protos.V1;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace FedLearn.Cli.Commands;
+
+/// <summary>
+/// <c>fedlearn audit run|show|power</c>: the empirical privacy audit (docs/audit.md). Exit codes: 0 pass, 6 the audit flagged
+/// the session or the report does not verify, and the usual 1–4 and 7.
+/// </summary>
+internal static class AuditCommands
+{
+    private static readonly Argument<string> SessionId = new("session") { Description = "The session id." };
+
+    public static Command Create()
+    {
+        var audit = new Command("audit", "Empirical privacy audit: canary participants measure a lower estimate of ε beside the ledger's bound.");
+        audit.Add(RunCommand());
+        audit.Add(ShowCommand());
+        audit.Add(PowerCommand());
+        return audit;
+    }
+
+    private static Command RunCommand()
+    {
+        var config = new Option<FileInfo>("--config") { Description = "Session configuration (JSON) with a `privacy` block.", Required = true };
+        var canaries = new Option<int>("--canaries") { Description = "K: canary participants to insert (2 to 1000).", Required = true };
+        var unseen = new Option<int?>("--unseen") { Description = "K': canaries drawn but never inserted, the empirical null (0, or 2 to 100000; default K)." };
+        var confidence = new Option<double>("--confidence") { Description = "Of the lower confidence limits (0.8 to 0.999).", DefaultValueFactory = _ => 0.95 };
+        var plot = new Option<FileInfo?>("--plot") { Description = "Where to write the PNG plot (default audit-SESSION.png)." };
+        var timeout = new Option<int>("--timeout-minutes") { Description = "Give up on the session after this long.", DefaultValueFactory = _ => 600 };
+        var command = new Command("run", "Create the session, enroll K canary participants, run it to its end, then measure and store the signed audit report.")
+        {
+            config, canaries, unseen, confidence, plot, timeout,
+        };
+        command.SetAction((parse, ct) => CliErrors.Run(async () =>
+        {
+            var file = parse.GetRequiredValue(config);
+            if (!file.Exists)
+            {
+                throw new FileNotFoundException($"No configuration file at '{file.FullName}'.");
+            }
+            var sessionConfig = SessionConfigFile.Parse(await File.ReadAllTextAsync(file.FullName, ct));
+            if (sessionConfig.Privacy is null || sessionConfig.Model is null)
+            {
+                throw new ArgumentException("audit run needs a session with a `model` and a participant-level `privacy` block: without privacy there is no ε to audit.");
+            }
+            var k = parse.GetValue(canaries);
+            var kPrime = parse.GetValue(unseen) ?? k;
+            if (k is < 2 or > 1000)
+            {
+                throw new ArgumentException($"--canaries must be 2 to 1000; got {k}.");
+            }
+            if (kPrime is < 0 or 1 or > CanaryAudit.MaxCanaries)
+            {
+                throw new ArgumentException($"--unseen must be 0 or 2 to {CanaryAudit.MaxCanaries}; got {kPrime}.");
+            }
+            var json = parse.GetValue(CoordinatorConnection.Json);
+            var address = CoordinatorConnection.Address(parse);
+            using var channel = CoordinatorConnection.OpenChannel(parse);
+            var admin = CoordinatorConnection.Admin(channel);
+            // The canaries' directions come from this seed; it stays in this process until the session has ended.
+            var seed = AuditRandom.NewSeed();
+            var created = await admin.CreateSessionAsync(new CreateSessionRequest { Config = sessionConfig }, cancellationToken: ct);
+            var sessionId = created.SessionId;
+            Progress(json, $"session {sessionId} created; enrolling {k} canary participants");
+            await using (var fleet = await CanaryFleet.EnrollAsync(CoordinatorConnection.Identity(channel), address, sessionId, seed, k, sessionConfig, ct))
+            {
+                await fleet.WaitConnectedAsync(TimeSpan.FromMinutes(2), ct);
+                Progress(json, $"{k} canaries connected; starting the session");
+                await admin.StartSessionAsync(new SessionRequest { SessionId = sessionId }, cancellationToken: ct);
+                using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                limit.CancelAfter(TimeSpan.FromMinutes(parse.GetValue(timeout)));
+                using var watch = admin.WatchSession(new SessionRequest { SessionId = sessionId }, cancellationToken: limit.Token);
+                SessionStatus? last = null;
+                await foreach (var status in watch.ResponseStream.ReadAllAsync(limit.Token))
+                {
+                    last = status;
+                }
+                Progress(json, $"session {sessionId} ended: {last?.State}, {last?.CompletedRounds} rounds; measuring the canaries");
+                var request = new RecordAuditRequest
+                {
+                    SessionId = sessionId, CanarySeed = ByteString.CopyFrom(seed), Canaries = k, Unseen = kPrime, Confidence = parse.GetValue(confidence),
+                };
+                request.CanaryIds.Add(fleet.Ids);
+                var report = await new AuditService.AuditServiceClient(channel).RecordAuditAsync(request, cancellationToken: ct);
+                return await PrintAsync(parse, report, admin, null, parse.GetValue(plot), ct);
+            }
+        }));
+        return command;
+    }
+
+    private static Command ShowCommand()
+    {
+        var plot = new Option<FileInfo?>("--plot") { Description = "Where to write the PNG plot (default audit-SESSION.png)." };
+        var publicKey = new Option<string?>("--public-key") { Description = "The ledger key (base64) you pinned; default: the coordinator's signing key from the session status." };
+        var command = new Command("show", "Print a session's signed audit report, check its signature and its link to the ledger, and plot the canaries.")
+        {
+            SessionId, plot, publicKey,
+        };
+        command.SetAction((parse, ct) => CliErrors.Run(async () =>
+        {
+            using var channel = CoordinatorConnection.OpenChannel(parse);
+            var id = parse.GetRequiredValue(SessionId);
+            var report = await new AuditService.AuditServiceClient(channel).GetAuditAsync(new GetAuditRequest { SessionId = id }, cancellationToken: ct);
+            return await PrintAsync(parse, report, CoordinatorConnection.Admin(channel), parse.GetValue(publicKey), parse.GetValue(plot), ct);
+        }));
+        return command;
+    }
+
+    private static async Task<int> PrintAsync(
+        ParseResult parse, AuditReport stored, AdminService.AdminServiceClient admin, string? pinnedKey, FileInfo? plot, CancellationToken ct)
+    {
+        var report = AuditReportDocument.Deserialize(stored.ReportJson);
+        var problems = new List<string>();
+        if (LedgerSigner.DocumentSignatureProblem(stored.PublicKey, Encoding.UTF8.GetBytes(stored.ReportJson), stored.Signature) is { } signatureProblem)
+        {
+            problems.Add(signatureProblem);
+        }
+        var expectedKey = pinnedKey ?? (await admin.GetSessionStatusAsync(new SessionRequest { SessionId = stored.SessionId }, cancellationToken: ct)).LedgerPublicKey;
+        if (expectedKey != stored.PublicKey || LedgerSigner.Fingerprint(stored.PublicKey) != report.Ledger.PublicKeySha256)
+        {
+            problems.Add($"signed by key sha256 {LedgerSigner.Fingerprint(stored.PublicKey)}, not the ledger key sha256 {LedgerSigner.Fingerprint(expectedKey)}");
+        }
+        if (report.SessionId != stored.SessionId)
+        {
+            problems.Add($"the report is of session {report.SessionId}");
+        }
+        var ledger = LedgerJson.Deserialize((await admin.GetLedgerAsync(new SessionRequest { SessionId = stored.SessionId }, cancellationToken: ct)).Json);
+        var entry = ledger.Entries.FirstOrDefault(e => e.Sequence == report.Ledger.Sequence);
+        if (entry?.EntryHash != report.Ledger.EntryHash)
+        {
+            problems.Add($"the ledger's entry {report.Ledger.Sequence} is not the entry the report measured against (hash {entry?.EntryHash ?? "missing"})");
+        }
+        else if (!(entry.EpsilonRdp == report.Ledger.EpsilonRdp && entry.EpsilonPld == report.Ledger.EpsilonPld))
+        {
+            problems.Add($"the report's ε_bound figures are not the ledger entry's");
+        }
+        var plotPath = (plot ?? new FileInfo($"audit-{stored.SessionId}.png")).FullName;
+        AuditPlot.Save(report, plotPath);
+        if (parse.GetValue(CoordinatorConnection.Json))
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                session_id = stored.SessionId,
+                verdict = report.Verdict,
+                verifies = problems.Count == 0,
+                problems,
+                plot = plotPath,
+                signature = stored.Signature,
+                public_key = stored.PublicKey,
+                report = JsonDocument.Parse(stored.ReportJson).RootElement,
+            }, AuditReportDocument.Json));
+        }
+        else
+        {
+            Console.WriteLine(AuditReportText.Describe(report, problems, plotPath));
+        }
+        return problems.Count == 0 && report.Verdict == AuditReportDocument.Pass ? ExitCodes.Success : ExitCodes.VerificationFailed;
+    }
+
+    private static void Progress(bool json, string line)
+    {
+        if (!json)
+        {
+            Console.Error.WriteLine(line);
+        }
+    }
+
+    private static Command PowerCommand()
+    {
+        var epsilons = new Option<double[]>("--epsilon") { Description = "Ledger ε values to simulate.", DefaultValueFactory = _ => [1, 4, 16], AllowMultipleArgumentsPerToken = true };
+        var canaries = new Option<int[]>("--canaries") { Description = "K values to simulate (K' = K unseen).", DefaultValueFactory = _ => [50, 200], AllowMultipleArgumentsPerToken = true };
+        var rounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 10, Description = "Rounds T." };
+        var rate = new Option<double>("--sampling-rate") { DefaultValueFactory = _ => 1.0, Description = "q: each canary's chance to join a round." };
+        var dimension = new Option<int>("--dimension") { DefaultValueFactory = _ => 5000, Description = "Model dimension d." };
+        var trials = new Option<int>("--trials") { DefaultValueFactory = _ => 20, Description = "Simulated sessions per setting." };
+        var delta = new Option<double>("--delta") { DefaultValueFactory = _ => 1e-5 };
+        var command = new Command("power",
+            "Simulate audits of central-noise DP-FedAvg in memory (canaries only) and print how often honest sessions are flagged and how often a ledger understating ε by a factor of 2 is.")
+        {
+            epsilons, canaries, rounds, rate, dimension, trials, delta,
+        };
+        command.SetAction((parse, ct) => CliErrors.Run(() =>
+        {
+            var q = parse.GetValue(rate);
+            var t = parse.GetValue(rounds);
+            var d = parse.GetValue(delta);
+            Console.WriteLine($"{"ε_bound",8} {"K",6} {"σ honest",9} {"σ half-ε",9} {"honest flagged",15} {"understated flagged",20} {"mean ε_est final/all (honest)",30} {"(understated)",16}");
+            foreach (var epsilon in parse.GetRequiredValue(epsilons))
+            {
+                // The ledger claims ε; an understating coordinator adds the noise of a session whose true ε is 2ε.
+                var honest = NoiseCalibrator.CalibrateNoiseMultiplier(epsilon, d, q, t, AccountantKind.Pld);
+                var understated = NoiseCalibrator.CalibrateNoiseMultiplier(2 * epsilon, d, q, t, AccountantKind.Pld);
+                foreach (var k in parse.GetRequiredValue(canaries))
+                {
+                    var (honestFlags, honestFinal, honestAll) = Simulate(honest);
+                    var (cheatFlags, cheatFinal, cheatAll) = Simulate(understated);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{epsilon,8:G4} {k,6} {honest,9:F3} {understated,9:F3} {honestFlags,15:P0} {cheatFlags,20:P0} {$"{honestFinal:F2} / {honestAll:F2}",30} {$"{cheatFinal:F2} / {cheatAll:F2}",16}"));
+
+                    (double Flagged, double Final, double All) Simulate(double sigma)
+                    {
+                        var flagged = 0;
+                        double final = 0, all = 0;
+                        var n = parse.GetValue(trials);
+                        for (var i = 0; i < n; i++)
+                        {
+                            ct.ThrowIfCancellationRequested();
+                            var (f, a) = AuditSimulation.Audit(AuditRandom.NewSeed(), parse.GetValue(dimension), k, k, t, q, sigma, d, 0.95);
+                            flagged += f.EpsilonLower > epsilon || a.EpsilonLower > epsilon ? 1 : 0;
+                            final += f.Epsilon / n;
+                            all += a.Epsilon / n;
+                        }
+                        return ((double)flagged / n, final, all);
+                    }
+                }
+            }
+            return Task.FromResult(ExitCodes.Success);
+        }));
+        return command;
+    }
+}
