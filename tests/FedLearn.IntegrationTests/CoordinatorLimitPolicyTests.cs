@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FedLearn.IntegrationTests.Infrastructure;
+using FedLearn.Ledger;
 using FedLearn.Privacy;
 using FedLearn.Protos.V1;
 
@@ -25,8 +26,8 @@ public sealed class CoordinatorLimitPolicyTests : IAsyncLifetime
     [Fact]
     public async Task LimitAgainstCoordinator_SecureRoundsUpToTheLimitThenDeclined_CentralNoiseDeclined()
     {
-        // σ against the coordinator is what the honest shares of the t survivors' noise carry, sized to be σ over the
-        // rounding-inflated sensitivity. Two attempts at that σ fit under the limit, a third does not (the gap is far
+        // σ against the coordinator is what the certainly honest shares of the minimum survivors' noise carry (s_min = 3 of
+        // 4, none assumed corrupt in a cohort of 4), sized to be σ over the rounding-inflated sensitivity. Two attempts at that σ fit under the limit, a third does not (the gap is far
         // wider than the rounding of the grid noise).
         var rdp = Accountants.Create(AccountantKind.Rdp);
         double Epsilon(int attempts) => rdp.GetEpsilon([new SubsampledGaussianStep(1.0, NoiseMultiplier, attempts)], 1e-5);
@@ -61,6 +62,13 @@ public sealed class CoordinatorLimitPolicyTests : IAsyncLifetime
         Assert.Contains("> max_epsilon_against_coordinator=", limited.Output, StringComparison.Ordinal);
         var round3 = await admin.GetRoundAsync(new GetRoundRequest { SessionId = created.SessionId, Round = 3 }, cancellationToken: Ct);
         Assert.Equal(("committed", 4, 3), (round3.Outcome, round3.ParticipantsSelected, round3.ParticipantsAggregated));
+        // One charge per attempt, fixed when it opened: the ledger records exactly the σ this participant derived from its
+        // task for each attempt it contributed to (not σ at the survivors), so the ledger's worst case against the
+        // coordinator, over every charged step, is never below the participant's own figure.
+        var ledger = LedgerJson.Deserialize((await admin.GetLedgerAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct)).Json);
+        Assert.Equal(sigmas, ledger.Entries.Take(2).Select(e => e.NoiseMultiplier!.Value));
+        Assert.Equal(epsilons[1], ledger.Entries[1].EpsilonAgainstCoordinatorRdp!.Value, 9);
+        Assert.True(ledger.Entries[2].EpsilonAgainstCoordinatorRdp > epsilons[1]);
 
         var spent = await BuiltTool.RunParticipantToolAsync("spent", "--spend-log", spendLog);
         Assert.True(spent.ExitCode == 0, spent.Output);
