@@ -29,6 +29,13 @@ public sealed class CoordinatorOptions
     [Range(1, 3600)]
     public int AdmissionWaitSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// Where Prometheus scrapes the coordinator's metrics, a plain-HTTP prefix such as http://127.0.0.1:9464/ (served at
+    /// /metrics under it, by its own listener beside the gRPC port); empty for none. Metrics carry no update values and no
+    /// participant ids (docs/operations.md), but keep the listener on an address only your monitoring reaches.
+    /// </summary>
+    public string? PrometheusUrl { get; set; }
+
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FedLearn.Coordinator.Grains.Telemetry;
 using FedLearn.Ledger;
 using FedLearn.Training;
 using Npgsql;
@@ -136,6 +137,7 @@ public sealed class SessionRepository(NpgsqlDataSource dataSource, IEnumerable<I
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await InsertRoundAsync(connection, null, sessionId, summary, reason, ct);
+        CoordinatorTelemetry.AttemptAborted(sessionId, reason);
     }
 
     /// <summary>
@@ -181,6 +183,7 @@ public sealed class SessionRepository(NpgsqlDataSource dataSource, IEnumerable<I
             await writer.WriteAsync(connection, transaction, commit, ct);
         }
         await transaction.CommitAsync(ct);
+        CoordinatorTelemetry.RoundCommitted(commit);
     }
 
     private const string SelectSessions = """

@@ -1,3 +1,4 @@
+using FedLearn.Coordinator.Grains.Telemetry;
 using FedLearn.SecureAggregation.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -23,6 +24,7 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
     private RoundResult? _result;
     private IGrainTimer? _deadlineTimer;
     private DateTimeOffset _startedAt;
+    private DateTimeOffset? _stageOpenedAt;
     private SecureAggregationRound? _secure;
 
     /// <summary>When each secure-aggregation stage closes at the latest, as fractions of the round's time: keys and shares
@@ -47,6 +49,7 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         _limits = (plan.Robustness ?? RobustnessDefinition.Default).WithDefaults();
         _result = null;
         _startedAt = time.GetUtcNow();
+        _stageOpenedAt = null;
         _secure = plan.Task.SecureAggregation is null ? null : new SecureAggregationRound(plan);
         _updates = _secure is not null ? null
             : plan.Task.Privacy is { } privacy ? new CentralGaussianAggregator(plan.Task.ParameterCount, privacy, plan.Eligible,
@@ -209,8 +212,18 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         {
             return Task.CompletedTask;
         }
-        _secure.CloseStage();
+        CloseSecureStage(_secure);
         return AdvanceSecureStagesAsync(stageClosed: true);
+    }
+
+    /// <summary>Closes the current secure-aggregation stage and reports how long it was open (a timing, never a payload).</summary>
+    private void CloseSecureStage(SecureAggregationRound secure)
+    {
+        var stage = secure.Stage;
+        var now = time.GetUtcNow();
+        secure.CloseStage();
+        CoordinatorTelemetry.SecureStageClosed(_plan!.Task.SessionId, stage.ToString(), now - (_stageOpenedAt ?? _startedAt));
+        _stageOpenedAt = now;
     }
 
     /// <summary>Closes stages whose messages are all in, and finishes or aborts the attempt when the protocol ends.</summary>
@@ -219,7 +232,7 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         var secure = _secure!;
         while (!secure.IsOver && secure.StageComplete)
         {
-            secure.CloseStage();
+            CloseSecureStage(secure);
             stageClosed = true;
         }
         if (secure.IsOver)

@@ -42,7 +42,10 @@ public static class CoordinatorServices
         {
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: "fedlearn", clusterId: options.ClusterId);
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
+            // Grain calls carry the W3C trace context, so a round's spans follow it from gRPC call to grain to grain.
+            silo.AddActivityPropagation();
         });
+        builder.AddCoordinatorTelemetry(options);
         builder.Services.AddHostedService<RunningSessionsResumer>();
 
         builder.AddTransportSecurity(options);

@@ -1,4 +1,5 @@
 using FedLearn.Coordinator.Grains;
+using FedLearn.Coordinator.Grains.Telemetry;
 using FedLearn.Protos;
 using FedLearn.Protos.V1;
 using System.Runtime.InteropServices;
@@ -38,6 +39,7 @@ internal sealed partial class ParticipantApi(
         var reference = grains.CreateObjectReference<IParticipantWorkObserver>(observer);
         var heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
         var ct = context.CancellationToken;
+        var counted = false;
         try
         {
             await RpcGuard.Call(async () =>
@@ -46,6 +48,8 @@ internal sealed partial class ParticipantApi(
                 return true;
             });
             LogConnected(id);
+            CoordinatorTelemetry.WorkStreamOpened();
+            counted = true;
             // Two waits outlive each other: whichever of "a task is ready" and "a heartbeat is due" completes is replaced,
             // the other kept, so an idle stream costs one timer per heartbeat and no exception (issue 11).
             Task<bool>? ready = null;
@@ -86,6 +90,10 @@ internal sealed partial class ParticipantApi(
         }
         finally
         {
+            if (counted)
+            {
+                CoordinatorTelemetry.WorkStreamClosed();
+            }
             LogDisconnected(id);
             try
             {
@@ -116,6 +124,7 @@ internal sealed partial class ParticipantApi(
             var chunk = new TensorChunk { Offset = offset / sizeof(float), Data = UnsafeByteOperations.UnsafeWrap(data) };
             await responseStream.WriteAsync(new ModelChunk { ParameterCount = model.ParameterCount, Chunk = chunk }, context.CancellationToken);
         }
+        CoordinatorTelemetry.ModelSent(request.SessionId, bytes.Length);
     }
 
     public override async Task<UploadUpdateReply> UploadUpdate(IAsyncStreamReader<UpdateChunk> requestStream, ServerCallContext context)
@@ -132,6 +141,7 @@ internal sealed partial class ParticipantApi(
             // The call completed: the round took what it needed (sums, or its own copy) and holds no reference to the buffer.
             handedOver = false;
             LogUpload(id, header.SessionId, header.Round, receipt.Accepted);
+            CountUpload(header.SessionId, expected, receipt.Accepted);
             return new UploadUpdateReply { Accepted = receipt.Accepted, Reason = receipt.Reason ?? "" };
         }
         finally
@@ -149,6 +159,14 @@ internal sealed partial class ParticipantApi(
     /// Reads an upload's header and checks with the round that this participant may upload now and how many values, before
     /// a single value is read (a forged header cannot make the coordinator allocate).
     /// </summary>
+    private static void CountUpload(string sessionId, int values, bool accepted)
+    {
+        if (accepted)
+        {
+            CoordinatorTelemetry.UpdateReceived(sessionId, (long)values * sizeof(float));
+        }
+    }
+
     private async Task<(string Id, IRoundGrain Round, UpdateHeader Header, int Expected)> ReadUploadHeaderAsync(
         IAsyncStreamReader<UpdateChunk> requestStream, CancellationToken ct)
     {
@@ -241,6 +259,7 @@ internal sealed partial class ParticipantApi(
         }
         var receipt = await RpcGuard.Call(() => round.SubmitMaskedInput(id, header.Attempt, masked, ExampleEpsilon(header)));
         LogUpload(id, header.SessionId, header.Round, receipt.Accepted);
+        CountUpload(header.SessionId, expected, receipt.Accepted);
         return new UploadUpdateReply { Accepted = receipt.Accepted, Reason = receipt.Reason ?? "" };
     }
 

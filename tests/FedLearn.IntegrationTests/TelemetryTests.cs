@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using FedLearn.IntegrationTests.Infrastructure;
+using FedLearn.Ledger;
+using FedLearn.Protos.V1;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace FedLearn.IntegrationTests;
+
+/// <summary>
+/// The metrics and traces of a real private session: scraped by Prometheus from Coordinator:PrometheusUrl, and exported
+/// over OTLP (HTTP/protobuf) to a collector that records what arrives. The figures must be the session's, and no
+/// participant id may appear in any of it.
+/// </summary>
+public sealed partial class TelemetryTests : IAsyncLifetime
+{
+    private const int Rounds = 3;
+
+    private readonly ConcurrentQueue<(string Path, byte[] Body)> _otlp = new();
+    private WebApplication _collector = null!;
+    private TestFederation _federation = null!;
+    private int _prometheusPort;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _collector = await StartCollectorAsync();
+        _prometheusPort = FreePort.Next();
+        _federation = await TestFederation.StartAsync(participants: 4, examplesEach: 60, idPrefix: "otel-p", coordinatorSettings: new Dictionary<string, string?>
+        {
+            ["Coordinator:PrometheusUrl"] = $"http://127.0.0.1:{_prometheusPort}/",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = _collector.Urls.First(),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _federation.DisposeAsync();
+        await _collector.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task APrivateSession_IsCountedInPrometheusAndOtlp_WithoutParticipantIds()
+    {
+        var admin = _federation.Coordinator.Admin;
+        var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, rounds: Rounds, perRound: 4, min: 1, deadlineSeconds: 20);
+        config.Privacy = new PrivacyConfig
+        {
+            EpsilonBudget = 50, Delta = 1e-5, Accountant = "rdp", NoiseMultiplier = 1.0, ClipNorm = 1.0, SamplingRate = 0.9, CentralNoise = true,
+        };
+        var created = await admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
+        await admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);
+        var final = await Sessions.WatchUntilFinishedAsync(admin, created.SessionId, TimeSpan.FromSeconds(120));
+        Assert.Equal(SessionState.Completed, final.State);
+        var ledger = LedgerJson.Deserialize((await admin.GetLedgerAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct)).Json);
+        var aggregated = ledger.Entries.Sum(e => e.ParticipantsAggregated);
+        var session = created.SessionId;
+
+        // Prometheus: rounds, updates and the ε the ledger records, labelled with the session.
+        using var http = new HttpClient();
+        var scraped = await http.GetStringAsync(new Uri($"http://127.0.0.1:{_prometheusPort}/metrics"), Ct);
+        Assert.Equal(Rounds, Sum(scraped, "fedlearn_rounds_committed_total", session));
+        Assert.Equal(aggregated, Sum(scraped, "fedlearn_updates_received_total", session));
+        Assert.Equal(ledger.Entries[^1].EpsilonRdp!.Value, Sum(scraped, "fedlearn_epsilon_spent", session, "accountant=\"rdp\"", "adversary=\"release_consumers\""), 9);
+        Assert.Equal(ledger.Entries[^1].EpsilonPld!.Value, Sum(scraped, "fedlearn_epsilon_spent", session, "accountant=\"pld\""), 9);
+        Assert.True(Sum(scraped, "fedlearn_model_bytes_sent_bytes_total", session) > 0, scraped);
+        Assert.Equal(Rounds, Sum(scraped, "fedlearn_round_duration_seconds_count", session));
+        Assert.DoesNotContain("otel-p", scraped, StringComparison.Ordinal);
+
+        // OTLP: the same metrics, and a span per committed round, reach the collector.
+        using var waited = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        waited.CancelAfter(TimeSpan.FromSeconds(30));
+        while (!(Received("/v1/metrics", "fedlearn.rounds.committed") && Received("/v1/traces", "fedlearn.round") && Received("/v1/traces", session)))
+        {
+            await Task.Delay(200, waited.Token);
+        }
+        Assert.All(_otlp, message => Assert.DoesNotContain("otel-p", Encoding.UTF8.GetString(message.Body), StringComparison.Ordinal));
+    }
+
+    private bool Received(string path, string text) =>
+        _otlp.Any(m => m.Path == path && Encoding.UTF8.GetString(m.Body).Contains(text, StringComparison.Ordinal));
+
+    /// <summary>The sum of a metric's samples whose labels include the session (and every other label given).</summary>
+    private static double Sum(string exposition, string metric, string sessionId, params string[] labels)
+    {
+        var total = 0.0;
+        foreach (Match sample in Sample().Matches(exposition))
+        {
+            var (name, labelText, value) = (sample.Groups["name"].Value, sample.Groups["labels"].Value, sample.Groups["value"].Value);
+            if (name == metric && labelText.Contains($"session_id=\"{sessionId}\"", StringComparison.Ordinal) && labels.All(l => labelText.Contains(l, StringComparison.Ordinal)))
+            {
+                total += double.Parse(value, CultureInfo.InvariantCulture);
+            }
+        }
+        return total;
+    }
+
+    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)\{(?<labels>[^}]*)\} (?<value>\S+)", RegexOptions.Multiline)]
+    private static partial Regex Sample();
+
+    /// <summary>An OTLP/HTTP receiver that keeps every request body it is sent (the protobuf carries names and attribute values as UTF-8).</summary>
+    private async Task<WebApplication> StartCollectorAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort.Next()}");
+        var app = builder.Build();
+        foreach (var path in new[] { "/v1/metrics", "/v1/traces", "/v1/logs" })
+        {
+            app.MapPost(path, async (HttpRequest request) =>
+            {
+                using var body = new MemoryStream();
+                await request.Body.CopyToAsync(body);
+                _otlp.Enqueue((path, body.ToArray()));
+                return Results.Ok();
+            });
+        }
+        await app.StartAsync();
+        return app;
+    }
+}
