@@ -99,21 +99,66 @@ internal sealed partial class AuthorizationInterceptor(
                     "This coordinator accepts only callers with a client certificate issued by the federation's CA; enroll first (docs/security.md).")
                 : null;
         }
-        if (FederationTrust.Check(certificate, _federation.Ca.Certificate, time.GetUtcNow()) is { } untrusted)
+        var caller = VerifiedOnThisConnection(context, certificate);
+        if (caller is null)
         {
-            throw Refuse(context, null, StatusCode.Unauthenticated, $"Client certificate refused: {untrusted}");
+            if (FederationTrust.Check(certificate, _federation.Ca.Certificate, time.GetUtcNow()) is { } untrusted)
+            {
+                throw Refuse(context, null, StatusCode.Unauthenticated, $"Client certificate refused: {untrusted}");
+            }
+            var identity = CertificateIdentity.TryRead(certificate, out var unreadable);
+            if (identity is null || identity.Role == Roles.Coordinator)
+            {
+                throw Refuse(context, null, StatusCode.Unauthenticated, $"Client certificate refused: {unreadable ?? "it is the coordinator's own certificate."}");
+            }
+            caller = CallerIdentity.FromCertificate(identity);
+            RememberOnThisConnection(context, certificate, caller);
         }
-        var identity = CertificateIdentity.TryRead(certificate, out var unreadable);
-        if (identity is null || identity.Role == Roles.Coordinator)
-        {
-            throw Refuse(context, null, StatusCode.Unauthenticated, $"Client certificate refused: {unreadable ?? "it is the coordinator's own certificate."}");
-        }
-        var caller = CallerIdentity.FromCertificate(identity);
         if (await _revocations!.CheckAsync(caller, context.CancellationToken) is { } revoked)
         {
             throw Refuse(context, caller, StatusCode.Unauthenticated, $"Client certificate refused: {revoked}");
         }
         return caller;
+    }
+
+    private const string VerifiedCallerKey = "fedlearn.verified-caller";
+
+    /// <summary>
+    /// The caller already verified on this connection, if its certificate is still within its validity period. A TLS
+    /// connection's client certificate never changes, so the chain to the CA is built once per connection rather than for
+    /// every call (a chain build costs far more than the call itself; issue 11). Validity and revocation are still checked
+    /// on every call.
+    /// </summary>
+    private CallerIdentity? VerifiedOnThisConnection(ServerCallContext context, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        var items = context.GetHttpContext().Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items;
+        if (items is null)
+        {
+            return null;
+        }
+        object? value;
+        lock (items)
+        {
+            items.TryGetValue(VerifiedCallerKey, out value);
+        }
+        if (value is not (System.Security.Cryptography.X509Certificates.X509Certificate2 verified, CallerIdentity caller))
+        {
+            return null;
+        }
+        var now = time.GetUtcNow();
+        return ReferenceEquals(verified, certificate) && certificate.NotBefore.ToUniversalTime() <= now.UtcDateTime && now < caller.NotAfter ? caller : null;
+    }
+
+    private static void RememberOnThisConnection(ServerCallContext context, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, CallerIdentity caller)
+    {
+        var items = context.GetHttpContext().Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items;
+        if (items is not null)
+        {
+            lock (items)
+            {
+                items[VerifiedCallerKey] = (certificate, caller);
+            }
+        }
     }
 
     /// <summary>

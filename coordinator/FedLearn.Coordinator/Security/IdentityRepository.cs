@@ -141,6 +141,22 @@ internal sealed class IdentityRepository(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(ct) is true;
     }
 
+    /// <summary>Every revoked name and every revoked certificate serial: the whole revocation list in one query.</summary>
+    public async Task<(HashSet<string> Names, HashSet<string> Serials)> LoadRevokedAsync(CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT 'n', name FROM identities WHERE status = 'revoked'
+            UNION ALL SELECT 's', serial_number FROM issued_certificates WHERE revoked_at IS NOT NULL
+            """);
+        var (names, serials) = (new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            (reader.GetString(0) == "n" ? names : serials).Add(reader.GetString(1));
+        }
+        return (names, serials);
+    }
+
     public async Task<IReadOnlyList<IdentityRecordRow>> ListAsync(string? name, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""

@@ -1,34 +1,52 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace FedLearn.Coordinator.Security;
 
 /// <summary>
-/// The revocation list in PostgreSQL, consulted on every call; an answer is reused for at most
-/// Coordinator:RevocationCacheSeconds, so a revocation reaches every coordinator within that time (and this one at once).
+/// The revocation list in PostgreSQL, consulted on every call. The whole list (revoked names and certificate serials) is
+/// read in one query and reused for at most Coordinator:RevocationCacheSeconds, so a revocation reaches every coordinator
+/// within that time (and this one at once), and the database sees one query per period whatever the number of callers
+/// (one query per caller and period made thousands of participants cost thousands of queries a round; issue 11).
 /// </summary>
 internal sealed class RevocationList(IdentityRepository identities, IOptions<CoordinatorOptions> options, TimeProvider time) : IRevocationList
 {
-    private readonly ConcurrentDictionary<(string Name, string Serial), (bool Revoked, DateTimeOffset Until)> _cache = new();
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private volatile Snapshot? _snapshot;
 
     public async ValueTask<string?> CheckAsync(CallerIdentity caller, CancellationToken ct)
     {
-        var key = (caller.Name, caller.SerialNumber);
-        var now = time.GetUtcNow();
-        if (!_cache.TryGetValue(key, out var cached) || cached.Until <= now)
+        var snapshot = _snapshot;
+        if (snapshot is null || snapshot.Until <= time.GetUtcNow())
         {
-            cached = (await identities.IsRevokedAsync(caller.Name, caller.SerialNumber, ct), now.AddSeconds(options.Value.RevocationCacheSeconds));
-            _cache[key] = cached;
+            snapshot = await RefreshAsync(ct);
         }
-        return cached.Revoked ? $"'{caller.Name}' has been revoked." : null;
+        return snapshot.Names.Contains(caller.Name) || snapshot.Serials.Contains(caller.SerialNumber) ? $"'{caller.Name}' has been revoked." : null;
     }
 
-    /// <summary>Forgets cached answers about a name just revoked here, so its next call is refused.</summary>
-    public void Forget(string name)
+    /// <summary>One caller reloads; the others that found the list stale wait for its answer.</summary>
+    private async Task<Snapshot> RefreshAsync(CancellationToken ct)
     {
-        foreach (var key in _cache.Keys.Where(k => k.Name == name))
+        await _refresh.WaitAsync(ct);
+        try
         {
-            _cache.TryRemove(key, out _);
+            var now = time.GetUtcNow();
+            if (_snapshot is { } fresh && fresh.Until > now)
+            {
+                return fresh;
+            }
+            var (names, serials) = await identities.LoadRevokedAsync(ct);
+            var loaded = new Snapshot(names, serials, now.AddSeconds(options.Value.RevocationCacheSeconds));
+            _snapshot = loaded;
+            return loaded;
+        }
+        finally
+        {
+            _refresh.Release();
         }
     }
+
+    /// <summary>Forgets the cached list after a revocation here, so the revoked caller's next call is refused.</summary>
+    public void Forget(string name) => _snapshot = null;
+
+    private sealed record Snapshot(HashSet<string> Names, HashSet<string> Serials, DateTimeOffset Until);
 }
