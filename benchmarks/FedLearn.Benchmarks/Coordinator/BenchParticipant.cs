@@ -24,31 +24,38 @@ internal sealed class BenchParticipant(string id, GrpcChannel channel, UpdatePay
     public async Task RegisterAsync(CancellationToken ct) =>
         await _client.RegisterAsync(new RegisterRequest { ParticipantId = id, NumExamples = 20, ClientVersion = "fedlearn-bench" }, cancellationToken: ct);
 
-    /// <summary>Reads the work stream until cancelled; each round task runs on its own so the stream keeps being read.</summary>
+    /// <summary>
+    /// Reads the work stream until cancelled; each round task runs on its own so the stream keeps being read. A stream the
+    /// coordinator ends is counted and reopened a second later, as the participant daemon does.
+    /// </summary>
     public async Task RunWorkStreamAsync(CancellationToken ct)
     {
-        try
+        while (!ct.IsCancellationRequested)
         {
-            using var call = _client.ReceiveWork(new ReceiveWorkRequest { ParticipantId = id }, cancellationToken: ct);
-            await foreach (var item in call.ResponseStream.ReadAllAsync(ct))
+            try
             {
-                _connected.TrySetResult();
-                if (item.ItemCase == WorkItem.ItemOneofCase.RoundTask)
+                using var call = _client.ReceiveWork(new ReceiveWorkRequest { ParticipantId = id }, cancellationToken: ct);
+                await foreach (var item in call.ResponseStream.ReadAllAsync(ct))
                 {
-                    var task = item.RoundTask;
-                    stats.TaskReceived(task.Round);
-                    _ = Task.Run(() => RunRoundAsync(task.SessionId, task.Round, task.Attempt, task.ParameterCount, ct), ct);
+                    _connected.TrySetResult();
+                    if (item.ItemCase == WorkItem.ItemOneofCase.RoundTask)
+                    {
+                        var task = item.RoundTask;
+                        stats.TaskReceived(task.Round);
+                        _ = Task.Run(() => RunRoundAsync(task.SessionId, task.Round, task.Attempt, task.ParameterCount, ct), ct);
+                    }
                 }
+                stats.WorkStreamEnded(null);
             }
-            stats.WorkStreamEnded(null);
-        }
-        catch (RpcException e) when (!ct.IsCancellationRequested)
-        {
-            stats.WorkStreamEnded(e.Status);
-        }
-        catch (Exception) when (ct.IsCancellationRequested)
-        {
-            // The benchmark is over.
+            catch (RpcException e) when (!ct.IsCancellationRequested)
+            {
+                stats.WorkStreamEnded(e.Status);
+            }
+            catch (Exception) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            await Task.Delay(1000, ct).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 
