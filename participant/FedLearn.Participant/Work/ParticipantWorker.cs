@@ -44,12 +44,20 @@ public sealed partial class ParticipantWorker(
                 using var call = client.ReceiveWork(new ReceiveWorkRequest { ParticipantId = settings.ParticipantId }, cancellationToken: stream.Token);
                 LogConnected(settings.ParticipantId, settings.CoordinatorUrl);
                 backoff.Reset();
-                await foreach (var item in call.ResponseStream.ReadAllAsync(stream.Token))
+                executor.Resources.Tally.StreamOpened();
+                try
                 {
-                    if (item.ItemCase == WorkItem.ItemOneofCase.RoundTask)
+                    await foreach (var item in call.ResponseStream.ReadAllAsync(stream.Token))
                     {
-                        await _tasks.Writer.WriteAsync(item.RoundTask, ct);
+                        if (item.ItemCase == WorkItem.ItemOneofCase.RoundTask)
+                        {
+                            await _tasks.Writer.WriteAsync(item.RoundTask, ct);
+                        }
                     }
+                }
+                finally
+                {
+                    executor.Resources.Tally.StreamClosed();
                 }
                 LogStreamEnded();
             }
@@ -129,12 +137,14 @@ public sealed partial class ParticipantWorker(
                 // The round goes on without this update; the coordinator's deadline takes care of it. Everything that can
                 // go wrong before the upload (a spend log that cannot be read or written, a model that does not match,
                 // a share that does not decrypt, a protocol abort) leaves nothing sent.
+                executor.Resources.Tally.TaskFailed();
                 LogTaskFailed(task.SessionId, task.Round, e.Message);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // A bug, not a condition of this round: say so loudly, but keep serving the next rounds rather than
                 // leave a daemon that is connected yet never trains again.
+                executor.Resources.Tally.TaskFailed();
                 LogTaskCrashed(e, task.SessionId, task.Round);
             }
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using FedLearn.Participant.Encoding;
 using FedLearn.Participant.Policy;
 using FedLearn.Participant.Spending;
@@ -14,12 +15,16 @@ namespace FedLearn.Participant.Work;
 /// <summary>
 /// Carries out one round task: check the round against the local privacy policy, download the global model and check its
 /// hash, train on the local data, run the encoders over the update, record the spend, report local metrics, upload the
-/// update. Only the encoded update and metrics leave the machine.
+/// update. Only the encoded update and metrics leave the machine. The daemon runs one per process; a simulation runs one per
+/// virtual participant, all sharing one <see cref="RoundResources"/> (trainers, model-sized buffers, the tally), so both
+/// run this same code.
 /// </summary>
 /// <param name="guard">The local privacy policy; null runs under <see cref="ParticipantPolicy.Permissive"/>.</param>
 /// <param name="spendLog">Where attempts trained for are recorded; null keeps them in memory only (tests).</param>
 /// <param name="fixedUpdate">An audit canary's update for a model of the given parameter count (docs/audit.md), sent instead
 /// of training on local data; every other step (policy, spend, clip, secure aggregation, upload) is the same. Null trains.</param>
+/// <param name="resources">Shared with other participants in this process; null gives this one its own (one training at
+/// a time on <see cref="ParticipantSettings.TrainingThreads"/> threads), disposed with it.</param>
 public sealed partial class RoundExecutor(
     ParticipantSettings settings,
     Dataset data,
@@ -27,15 +32,18 @@ public sealed partial class RoundExecutor(
     ILogger<RoundExecutor> logger,
     PolicyGuard? guard = null,
     SpendLog? spendLog = null,
-    Func<int, float[]>? fixedUpdate = null) : IDisposable
+    Func<int, float[]>? fixedUpdate = null,
+    RoundResources? resources = null) : IDisposable
 {
-    private readonly Dictionary<ModelSpec, LocalTrainer> _trainers = [];
-    private readonly Dictionary<ModelSpec, DpSgdTrainer> _dpTrainers = [];
     private readonly List<SpendRecord> _unloggedSpends = [];
     private readonly PolicyGuard _guard = guard ?? new PolicyGuard(ParticipantPolicy.Permissive, settings.ParticipantId);
+    private readonly RoundResources? _owned = resources is null ? RoundResources.ForOneParticipant(settings.TrainingThreads) : null;
+
+    public RoundResources Resources => resources ?? _owned!;
 
     public async Task ExecuteAsync(ParticipantService.ParticipantServiceClient client, RoundTask task, CancellationToken ct)
     {
+        Resources.Tally.TaskReceived();
         var records = spendLog?.ReadAll() ?? [.. _unloggedSpends];
         var history = records.Where(r => r.ParticipantId == settings.ParticipantId && r.SessionId == task.SessionId).ToList();
         var repeats = history.Count(r => r.Round == task.Round && r.Attempt == task.Attempt);
@@ -50,6 +58,7 @@ public sealed partial class RoundExecutor(
         {
             // Sitting the round out is enough: the coordinator's deadline closes it without this update.
             LogDeclined(task.SessionId, task.Round, task.Attempt, decision.Reason);
+            Resources.Tally.TaskDeclined();
             return;
         }
         LogAccepted(task.SessionId, task.Round, decision.Reason);
@@ -74,12 +83,14 @@ public sealed partial class RoundExecutor(
             catch (ArgumentException e)
             {
                 LogDeclined(task.SessionId, task.Round, task.Attempt, $"the example-level accounting refused the round: {e.Message}");
+                Resources.Tally.TaskDeclined();
                 return;
             }
             if (!(example.Epsilon <= example.EpsilonBudget))
             {
                 LogDeclined(task.SessionId, task.Round, task.Attempt, string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"the example-level budget: DP-SGD on the local records would reach ε = {example.Epsilon:G4}, above {example.EpsilonBudget:G4}"));
+                Resources.Tally.TaskDeclined();
                 return;
             }
         }
@@ -91,9 +102,18 @@ public sealed partial class RoundExecutor(
             await secure.ShareKeysAsync(ct);
         }
 
+        if (task.ParameterCount != spec.ParameterCount)
+        {
+            throw new InvalidDataException($"The task announces {task.ParameterCount} parameters; its model has {spec.ParameterCount}.");
+        }
+
+        // From the download to the upload this task holds model-sized buffers: they come with a slot of the shared
+        // resources, so a process running many participants holds a bounded number of them whatever the cohort.
         LogTask(task.SessionId, task.Round, task.Attempt, data.Count, task.Training.LocalEpochs);
-        var global = await DownloadAsync(client, task, deadline, ct);
-        var local = (float[])global.Clone();
+        using var slot = await Resources.AcquireAsync(spec.ParameterCount, deadline, ct);
+        var global = await DownloadAsync(client, task, slot.Global, deadline, ct);
+        var local = slot.Local;
+        global.CopyTo(local, 0);
         var stopwatch = Stopwatch.StartNew();
         var result = fixedUpdate is not null ? new TrainingResult(0, 0, 0, 0)
             : example is null
@@ -101,11 +121,8 @@ public sealed partial class RoundExecutor(
             : await TrainWithDpSgdAsync(spec, local, task, example, ct);
         stopwatch.Stop();
 
-        var update = new float[local.Length];
-        for (var i = 0; i < update.Length; i++)
-        {
-            update[i] = local[i] - global[i];
-        }
+        var update = slot.Update;
+        TensorPrimitives.Subtract(local, global, update);
         update = fixedUpdate?.Invoke(update.Length) ?? update;
         var context = new RoundContext(settings.ParticipantId, task, data.Count);
         foreach (var encoder in encoders)
@@ -118,31 +135,37 @@ public sealed partial class RoundExecutor(
 
         if (secure is not null)
         {
-            Report(task, await secure.ContributeAsync(update, example?.Epsilon, ct), result, stopwatch.Elapsed);
+            var masked = await secure.UploadMaskedInputAsync(update, example?.Epsilon, ct);
+            // Unmasking waits for the other survivors' inputs: it must not hold buffers (or a slot) they may be waiting for.
+            slot.Dispose();
+            if (masked.Accepted)
+            {
+                await secure.UnmaskAsync(ct);
+            }
+            Report(task, masked, result, stopwatch.Elapsed);
             return;
         }
         if (task.Privacy is null && task.ExamplePrivacy is null)
         {
             // Local loss and accuracy are statistics of the private data: only a round without privacy reports them.
             await client.ReportMetricsAsync(new LocalMetrics
-        {
-            ParticipantId = settings.ParticipantId,
-            SessionId = task.SessionId,
-            Round = task.Round,
-            TrainLoss = result.MeanLoss,
-            TrainAccuracy = result.Accuracy,
-            NumExamples = data.Count,
-            TrainSeconds = stopwatch.Elapsed.TotalSeconds,
+            {
+                ParticipantId = settings.ParticipantId,
+                SessionId = task.SessionId,
+                Round = task.Round,
+                TrainLoss = result.MeanLoss,
+                TrainAccuracy = result.Accuracy,
+                NumExamples = data.Count,
+                TrainSeconds = stopwatch.Elapsed.TotalSeconds,
             }, deadline: deadline, cancellationToken: ct);
         }
         Report(task, await UploadAsync(client, task, update, example?.Epsilon, deadline, ct), result, stopwatch.Elapsed);
     }
 
-    private async Task<TrainingResult> TrainAsync(ModelSpec spec, float[] weights, RoundTask task, CancellationToken ct)
+    private Task<TrainingResult> TrainAsync(ModelSpec spec, float[] weights, RoundTask task, CancellationToken ct)
     {
         var options = new TrainingOptions(task.Training.LocalEpochs, task.Training.BatchSize, task.Training.LearningRate);
-        var trainer = Trainer(spec);
-        return await Task.Run(() => trainer.Train(weights, data, options, null, ct), ct);
+        return Resources.Trainers.TrainAsync(spec, weights, data, options, ct);
     }
 
     /// <summary>DP-SGD with the σ and expected batch the example-level accounting settled on for this round.</summary>
@@ -150,12 +173,7 @@ public sealed partial class RoundExecutor(
     {
         var options = new DpSgdOptions(task.Training.LocalEpochs, task.ExamplePrivacy.ExpectedBatchSize, task.Training.LearningRate,
             example.ClipNorm, example.NoiseMultiplier);
-        if (!_dpTrainers.TryGetValue(spec, out var trainer))
-        {
-            trainer = new DpSgdTrainer(spec, settings.TrainingThreads);
-            _dpTrainers[spec] = trainer;
-        }
-        var result = await Task.Run(() => trainer.Train(weights, data, options, null, ct), ct);
+        var result = await Resources.Trainers.TrainWithDpSgdAsync(spec, weights, data, options, ct);
         if (result.Steps != example.Steps)
         {
             throw new InvalidOperationException($"DP-SGD took {result.Steps} steps; {example.Steps} were accounted for.");
@@ -177,6 +195,7 @@ public sealed partial class RoundExecutor(
 
     private void Report(RoundTask task, UploadUpdateReply reply, TrainingResult result, TimeSpan trainingTime)
     {
+        Resources.Tally.UpdateAnswered(reply.Accepted);
         if (reply.Accepted)
         {
             LogUploaded(task.SessionId, task.Round, result.MeanLoss, result.Accuracy, trainingTime.TotalSeconds);
@@ -187,19 +206,11 @@ public sealed partial class RoundExecutor(
         }
     }
 
-    public void Dispose()
-    {
-        foreach (var trainer in _trainers.Values)
-        {
-            trainer.Dispose();
-        }
-        foreach (var trainer in _dpTrainers.Values)
-        {
-            trainer.Dispose();
-        }
-    }
+    public void Dispose() => _owned?.Dispose();
 
-    private async Task<float[]> DownloadAsync(ParticipantService.ParticipantServiceClient client, RoundTask task, DateTime deadline, CancellationToken ct)
+    /// <summary>Downloads the round's model into <paramref name="buffer"/> (the task's length) and checks its SHA-256.</summary>
+    private async Task<float[]> DownloadAsync(
+        ParticipantService.ParticipantServiceClient client, RoundTask task, float[] buffer, DateTime deadline, CancellationToken ct)
     {
         using var call = client.DownloadModel(new DownloadModelRequest
         {
@@ -214,7 +225,7 @@ public sealed partial class RoundExecutor(
             {
                 throw new InvalidDataException($"The coordinator sent a model of {chunk.ParameterCount} parameters; the task announced {task.ParameterCount}.");
             }
-            assembler ??= new TensorChunking.Assembler(chunk.ParameterCount);
+            assembler ??= new TensorChunking.Assembler(buffer);
             assembler.Add(chunk.Chunk);
         }
         var weights = (assembler ?? throw new InvalidDataException("The coordinator sent an empty model.")).ToArray();
@@ -232,17 +243,6 @@ public sealed partial class RoundExecutor(
         using var call = client.UploadUpdate(deadline: deadline, cancellationToken: ct);
         var header = Uploads.Header(settings.ParticipantId, task, update.Length, data.Count, exampleEpsilon);
         return await Uploads.SendAsync(call, header, update, ct);
-    }
-
-    private LocalTrainer Trainer(ModelSpec spec)
-    {
-        // ModelSpec compares by value, so one trainer (one ONNX Runtime session) serves every round of a model.
-        if (!_trainers.TryGetValue(spec, out var trainer))
-        {
-            trainer = new LocalTrainer(spec, settings.TrainingThreads);
-            _trainers[spec] = trainer;
-        }
-        return trainer;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} round {Round} attempt {Attempt}: declined by the local privacy policy: {Reason}")]

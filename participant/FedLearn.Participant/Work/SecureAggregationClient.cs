@@ -61,9 +61,9 @@ internal sealed class SecureAggregationClient : IDisposable
         await SendAsync(ProtoStage.ShareKeys, _protocol.ShareKeys(keys), ct);
     }
 
-    /// <summary>Stages 3–4: encode, noise and mask the update, upload it, then reveal the shares that unmask the sum.</summary>
+    /// <summary>Stage 3: encode, noise and mask the update, and upload it. Then, if it was accepted, <see cref="UnmaskAsync"/>.</summary>
     /// <param name="exampleEpsilon">This participant's example-level ε after this round, when the session declares that level.</param>
-    public async Task<UploadUpdateReply> ContributeAsync(float[] update, double? exampleEpsilon, CancellationToken ct)
+    public async Task<UploadUpdateReply> UploadMaskedInputAsync(float[] update, double? exampleEpsilon, CancellationToken ct)
     {
         var shares = await WaitAsync<ForwardedShares>(ProtoStage.ForwardedShares, ct);
         uint[] encoded;
@@ -72,11 +72,12 @@ internal sealed class SecureAggregationClient : IDisposable
             encoded = UpdateEncoder.Encode(update, _encoding, _setup.RotationSeed.Span, random);
         }
         var masked = _protocol.MaskInput(shares, encoded);
-        var reply = await UploadAsync(masked.Values, exampleEpsilon, ct);
-        if (!reply.Accepted)
-        {
-            return reply;
-        }
+        return await UploadAsync(masked.Values, exampleEpsilon, ct);
+    }
+
+    /// <summary>Stage 4: once the masked inputs are in, reveal the shares that unmask the survivors' sum.</summary>
+    public async Task UnmaskAsync(CancellationToken ct)
+    {
         var request = await WaitAsync<UnmaskRequest>(ProtoStage.UnmaskRequest, ct);
         if (request.Survivors.Count < _setup.MinimumSurvivors)
         {
@@ -86,7 +87,6 @@ internal sealed class SecureAggregationClient : IDisposable
                 $"The unmask request lists {request.Survivors.Count} survivors; this round's noise needs at least {_setup.MinimumSurvivors}.");
         }
         await SendAsync(ProtoStage.Unmask, _protocol.Unmask(request), ct);
-        return reply;
     }
 
     public void Dispose() => _protocol.Dispose();
