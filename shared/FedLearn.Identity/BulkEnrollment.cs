@@ -1,4 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
+using FedLearn.Protos.V1;
+using Grpc.Net.Client;
 
 namespace FedLearn.Identity;
 
@@ -9,6 +11,11 @@ namespace FedLearn.Identity;
 /// signs an enrollment's request. The identities are ordinary participants to the coordinator (CN = the participant id,
 /// role participant) and stay in memory; <see cref="ClientCredentials.Save(string, X509Certificate2, X509Certificate2)"/>
 /// writes one to disk if a daemon needs it.
+/// <see cref="EnrollParticipantsAsync"/> is the admin's way, through the coordinator instead of the CA's key: each name
+/// invited and enrolled at once over the identity API (recorded, audited and revocable like any participant), the
+/// credentials written to <c>DIRECTORY/NAME</c> with the key (mode 600) made on the admin's machine, which suits a
+/// simulation and nothing else. The coordinator is authenticated once, by the CA fingerprint in the first token, and one
+/// channel carries every enrollment.
 /// </summary>
 public static class BulkEnrollment
 {
@@ -50,5 +57,53 @@ public static class BulkEnrollment
             }
         });
         return issued;
+    }
+
+    /// <param name="admin">A channel presenting an admin's certificate.</param>
+    /// <param name="names">The participant ids to enroll; a name whose credentials already exist under
+    /// <paramref name="directory"/> is skipped, so an interrupted run can be repeated.</param>
+    /// <param name="parallelism">Enrollments under way at once.</param>
+    /// <param name="progress">Told the number of names done (enrolled or skipped) as it grows.</param>
+    /// <returns>How many were enrolled now and how many were skipped because they already were.</returns>
+    public static async Task<(int Enrolled, int Skipped)> EnrollParticipantsAsync(
+        GrpcChannel admin, Uri coordinator, IReadOnlyList<string> names, string directory, int validHours, int parallelism,
+        IProgress<int>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(admin);
+        ArgumentNullException.ThrowIfNull(names);
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
+        foreach (var name in names)
+        {
+            IdentityNames.Require(name);
+        }
+        var identity = new IdentityService.IdentityServiceClient(admin);
+        var pending = names.Where(n => !ClientCredentials.Exist(Path.Combine(directory, n))).ToList();
+        var skipped = names.Count - pending.Count;
+        if (pending.Count == 0)
+        {
+            return (0, skipped);
+        }
+        var first = await InviteAsync(identity, pending[0], validHours, ct);
+        var ca = await EnrollmentClient.FetchPinnedCaAsync(coordinator, first.CaFingerprint, ct);
+        using var channel = EnrollmentClient.OpenEnrollmentChannel(coordinator, ca);
+        var done = skipped;
+        await Parallel.ForEachAsync(pending.Select((name, i) => (name, i)),
+            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },
+            async (item, token) =>
+            {
+                var invitation = item.i == 0 ? first : await InviteAsync(identity, item.name, validHours, token);
+                await EnrollmentClient.EnrollAsync(channel, ca, invitation, Path.Combine(directory, item.name), Roles.Participant, token);
+                progress?.Report(Interlocked.Increment(ref done));
+            });
+        return (pending.Count, skipped);
+    }
+
+    private static async Task<EnrollmentToken> InviteAsync(IdentityService.IdentityServiceClient identity, string name, int validHours, CancellationToken ct)
+    {
+        var invitation = await identity.CreateInvitationAsync(
+            new CreateInvitationRequest { Name = name, Role = Roles.Participant, ValidHours = validHours }, cancellationToken: ct);
+        return EnrollmentToken.TryParse(invitation.Token, out var token)
+            ? token
+            : throw new InvalidDataException($"The coordinator's invitation for '{name}' is not a well-formed token.");
     }
 }

@@ -26,17 +26,36 @@ public static class EnrollmentClient
             throw new ArgumentException("The token is malformed; copy it exactly as `fedlearn participant invite` or `fedlearn user add` printed it.");
         }
         var ca = await FetchPinnedCaAsync(coordinator, token.CaFingerprint, ct);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var channel = GrpcChannel.ForAddress(coordinator, new GrpcChannelOptions
+        using var channel = OpenEnrollmentChannel(coordinator, ca);
+        return await EnrollAsync(channel, ca, token, directory, expectedRole, ct);
+    }
+
+    /// <summary>
+    /// Redeems <paramref name="token"/> over <paramref name="channel"/> to a coordinator already authenticated as the
+    /// federation of <paramref name="ca"/> (<see cref="FetchPinnedCaAsync"/>, <see cref="OpenEnrollmentChannel"/>): a key
+    /// made here, a certificate request sent, the certificate checked and saved with the key in <paramref name="directory"/>.
+    /// </summary>
+    public static async Task<ClientCredentials> EnrollAsync(
+        GrpcChannel channel, X509Certificate2 ca, EnrollmentToken token, string directory, string? expectedRole, CancellationToken ct)
+    {
+        if (token.CaFingerprint != CertificateAuthority.FingerprintOf(ca))
         {
-            HttpHandler = TlsClient.CreateHandler(ca, () => null),
-            DisposeHttpClient = true,
-        });
+            throw new ArgumentException("The token names another federation's CA than the coordinator's; nothing was sent.");
+        }
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var issued = await new IdentityService.IdentityServiceClient(channel).EnrollAsync(
             new EnrollRequest { Token = token.ToString(), CsrDer = ByteString.CopyFrom(CreateCsr(key)) }, cancellationToken: ct);
         using var certificate = CheckIssued(issued, ca, key, expectedRole);
         return ClientCredentials.Save(directory, ca, certificate, key);
     }
+
+    /// <summary>A channel without a client certificate that trusts only <paramref name="ca"/>: what enrollment is sent over.</summary>
+    public static GrpcChannel OpenEnrollmentChannel(Uri coordinator, X509Certificate2 ca) =>
+        GrpcChannel.ForAddress(coordinator, new GrpcChannelOptions
+        {
+            HttpHandler = TlsClient.CreateHandler(ca, () => null),
+            DisposeHttpClient = true,
+        });
 
     /// <summary>A new key and certificate for the same identity, over the current mutual-TLS channel; the files are replaced.</summary>
     public static async Task<CertificateIdentity> RenewAsync(GrpcChannel channel, ClientCredentials credentials, CancellationToken ct)
@@ -86,7 +105,7 @@ public static class EnrollmentClient
     }
 
     /// <summary>Asks for the CA over TLS and accepts it only if it is the pinned one and the server's certificate chains to it.</summary>
-    private static async Task<X509Certificate2> FetchPinnedCaAsync(Uri coordinator, string fingerprint, CancellationToken ct)
+    public static async Task<X509Certificate2> FetchPinnedCaAsync(Uri coordinator, string fingerprint, CancellationToken ct)
     {
         X509Certificate2? server = null;
         var nameMatched = false;

@@ -28,6 +28,7 @@ internal static class IdentityCommands
         };
         invite.SetAction((parse, ct) => InviteAsync(parse, Roles.Participant, ct));
         participant.Add(invite);
+        participant.Add(EnrollManyCommand());
         participant.Add(RevokeCommand("Revoke a participant: its certificates are refused from its next call on, and it cannot renew."));
         participant.Add(ListCommand(Roles.Participant));
         return participant;
@@ -73,6 +74,45 @@ internal static class IdentityCommands
             using var channel = CoordinatorConnection.OpenChannel(parse);
             var renewed = await EnrollmentClient.RenewAsync(channel, credentials, ct);
             Console.WriteLine($"Renewed {renewed.Role} '{renewed.Name}'; certificate valid until {renewed.NotAfter:u}.");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    /// <summary><c>fedlearn participant enroll-many</c>: a simulated population's identities, invited and enrolled in one go.</summary>
+    private static Command EnrollManyCommand()
+    {
+        var count = new Option<int>("--count") { Description = "How many participants to enroll (1 to 100000).", Required = true };
+        var prefix = new Option<string>("--prefix") { Description = "Their names: PREFIX-00000, PREFIX-00001, … (zero-padded to sort in order).", DefaultValueFactory = _ => "sim" };
+        var output = new Option<string>("--out") { Description = "Directory for the credentials, one directory per participant (for `fedlearn-participant simulate --population`).", Required = true };
+        var parallel = new Option<int>("--parallel") { Description = "Enrollments under way at once.", DefaultValueFactory = _ => 4 };
+        var command = new Command("enroll-many",
+            "Invite and enroll a simulated population in one go, writing each participant's credentials (keys made on this machine: for simulations only). Names already enrolled in --out are skipped.")
+        {
+            count, prefix, output, ValidHours, parallel,
+        };
+        command.SetAction((parse, ct) => CliErrors.Run(async () =>
+        {
+            var n = parse.GetRequiredValue(count);
+            if (n is < 1 or > 100_000 || parse.GetRequiredValue(parallel) is < 1 or > 64)
+            {
+                throw new ArgumentException("--count must be between 1 and 100000 and --parallel between 1 and 64.");
+            }
+            var names = BulkEnrollment.Names(parse.GetRequiredValue(prefix), n);
+            var directory = parse.GetRequiredValue(output);
+            using var channel = CoordinatorConnection.OpenChannel(parse);
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+            var progress = new Progress<int>(done =>
+            {
+                if (done % 100 == 0 || done == n)
+                {
+                    Console.Error.Write($"\renrolled {done}/{n}");
+                }
+            });
+            var (enrolled, skipped) = await BulkEnrollment.EnrollParticipantsAsync(
+                channel, CoordinatorConnection.Address(parse), names, directory, parse.GetRequiredValue(ValidHours), parse.GetRequiredValue(parallel), progress, ct);
+            await Console.Error.WriteLineAsync();
+            Console.WriteLine($"Enrolled {enrolled} participants ({skipped} already were) as {names[0]} … {names[^1]} in {stopwatch.Elapsed.TotalSeconds:F1} s; credentials in {directory}");
             return ExitCodes.Success;
         }));
         return command;
