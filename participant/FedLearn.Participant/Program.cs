@@ -9,5 +9,6 @@ var root = new RootCommand("fedlearn-participant: the FedLearn participant daemo
     SpentCommand.Create(),
     CheckLedgerCommand.Create(),
     SplitDatasetCommand.Create(),
+    SimulateCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
