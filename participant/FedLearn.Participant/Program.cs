@@ -11,4 +11,6 @@ var root = new RootCommand("fedlearn-participant: the FedLearn participant daemo
     SplitDatasetCommand.Create(),
     SimulateCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+// Ctrl+C cancels the command's token; a daemon finishing an append, or a simulation closing thousands of connections,
+// gets this long before the process is ended.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

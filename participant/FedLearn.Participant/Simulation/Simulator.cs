@@ -32,7 +32,7 @@ public static class Simulator
             var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
             var run = population.RunAsync(stop.Token);
             var started = false;
-            while (!run.IsCompleted)
+            while (!run.IsCompleted && !stop.IsCancellationRequested)
             {
                 await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None));
                 progress.Tick();
@@ -47,9 +47,11 @@ public static class Simulator
                     await stop.CancelAsync();
                 }
             }
-            var refused = await run;
+            // The summary first: closing thousands of connections takes a while on a loaded machine.
+            progress.Tick();
             progress.Finish();
             Console.WriteLine(progress.Summary(Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart, resident));
+            var refused = await run;
             if (refused > 0)
             {
                 await Console.Error.WriteLineAsync($"{refused} participants were refused by the coordinator and stopped; see {logPath}.");
