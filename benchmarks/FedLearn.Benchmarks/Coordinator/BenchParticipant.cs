@@ -109,6 +109,11 @@ internal sealed class BenchParticipant(string id, GrpcChannel channel, UpdatePay
         {
             stats.Failed(round, stage, $"{e.StatusCode}: {e.Status.Detail}");
         }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or IOException or HttpProtocolException)
+        {
+            // The connection itself failed (an HTTP/2 keep-alive ping unanswered on an overloaded machine, say).
+            stats.Failed(round, stage, $"connection: {e.Message}");
+        }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // The benchmark is over.

@@ -35,6 +35,8 @@ internal static class CoordinatorBenchmark
                 coordinatorRun = await RunCoordinatorAsync(coordinator, names, certificates, payload, options, progress, ct);
                 federation = CopyFederation(coordinator.FederationDirectory, work);
             }
+            // Printed before the floor runs, so a floor that fails does not lose the coordinator's figures.
+            progress.WriteLine(new CoordinatorBenchResult(options, Environment.ProcessorCount, coordinatorRun, null, double.NaN).ToText());
             FloorRun? floor = null;
             if (options.Floor)
             {
