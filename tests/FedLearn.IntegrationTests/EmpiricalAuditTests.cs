@@ -13,7 +13,7 @@ namespace FedLearn.IntegrationTests;
 /// participants that speak the participant API over mutual TLS beside real in-process participants, the coordinator
 /// measures them against its checkpoints and stores a signed report that `fedlearn audit show` verifies against the
 /// ledger. An honest session passes; a coordinator that adds a quarter of the noise its ledger records is flagged.
-/// Small on purpose: a 1,619-parameter MLP, 3 rounds, 20 canaries.
+/// Small on purpose: a 1,539-parameter MLP, 3 rounds, 20 canaries.
 /// </summary>
 public sealed class EmpiricalAuditTests
 {

@@ -215,10 +215,10 @@ internal static class AuditCommands
                         for (var i = 0; i < n; i++)
                         {
                             ct.ThrowIfCancellationRequested();
-                            var (f, a) = AuditSimulation.Audit(AuditRandom.NewSeed(), parse.GetValue(dimension), k, k, t, q, sigma, d, 0.95);
-                            flagged += f.EpsilonLower > epsilon || a.EpsilonLower > epsilon ? 1 : 0;
-                            final += f.Epsilon / n;
-                            all += a.Epsilon / n;
+                            var threats = AuditSimulation.Audit(AuditRandom.NewSeed(), parse.GetValue(dimension), k, k, t, q, sigma, d, 0.95, epsilon);
+                            flagged += threats.Any(x => x.Flagged) ? 1 : 0;
+                            final += threats[0].EpsilonEstimate / n;
+                            all += threats[1].EpsilonEstimate / n;
                         }
                         return ((double)flagged / n, final, all);
                     }

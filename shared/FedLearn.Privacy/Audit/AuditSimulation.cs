@@ -40,25 +40,10 @@ public static class AuditSimulation
         return models;
     }
 
-    /// <summary>Both threat models' estimates for one simulated session with <paramref name="unseen"/> unseen canaries (0: analytic null).</summary>
-    public static (EpsilonEstimate FinalModel, EpsilonEstimate AllIterates) Audit(
-        ReadOnlySpan<byte> seed, int dimension, int canaries, int unseen, int rounds, double samplingRate, double noiseMultiplier, double delta,
-        double confidence, int resamples = EmpiricalEpsilon.DefaultResamples)
-    {
-        var models = Models(seed, dimension, canaries, rounds, samplingRate, noiseMultiplier);
-        var final = new List<double>();
-        var iterates = new List<double>();
-        var unseenFinal = new List<double>();
-        var unseenIterates = new List<double>();
-        for (var i = 0; i < canaries + unseen; i++)
-        {
-            var (f, a) = CanaryScoring.Score(seed, i, models);
-            (i < canaries ? final : unseenFinal).Add(f);
-            (i < canaries ? iterates : unseenIterates).Add(a);
-        }
-        var changed = CanaryScoring.ChangedRounds(models);
-        return (
-            EmpiricalEpsilon.Estimate(final, NullDistribution.FinalModel(dimension), unseenFinal, delta, confidence, seed, 0, resamples),
-            EmpiricalEpsilon.Estimate(iterates, NullDistribution.AllIterates(dimension, changed), unseenIterates, delta, confidence, seed, 1, resamples));
-    }
+    /// <summary>One simulated session audited exactly as a real one (<see cref="CanaryAudit.Measure"/>), with <paramref name="unseen"/> unseen canaries (0: analytic null).</summary>
+    public static IReadOnlyList<AuditThreatModel> Audit(
+        byte[] seed, int dimension, int canaries, int unseen, int rounds, double samplingRate, double noiseMultiplier, double delta,
+        double confidence, double epsilonBound, int resamples = EmpiricalEpsilon.DefaultResamples) =>
+        CanaryAudit.Measure(seed, canaries, unseen, Models(seed, dimension, canaries, rounds, samplingRate, noiseMultiplier), delta, confidence,
+            epsilonBound, resamples);
 }

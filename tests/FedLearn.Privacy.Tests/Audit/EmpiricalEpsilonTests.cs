@@ -40,13 +40,17 @@ public sealed class EmpiricalEpsilonTests
         // q = 1: every canary in every round, so the final model is one Gaussian mechanism with μ = √T/σ (T-fold composition).
         const int rounds = 4;
         const double sigma = 2.0;
-        var (final, iterates) = AuditSimulation.Audit(Seed(5), dimension: 20000, canaries: 200, unseen: 0, rounds, samplingRate: 1.0,
-            noiseMultiplier: sigma, delta: 1e-5, confidence: 0.95, resamples: 200);
         var truth = GaussianPrivacy.Epsilon(Math.Sqrt(rounds) / sigma, 1e-5);
-        Tolerance.AssertRelative(truth, final.Epsilon, 0.25);
-        Assert.True(iterates.Epsilon < truth, $"all-iterates estimate {iterates.Epsilon} vs {truth}");
-        var (noisier, _) = AuditSimulation.Audit(Seed(5), dimension: 20000, canaries: 200, unseen: 0, rounds, samplingRate: 1.0,
-            noiseMultiplier: 2 * sigma, delta: 1e-5, confidence: 0.95, resamples: 200);
-        Assert.True(noisier.Epsilon < final.Epsilon);
+        var threats = AuditSimulation.Audit(Seed(5), dimension: 20000, canaries: 200, unseen: 0, rounds, samplingRate: 1.0,
+            noiseMultiplier: sigma, delta: 1e-5, confidence: 0.95, epsilonBound: truth, resamples: 200);
+        var (final, iterates) = (threats[0], threats[1]);
+        Tolerance.AssertRelative(truth, final.EpsilonEstimate, 0.25);
+        Assert.True(iterates.EpsilonEstimate < truth, $"all-iterates estimate {iterates.EpsilonEstimate} vs {truth}");
+        Assert.All(threats, t => Assert.False(t.Flagged, $"{t.Name} flagged at the true ε: lower limit {t.EpsilonLower}"));
+        // The ledger claiming half the true ε is caught.
+        Assert.Contains(threats, t => t.EpsilonLower > truth / 2);
+        var noisier = AuditSimulation.Audit(Seed(5), dimension: 20000, canaries: 200, unseen: 0, rounds, samplingRate: 1.0,
+            noiseMultiplier: 2 * sigma, delta: 1e-5, confidence: 0.95, epsilonBound: truth, resamples: 200);
+        Assert.True(noisier[0].EpsilonEstimate < final.EpsilonEstimate);
     }
 }
