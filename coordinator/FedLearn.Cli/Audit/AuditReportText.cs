@@ -16,14 +16,14 @@ internal static class AuditReportText
         Line($"ledger head      entry {r.Ledger.Sequence} ({r.Ledger.EntryHash}), mechanism {r.Ledger.Mechanism}, δ = {r.Ledger.Delta:G3}, key sha256 {r.Ledger.PublicKeySha256}");
         Line($"ε_bound          {Number(r.EpsilonBound)}  (the ledger's participant-level ε against release consumers: RDP {Number(r.Ledger.EpsilonRdp)}, PLD {Number(r.Ledger.EpsilonPld)}; the smaller)");
         Line($"canaries         K = {r.Canaries} inserted, K' = {r.Unseen} unseen; model dimension d = {r.Dimension}; {r.Rounds} rounds, {r.RoundsChanged} changed the model");
-        Line($"confidence       {r.Confidence:P1} one-sided, {r.Resamples} bootstrap resamples from the published seed");
+        Line($"confidence       {r.Confidence:P1} for the verdict ({1 - (1 - r.Confidence) / 2:P2} one-sided per threat model), {r.Resamples} bootstrap resamples from the published seed");
         Line($"model            includes the canaries: {r.ModelIncludesCanaries}");
         if (r.CoordinatorTestNoiseScale != 1)
         {
             Line($"WARNING          the coordinator ran with the TEST-ONLY noise understatement: it added {r.CoordinatorTestNoiseScale:G3} of the noise its ledger records");
         }
         text.AppendLine();
-        Line($"{"THREAT MODEL",-14} {"ε_bound",9} {"ε_est",9} {$"ε_est ≥ ({r.Confidence:P0})",16}  {"NULL",-48} VERDICT");
+        Line($"{"THREAT MODEL",-14} {"ε_bound",9} {"ε_est",9} {$"ε_est ≥ ({1 - (1 - r.Confidence) / 2:P1})",16}  {"NULL",-48} VERDICT");
         foreach (var t in r.ThreatModels)
         {
             Line($"{t.Name,-14} {Number(r.EpsilonBound),9} {Number(t.EpsilonEstimate),9} {Number(t.EpsilonLower),16}  {t.Null,-48} {(t.Flagged ? "FLAGGED" : "pass")}");
