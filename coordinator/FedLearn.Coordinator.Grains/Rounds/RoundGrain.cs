@@ -53,7 +53,7 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         _secure = plan.Task.SecureAggregation is null ? null : new SecureAggregationRound(plan);
         _updates = _secure is not null ? null
             : plan.Task.Privacy is { } privacy ? new CentralGaussianAggregator(plan.Task.ParameterCount, privacy, plan.Eligible,
-                (ServiceProvider.GetService(typeof(TestOnlyNoise)) as TestOnlyNoise ?? TestOnlyNoise.Honest).Scale)
+                plan.SelectedParticipants.Count, (ServiceProvider.GetService(typeof(TestOnlyNoise)) as TestOnlyNoise ?? TestOnlyNoise.Honest).Scale)
             : new FedAvgAggregator(UpdateAggregate.For(_limits, plan.Task.ParameterCount));
         ScheduleDeadline();
         LogBegin(plan.Task.SessionId, plan.Task.Round, plan.Task.Attempt, _selected.Count);

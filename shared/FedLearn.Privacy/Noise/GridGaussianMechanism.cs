@@ -111,6 +111,52 @@ public static class GridGaussianMechanism
     }
 
     /// <summary>
+    /// As <see cref="AddNoise(Span{float}, double, double, CryptoRandom?)"/> for a sum held in double precision, which is
+    /// snapped directly (never narrowed to float first: narrowing moves each coordinate by up to 2^−24 of its value, which
+    /// the charged Δ does not cover). The release, γ times an integer vector, is written to <paramref name="output"/>.
+    /// </summary>
+    public static double AddNoise(ReadOnlySpan<double> sum, Span<float> output, double clipNorm, double noiseMultiplier, CryptoRandom? random = null)
+    {
+        var noise = ArrayPool<uint>.Shared.Rent(sum.Length);
+        var owned = random is null ? new CryptoRandom() : null;
+        try
+        {
+            var words = noise.AsSpan(0, sum.Length);
+            DrawNoise(words, clipNorm, noiseMultiplier, random ?? owned!);
+            return Release(sum, words, output, clipNorm, noiseMultiplier);
+        }
+        finally
+        {
+            owned?.Dispose();
+            ArrayPool<uint>.Shared.Return(noise);
+        }
+    }
+
+    /// <summary>
+    /// Writes γ·(round(sum/γ) + noise) to <paramref name="output"/> for a sum held in double precision and returns the
+    /// sensitivity Δ = C + γ√d to charge (at noise multiplier σ). S/γ is exact (γ a power of two), so the snapping bound
+    /// of the class comment holds for the double sum itself.
+    /// </summary>
+    /// <exception cref="ArgumentException">A non-finite value in the sum, or spans of different lengths.</exception>
+    public static double Release(ReadOnlySpan<double> sum, ReadOnlySpan<uint> noise, Span<float> output, double clipNorm, double noiseMultiplier)
+    {
+        if (noise.Length != sum.Length || output.Length != sum.Length)
+        {
+            throw new ArgumentException($"Expected {sum.Length} noise words and output values, got {noise.Length} and {output.Length}.", nameof(noise));
+        }
+
+        var d = Math.Max(1, sum.Length);
+        var gamma = Grid(clipNorm, noiseMultiplier, d);
+        var inverse = 1.0 / gamma; // exact: γ is a power of two
+        for (var i = 0; i < sum.Length; i++)
+        {
+            output[i] = (float)((Snap(sum[i] * inverse) + (int)noise[i]) * gamma);
+        }
+
+        return ChargedSensitivity(clipNorm, noiseMultiplier, d);
+    }
+
+    /// <summary>
     /// The noise of one release of length <paramref name="noise"/>.Length, drawn ahead of the data it will be added to
     /// (it does not depend on it): N_Z(0, σ_int²) per word as a signed 32-bit integer. Use each draw in exactly one
     /// <see cref="Release"/> with the same C, σ and length.
@@ -140,21 +186,21 @@ public static class GridGaussianMechanism
         var inverse = 1.0 / gamma; // exact: γ is a power of two
         for (var i = 0; i < sum.Length; i++)
         {
-            var scaled = sum[i] * inverse;
-            if (!(Math.Abs(scaled) <= MaxGridValue))
-            {
-                throw new ArgumentException("The sum contains a non-finite value or one far beyond any clipped sum.", nameof(sum));
-            }
-
-            // Round to nearest (ties to even): deterministic, moves the coordinate by ≤ γ/2. The integer result plus the
-            // integer noise (read as a signed 32-bit draw) is exact in a long; scaling back by γ and narrowing to float
-            // are post-processing of that integer.
-            var snapped = (long)Math.Round(scaled, MidpointRounding.ToEven);
-            sum[i] = (float)((snapped + (int)noise[i]) * gamma);
+            sum[i] = (float)((Snap(sum[i] * inverse) + (int)noise[i]) * gamma);
         }
 
         return ChargedSensitivity(clipNorm, noiseMultiplier, d);
     }
+
+    /// <summary>
+    /// Round to nearest (ties to even): deterministic, moves the coordinate by ≤ γ/2. The integer result plus the integer
+    /// noise (read as a signed 32-bit draw) is exact in a long; scaling back by γ and narrowing to float are
+    /// post-processing of that integer.
+    /// </summary>
+    private static long Snap(double scaled) =>
+        Math.Abs(scaled) <= MaxGridValue
+            ? (long)Math.Round(scaled, MidpointRounding.ToEven)
+            : throw new ArgumentException("The sum contains a non-finite value or one far beyond any clipped sum.", "sum");
 
     /// <summary>
     /// An upper bound on the total variation distance between one release's noise and exact N_Z(0, σ_int²)^d, given

@@ -45,6 +45,26 @@ public sealed class GridGaussianMechanismTests
     }
 
     [Fact]
+    public void Release_DoubleSum_SnapsTheDoubleItselfNotItsFloat()
+    {
+        // At γ = 2^-13 (C = 2^-7, d = 1) floats near 999 are γ/2 apart, so 999 + 1.49γ becomes the float 999 + 1.5γ, a tie
+        // that snaps to 999 + 2γ, while the double itself snaps to 999 + γ: only the double path is the documented snap.
+        const double C = 0.0078125, Sigma = 1.0; // γ = 2^-13 for d = 1
+        var gamma = GridGaussianMechanism.Grid(C, Sigma, 1);
+        var value = 999 + (1.49 * gamma);
+        var zero = new uint[1];
+        var fromDouble = new float[1];
+        var fromFloat = new[] { (float)value };
+
+        GridGaussianMechanism.Release([value], zero, fromDouble, C, Sigma);
+        GridGaussianMechanism.Release(fromFloat, zero, C, Sigma);
+
+        Assert.Equal((float)(999 + gamma), fromDouble[0]);
+        Assert.Equal((float)(999 + (2 * gamma)), fromFloat[0]); // the float of the sum had already crossed the midpoint
+        Assert.Throws<ArgumentException>(() => GridGaussianMechanism.Release([value, 1.0], zero, new float[2], C, Sigma));
+    }
+
+    [Fact]
     public void AddNoise_ManySamples_IsCentredOnTheSnappedSumWithStdAtLeastSigmaDelta()
     {
         const int D = 200_000;
