@@ -5,7 +5,8 @@ It re-derives every canonical byte string in Python, recomputes the header hash 
 chain, verifies every ECDSA P-256 signature (with the `cryptography` package; Debian: python3-cryptography), matches
 checkpoints to entries, and checks that each entry records exactly the guarantee levels its header declares and stays
 within their budgets. It does not recompute ε (that needs the RDP/PLD accountants: `fedlearn ledger verify` does it);
-it is a second implementation of the format, so an auditor need not trust FedLearn's own code for the integrity of the
+it does recompute, from the recorded ε and the entries' sampler distances, the δ each figure truly holds at
+(`delta_total`, accounting version 2). It is a second implementation of the format, so an auditor need not trust FedLearn's own code for the integrity of the
 chain.
 
 With --model FILE.onnx it also checks an exported model against the ledger (needs python3-onnx): the SHA-256 of its
@@ -21,6 +22,7 @@ import base64
 import datetime
 import hashlib
 import json
+import math
 import sys
 
 FORMAT = "fedlearn-ledger/1"
@@ -29,10 +31,11 @@ ENTRY_TYPE = "fedlearn-ledger/1/entry"
 
 # Canonical member order (docs/ledger.md, "Canonical encoding", rule 1). Kinds: s string, i integer, n number, t time.
 HEADER_MEMBERS = [
-    ("session_id", "s"), ("created_at", "t"), ("neighbouring_relation", "s"), ("epsilon_budget", "n"), ("delta", "n"),
+    ("session_id", "s"), ("created_at", "t"), ("neighbouring_relation", "s"), ("accounting_version", "i"),
+    ("epsilon_budget", "n"), ("delta", "n"),
     ("accountant", "s"), ("epsilon_against", "s"), ("against_coordinator", "s"),
     ("example_epsilon_budget", "n"), ("example_delta", "n"), ("example_accountant", "s"), ("example_clip_norm", "n"),
-    ("example_noise_multiplier", "n"), ("example_expected_batch_size", "i"), ("example_epsilon_against", "s"),
+    ("example_noise_multiplier", "n"), ("example_expected_batch_size", "i"), ("example_calibration_attempts", "i"), ("example_epsilon_against", "s"),
     ("public_key", "s"),
 ]
 ENTRY_MEMBERS = [
@@ -40,16 +43,21 @@ ENTRY_MEMBERS = [
     ("sampling_rate", "n"), ("noise_multiplier", "n"), ("clip_norm", "n"), ("sensitivity", "n"),
     ("participants_selected", "i"), ("participants_aggregated", "i"), ("delta", "n"), ("epsilon_rdp", "n"),
     ("epsilon_pld", "n"), ("epsilon_against_coordinator_rdp", "n"), ("epsilon_against_coordinator_pld", "n"),
+    ("sampler_tv_distance", "n"), ("delta_total", "n"), ("delta_total_against_coordinator", "n"),
     ("example_epsilon_max", "n"), ("model_sha256", "s"), ("previous_hash", "s"),
 ]
 COORDINATOR_ENTRY_MEMBERS = ["epsilon_against_coordinator_rdp", "epsilon_against_coordinator_pld"]
+RESIDUE_ENTRY_MEMBERS = ["sampler_tv_distance", "delta_total", "delta_total_against_coordinator"]
 PARTICIPANT_LEVEL_ENTRY_MEMBERS = [
     "sampling_rate", "noise_multiplier", "clip_norm", "sensitivity", "delta", "epsilon_rdp", "epsilon_pld",
-] + COORDINATOR_ENTRY_MEMBERS
+] + COORDINATOR_ENTRY_MEMBERS + RESIDUE_ENTRY_MEMBERS
+# accounting_version (docs/ledger.md): absent = 1 (ε only), 2 = entries record the samplers' distance and delta_total.
+SAMPLER_RESIDUE_VERSION = 2
+TOLERANCE = 1e-6
 
 # The export's shape (docs/ledger.md, "Export formats"): every member the export may hold, and nothing else.
 EXAMPLE_LEVEL_MEMBERS = [("epsilon_budget", "n"), ("delta", "n"), ("accountant", "s"), ("clip_norm", "n"),
-                         ("noise_multiplier", "n"), ("expected_batch_size", "i")]
+                         ("noise_multiplier", "n"), ("expected_batch_size", "i"), ("calibration_attempts", "i")]
 # has_participant_level: a derived boolean that exports written before the format was pinned carry; never hashed, ignored.
 EXPORT_HEADER_MEMBERS = [m for m in HEADER_MEMBERS if not m[0].startswith("example_")] + [
     ("example_level", "o"), ("example_epsilon_against", "s"), ("has_participant_level", "b")]
@@ -207,6 +215,29 @@ def signature_valid(public_key, message, signature_base64):
         return False
 
 
+def total_delta(delta, epsilon, distance):
+    """min(1, δ + (1 + e^ε)·η): a mechanism within total variation η of an (ε, δ)-DP one is (ε, δ + (1 + e^ε)·η)-DP."""
+    if distance == 0:
+        return delta
+    try:
+        residue = min(1.0, (1 + math.exp(epsilon)) * distance)
+    except OverflowError:
+        residue = 1.0
+    return min(1.0, delta + residue)
+
+
+def check_delta_total(problems, sequence, field, recorded, delta, distance, epsilons):
+    """The recorded δ with the samplers' error paid must be δ + (1 + e^ε)·Σ η at the larger recorded ε, within 1e-6."""
+    usable = [e for e in epsilons if isinstance(e, (int, float)) and e >= 0 and math.isfinite(e)]
+    if recorded is None or not usable:
+        return
+    expected = total_delta(delta, max(usable), distance)
+    if recorded < expected * (1 - TOLERANCE):
+        problems.append(("delta_total_under_reported", sequence, "%s %r is below the recomputed %r" % (field, recorded, expected)))
+    elif recorded > expected * (1 + TOLERANCE):
+        problems.append(("delta_total_over_reported", sequence, "%s %r is above the recomputed %r" % (field, recorded, expected)))
+
+
 def audit(document, expected_public_key=None):
     """Every problem found, as (kind, sequence or None, message); the kinds are those of docs/ledger.md."""
     problems = []
@@ -232,6 +263,13 @@ def audit(document, expected_public_key=None):
     if relation is not None and relation != ZERO_OUT:
         problems.append(("header_malformed", None, "neighbouring_relation must be %r; got %r" % (ZERO_OUT, relation)))
     records_coordinator = header.get("against_coordinator") == "recorded"
+    version = header.get("accounting_version")
+    if version is not None and version != SAMPLER_RESIDUE_VERSION:
+        problems.append(("header_malformed", None, "accounting_version must be %d or absent; got %r" % (SAMPLER_RESIDUE_VERSION, version)))
+    records_residue = participant_level and version == SAMPLER_RESIDUE_VERSION
+    if example_budget is not None and (version == SAMPLER_RESIDUE_VERSION) != (header.get("example_calibration_attempts") is not None):
+        problems.append(("header_malformed", None, "example_calibration_attempts must be declared exactly in headers of accounting_version 2"))
+    distance = 0.0
 
     previous = hashlib.sha256(canonical_bytes(HEADER_TYPE, HEADER_MEMBERS, header)).hexdigest()
     for position, entry in enumerate(entries, start=1):
@@ -263,6 +301,25 @@ def audit(document, expected_public_key=None):
                 (header["against_coordinator"] == "recorded") != (entry.get("mechanism") == "distributed_discrete_gaussian"):
             problems.append(("level_mismatch", sequence, "mechanism %r does not match against_coordinator %r"
                              % (entry.get("mechanism"), header["against_coordinator"])))
+        has_residue = [k for k in RESIDUE_ENTRY_MEMBERS if entry.get(k) is not None]
+        if entry.get("mechanism") != "none" and records_residue:
+            wanted = RESIDUE_ENTRY_MEMBERS if records_coordinator else RESIDUE_ENTRY_MEMBERS[:2]
+            if set(has_residue) != set(wanted):
+                problems.append(("level_mismatch", sequence, "accounting version 2 needs %s; the entry records %s" % (wanted, has_residue)))
+            tv = entry.get("sampler_tv_distance")
+            if isinstance(tv, (int, float)) and 0 <= tv <= 1:
+                distance = min(1.0, distance + tv)
+                delta = header.get("delta")
+                check_delta_total(problems, sequence, "delta_total", entry.get("delta_total"), delta, distance,
+                                  [entry.get("epsilon_rdp"), entry.get("epsilon_pld")])
+                if records_coordinator:
+                    check_delta_total(problems, sequence, "delta_total_against_coordinator",
+                                      entry.get("delta_total_against_coordinator"), delta, distance,
+                                      [entry.get(k) for k in COORDINATOR_ENTRY_MEMBERS])
+            else:
+                problems.append(("entry_malformed", sequence, "sampler_tv_distance must be a number in [0, 1]; got %r" % tv))
+        elif entry.get("mechanism") != "none" and has_residue:
+            problems.append(("level_mismatch", sequence, "sampler residue members in a ledger whose accounting_version does not record them"))
         if (example_budget is None) != (entry.get("example_epsilon_max") is None):
             problems.append(("level_mismatch", sequence, "example_epsilon_max does not match the header's example level"))
         if example_budget is not None and (entry.get("example_epsilon_max") or 0) > example_budget:
@@ -341,10 +398,14 @@ def summary(document):
             "against_coordinator": header.get("against_coordinator"),
             "recorded_epsilon_against_coordinator_rdp": last.get("epsilon_against_coordinator_rdp"),
             "recorded_epsilon_against_coordinator_pld": last.get("epsilon_against_coordinator_pld"),
+            "accounting_version": header.get("accounting_version") or 1,
+            "recorded_delta_total": last.get("delta_total"),
+            "recorded_delta_total_against_coordinator": last.get("delta_total_against_coordinator"),
         },
         "example_level": None if header.get("example_epsilon_budget") is None else {
             "epsilon_budget": header["example_epsilon_budget"], "delta": header["example_delta"],
             "accountant": header["example_accountant"], "largest_reported_epsilon": max(example) if example else None,
+            "calibration_attempts": header.get("example_calibration_attempts"),
             "epsilon_against": header.get("example_epsilon_against"),
         },
     }
@@ -374,7 +435,7 @@ def main(argv):
         for kind, sequence, message in problems:
             print("[%s] %s: %s" % (kind, "ledger" if sequence is None else "entry %s" % sequence, message))
         models = " and %d model file(s) match their entries" % len(args.model) if args.model else ""
-        print("OK: chain, hashes, signatures, checkpoints and levels verify%s (ε not recomputed here)" % models if not problems
+        print("OK: chain, hashes, signatures, checkpoints, levels and delta_total verify%s (ε not recomputed here)" % models if not problems
               else "FAILED: %d problems" % len(problems))
     return 0 if not problems else 6
 

@@ -9,11 +9,15 @@ namespace FedLearn.Ledger;
 /// participants reported, which each data owner can check against its own spend log.
 /// </summary>
 /// <param name="NoiseMultiplier">DP-SGD noise multiplier σ, or 0: each participant calibrates σ to its own dataset size so
-/// that the session's planned rounds fit the budget.</param>
+/// that the session's planned rounds plus a rerun allowance fit the budget.</param>
+/// <param name="CalibrationAttempts">The attempts a participant that calibrates σ calibrates it for: the planned rounds
+/// plus max(3, ⌈rounds / 4⌉) reruns (<see cref="FedLearn.Privacy.CalibrationAttempts.For"/>). Present exactly in headers
+/// of accounting version 2; null in ledgers written before it was declared.</param>
 public sealed record ExampleLevelDeclaration(
     double EpsilonBudget,
     double Delta,
     string Accountant,
     double ClipNorm,
     double NoiseMultiplier,
-    int ExpectedBatchSize);
+    int ExpectedBatchSize,
+    int? CalibrationAttempts = null);

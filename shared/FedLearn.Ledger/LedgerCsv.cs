@@ -14,7 +14,8 @@ public static class LedgerCsv
     [
         "sequence", "session_id", "round", "recorded_at", "mechanism", "sampling_rate", "noise_multiplier", "clip_norm",
         "sensitivity", "participants_selected", "participants_aggregated", "delta", "epsilon_rdp", "epsilon_pld",
-        "epsilon_against_coordinator_rdp", "epsilon_against_coordinator_pld", "example_epsilon_max", "model_sha256", "previous_hash", "entry_hash", "signature",
+        "epsilon_against_coordinator_rdp", "epsilon_against_coordinator_pld", "sampler_tv_distance", "delta_total",
+        "delta_total_against_coordinator", "example_epsilon_max", "model_sha256", "previous_hash", "entry_hash", "signature",
     ];
 
     public static string Write(IEnumerable<LedgerEntry> entries)
@@ -37,6 +38,7 @@ public static class LedgerCsv
                 Number(e.SamplingRate), Number(e.NoiseMultiplier), Number(e.ClipNorm), Number(e.Sensitivity),
                 Integer(e.ParticipantsSelected), Integer(e.ParticipantsAggregated), Number(e.Delta),
                 Number(e.EpsilonRdp), Number(e.EpsilonPld), Number(e.EpsilonAgainstCoordinatorRdp), Number(e.EpsilonAgainstCoordinatorPld),
+                Number(e.SamplerTvDistance), Number(e.DeltaTotal), Number(e.DeltaTotalAgainstCoordinator),
                 Number(e.ExampleEpsilonMax), e.ModelSha256, e.PreviousHash, e.EntryHash, e.Signature,
             ]);
         }

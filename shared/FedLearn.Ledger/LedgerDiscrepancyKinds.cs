@@ -45,6 +45,15 @@ public static class LedgerDiscrepancyKinds
     /// <summary>The recorded worst-case ε against the coordinator is above its recomputation.</summary>
     public const string EpsilonAgainstCoordinatorOverReported = "epsilon_against_coordinator_over_reported";
 
+    /// <summary>
+    /// A recorded <c>delta_total</c> (or <c>delta_total_against_coordinator</c>) is below its recomputation from the
+    /// entries' sampler distances and ε: the δ that pays for the samplers' error was understated.
+    /// </summary>
+    public const string DeltaTotalUnderReported = "delta_total_under_reported";
+
+    /// <summary>A recorded <c>delta_total</c> (or the one against the coordinator) is above its recomputation.</summary>
+    public const string DeltaTotalOverReported = "delta_total_over_reported";
+
     /// <summary>An empty charged step (0 aggregated) names a model other than the previous entry's: the model changed.</summary>
     public const string EmptyStepModelChanged = "empty_step_model_changed";
 

@@ -37,6 +37,13 @@ namespace FedLearn.Ledger;
 /// participant that contributed to every charged step 1..i, each a Gaussian mechanism without amplification by sampling
 /// (q = 1, σ = <paramref name="NoiseMultiplier"/>), composed.</param>
 /// <param name="EpsilonAgainstCoordinatorPld">The same under PLD.</param>
+/// <param name="SamplerTvDistance">Present exactly when the header records the sampler residue (accounting version 2) and
+/// the entry has a participant-level mechanism: an upper bound η on the total variation distance between the noise this
+/// round's release carries and exact discrete Gaussian noise (the samplers' proven bound, times the coordinates drawn).</param>
+/// <param name="DeltaTotal">With <paramref name="SamplerTvDistance"/>: the δ at which <paramref name="EpsilonRdp"/> and
+/// <paramref name="EpsilonPld"/> truly hold, min(1, δ + (1 + e^ε)·Σ_{j≤i} η_j) with ε the larger of the two
+/// (<see cref="FedLearn.Privacy.SamplerResidue.TotalDelta"/>).</param>
+/// <param name="DeltaTotalAgainstCoordinator">The same for the figures against the coordinator (present with them).</param>
 /// <remarks>An <b>empty charged step</b> (a private round that committed with the model unchanged: too small a draw, too
 /// few updates or survivors, an aborted secure aggregation) has <paramref name="ParticipantsAggregated"/> = 0, the
 /// previous model's hash, and is charged like any other step at the planned σ.</remarks>
@@ -61,7 +68,10 @@ public sealed record LedgerEntry(
     string Signature,
     double? ExampleEpsilonMax = null,
     double? EpsilonAgainstCoordinatorRdp = null,
-    double? EpsilonAgainstCoordinatorPld = null)
+    double? EpsilonAgainstCoordinatorPld = null,
+    double? SamplerTvDistance = null,
+    double? DeltaTotal = null,
+    double? DeltaTotalAgainstCoordinator = null)
 {
     /// <summary>A charged step in which no update was aggregated: the round committed with the model unchanged.</summary>
     [JsonIgnore]

@@ -31,6 +31,9 @@ namespace FedLearn.Ledger;
 /// (central noise: no guarantee against the coordinator, so no figure).</param>
 /// <param name="ExampleEpsilonAgainst">Example level: whom <c>example_epsilon_max</c> holds against,
 /// <see cref="LedgerAdversaries.ReleaseConsumersAndCoordinator"/>.</param>
+/// <param name="AccountingVersion">What the verifier recomputes (<see cref="LedgerAccountingVersions"/>): null in a ledger
+/// written before the member existed (version 1: ε only), 2 when every participant-level entry also records the
+/// samplers' total variation distance and the δ that includes it (<c>delta_total</c>).</param>
 public sealed record LedgerHeader(
     string SessionId,
     DateTimeOffset CreatedAt,
@@ -42,7 +45,8 @@ public sealed record LedgerHeader(
     string? NeighbouringRelation = null,
     string? EpsilonAgainst = null,
     string? AgainstCoordinator = null,
-    string? ExampleEpsilonAgainst = null)
+    string? ExampleEpsilonAgainst = null,
+    int? AccountingVersion = null)
 {
     /// <summary>True when the ledger tracks a participant-level guarantee (entries then carry a real mechanism).</summary>
     /// <remarks>Derived, so not exported (exports written before this was ignored carry it; <see cref="LedgerJson"/> drops it on reading).</remarks>
@@ -52,4 +56,8 @@ public sealed record LedgerHeader(
     /// <summary>True when entries record ε against the coordinator (secure-aggregation sessions).</summary>
     [JsonIgnore]
     public bool RecordsEpsilonAgainstCoordinator => AgainstCoordinator == LedgerAdversaries.CoordinatorRecorded;
+
+    /// <summary>True when participant-level entries record <c>sampler_tv_distance</c> and <c>delta_total</c> (version 2).</summary>
+    [JsonIgnore]
+    public bool RecordsSamplerResidue => AccountingVersion >= LedgerAccountingVersions.SamplerResidueInDelta;
 }

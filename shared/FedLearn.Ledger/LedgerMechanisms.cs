@@ -17,6 +17,8 @@ public static class LedgerMechanisms
     /// lower bound on the noise the released sum carries. It is accounted as one <c>SubsampledGaussianStep(q, σ)</c> (and
     /// with q = 1 against the coordinator): the sum of discrete Gaussians is charged with its τ term (Kairouz, Liu &amp;
     /// Steinke 2021, Prop. 14), negligible at the per-participant grid variances FedLearn enforces, σ_int² ≥ 8.
+    /// The subsampled bound is the continuous Gaussian's, which docs/threat-model.md states is not proven for discrete
+    /// noise in every direction.
     /// </summary>
     public const string DistributedDiscreteGaussian = "distributed_discrete_gaussian";
 

@@ -97,17 +97,20 @@ public sealed class LedgerSigner : IDisposable
     /// <param name="againstCoordinator">Participant level: <see cref="LedgerAdversaries.CoordinatorRecorded"/> for a
     /// secure-aggregation session (its entries must then record ε against the coordinator); null or
     /// <see cref="LedgerAdversaries.CoordinatorTrusted"/> for central noise (no guarantee against the coordinator).</param>
+    /// <param name="accountingVersion">null (version 1, ε only) or <see cref="LedgerAccountingVersions.Current"/>: the
+    /// entries then record the samplers' distance and the δ that pays for it. The coordinator creates current headers.</param>
     /// <exception cref="ArgumentException">A field is malformed, or neither guarantee level is declared.</exception>
     public LedgerHeader CreateHeader(
         string sessionId, DateTimeOffset createdAt, double? epsilonBudget, double? delta, string? accountant,
-        ExampleLevelDeclaration? exampleLevel = null, string? againstCoordinator = null)
+        ExampleLevelDeclaration? exampleLevel = null, string? againstCoordinator = null, int? accountingVersion = null)
     {
         var participant = epsilonBudget is not null || delta is not null || accountant is not null;
         var header = new LedgerHeader(sessionId, LedgerTime.Normalize(createdAt), epsilonBudget, delta, accountant, PublicKey, exampleLevel,
             LedgerAdversaries.ZeroOut,
             participant ? LedgerAdversaries.ReleaseConsumers : null,
             participant ? againstCoordinator ?? LedgerAdversaries.CoordinatorTrusted : againstCoordinator,
-            exampleLevel is null ? null : LedgerAdversaries.ReleaseConsumersAndCoordinator);
+            exampleLevel is null ? null : LedgerAdversaries.ReleaseConsumersAndCoordinator,
+            accountingVersion);
         ThrowIfInvalid("header", LedgerValidation.Header(header));
         return header;
     }

@@ -44,9 +44,27 @@ internal static class LedgerValidation
             {
                 problems.Add($"example_expected_batch_size must be >= 1; got {example.ExpectedBatchSize}.");
             }
+
+            // Version 2 declares the rerun allowance participants calibrate σ with; earlier headers cannot.
+            if (header.RecordsSamplerResidue != example.CalibrationAttempts is not null)
+            {
+                problems.Add(header.RecordsSamplerResidue
+                    ? "example_calibration_attempts must be declared in a header of accounting_version 2."
+                    : "example_calibration_attempts must be absent in a header without accounting_version 2.");
+            }
+            else if (example.CalibrationAttempts < 4)
+            {
+                problems.Add($"example_calibration_attempts must be at least 4 (one round and three reruns); got {example.CalibrationAttempts}.");
+            }
         }
 
         Adversaries(problems, header);
+        if (header.AccountingVersion is { } version && version != LedgerAccountingVersions.SamplerResidueInDelta)
+        {
+            problems.Add($"accounting_version must be {LedgerAccountingVersions.SamplerResidueInDelta} or absent (version " +
+                $"{LedgerAccountingVersions.EpsilonOnly}); got {version}.");
+        }
+
         if (!LedgerKeys.TryImportPublicKey(header.PublicKey, out var key, out var keyError))
         {
             problems.Add($"public_key is not usable: {keyError}");
@@ -169,6 +187,8 @@ internal static class LedgerValidation
                 Epsilon(problems, "epsilon_against_coordinator_rdp", entry.EpsilonAgainstCoordinatorRdp);
                 Epsilon(problems, "epsilon_against_coordinator_pld", entry.EpsilonAgainstCoordinatorPld);
             }
+
+            SamplerResidue(problems, entry);
         }
 
         if (entry.ExampleEpsilonMax is not null)
@@ -178,6 +198,32 @@ internal static class LedgerValidation
 
         Hex(problems, "model_sha256", entry.ModelSha256);
         return problems;
+    }
+
+    /// <summary>
+    /// η ∈ [0, 1] (not −0, which would encode as "-0"), and each δ that includes it in [δ, 1]: paying for the samplers' error
+    /// can only raise δ, and a δ of 1 says nothing but is not false.
+    /// </summary>
+    private static void SamplerResidue(List<string> problems, LedgerEntry entry)
+    {
+        if (entry.SamplerTvDistance is not null
+            && (!(entry.SamplerTvDistance is >= 0 and <= 1) || double.IsNegative(entry.SamplerTvDistance.Value)))
+        {
+            problems.Add($"sampler_tv_distance must be a number in [0, 1]; got {Show(entry.SamplerTvDistance)}.");
+        }
+
+        foreach (var (field, value) in new[] { ("delta_total", entry.DeltaTotal), ("delta_total_against_coordinator", entry.DeltaTotalAgainstCoordinator) })
+        {
+            if (value is not null && !(value >= entry.Delta && value <= 1 && value > 0))
+            {
+                problems.Add($"{field} must be in [delta = {Show(entry.Delta)}, 1]; got {Show(value)}.");
+            }
+        }
+
+        if (entry.DeltaTotalAgainstCoordinator is not null && entry.EpsilonAgainstCoordinatorRdp is null && entry.EpsilonAgainstCoordinatorPld is null)
+        {
+            problems.Add("delta_total_against_coordinator must be absent in an entry that records no epsilon against the coordinator.");
+        }
     }
 
     /// <summary>All fields, including the chain and signature fields, as stored in a sealed entry.</summary>
@@ -228,6 +274,24 @@ internal static class LedgerValidation
         {
             problems.Add($"The entry records epsilon against the coordinator but the header's against_coordinator is " +
                 $"{(header.AgainstCoordinator is null ? "absent" : $"\"{header.AgainstCoordinator}\"")}.");
+        }
+
+        var residue = entry.SamplerTvDistance is not null || entry.DeltaTotal is not null || entry.DeltaTotalAgainstCoordinator is not null;
+        if (header.RecordsSamplerResidue && LedgerMechanisms.IsAccountable(entry.Mechanism))
+        {
+            if (entry.SamplerTvDistance is null || entry.DeltaTotal is null)
+            {
+                problems.Add($"The header's accounting_version is {header.AccountingVersion} but the entry records no sampler_tv_distance/delta_total.");
+            }
+
+            if (header.RecordsEpsilonAgainstCoordinator && entry.DeltaTotalAgainstCoordinator is null)
+            {
+                problems.Add("The header's against_coordinator is \"recorded\" but the entry records no delta_total_against_coordinator.");
+            }
+        }
+        else if (!header.RecordsSamplerResidue && residue)
+        {
+            problems.Add("The entry records sampler_tv_distance/delta_total but the header's accounting_version does not include the sampler residue.");
         }
 
         // Only secure aggregation hides the updates from the coordinator: central noise must say it is trusted, and a
@@ -293,6 +357,8 @@ internal static class LedgerValidation
         ("sampling_rate", entry.SamplingRate), ("noise_multiplier", entry.NoiseMultiplier), ("clip_norm", entry.ClipNorm),
         ("sensitivity", entry.Sensitivity), ("delta", entry.Delta), ("epsilon_rdp", entry.EpsilonRdp), ("epsilon_pld", entry.EpsilonPld),
         ("epsilon_against_coordinator_rdp", entry.EpsilonAgainstCoordinatorRdp), ("epsilon_against_coordinator_pld", entry.EpsilonAgainstCoordinatorPld),
+        ("sampler_tv_distance", entry.SamplerTvDistance), ("delta_total", entry.DeltaTotal),
+        ("delta_total_against_coordinator", entry.DeltaTotalAgainstCoordinator),
     ];
 
     private static string Show(double? value) => value is { } v ? v.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "nothing";

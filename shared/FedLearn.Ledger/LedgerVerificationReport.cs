@@ -7,6 +7,7 @@ namespace FedLearn.Ledger;
 /// recomputation was impossible. Example-level figures are null when the ledger declares no example level; they are
 /// what participants reported (the coordinator cannot recompute them without the participants' dataset sizes).
 /// The against-the-coordinator figures are set only for a ledger whose header records them (secure aggregation).
+/// The δ-total figures (the δ with the samplers' distance paid) are set only for accounting version 2.
 /// </summary>
 public sealed record LedgerVerificationReport(
     IReadOnlyList<LedgerDiscrepancy> Discrepancies,
@@ -28,7 +29,12 @@ public sealed record LedgerVerificationReport(
     double? RecordedFinalEpsilonAgainstCoordinatorRdp = null,
     double? RecordedFinalEpsilonAgainstCoordinatorPld = null,
     double? RecomputedFinalEpsilonAgainstCoordinatorRdp = null,
-    double? RecomputedFinalEpsilonAgainstCoordinatorPld = null)
+    double? RecomputedFinalEpsilonAgainstCoordinatorPld = null,
+    int AccountingVersion = LedgerAccountingVersions.EpsilonOnly,
+    double? RecordedFinalDeltaTotal = null,
+    double? RecomputedFinalDeltaTotal = null,
+    double? RecordedFinalDeltaTotalAgainstCoordinator = null,
+    double? RecomputedFinalDeltaTotalAgainstCoordinator = null)
 {
     public bool IsValid => Discrepancies.Count == 0;
 

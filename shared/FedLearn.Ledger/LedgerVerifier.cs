@@ -56,6 +56,10 @@ public static class LedgerVerifier
             EpsilonFigure.AgainstCoordinator);
         coordinator.Run();
 
+        // Version 2: the δ each figure truly holds at, with the samplers' distance from the exact discrete Gaussian paid.
+        var deltaTotal = new DeltaTotalAudit(header, entries, tolerance, discrepancies);
+        deltaTotal.Run(audit, coordinator);
+
         if (header.ExampleLevel is { } example)
         {
             CheckExampleBudget(example, entries, discrepancies);
@@ -82,7 +86,12 @@ public static class LedgerVerifier
             last?.EpsilonAgainstCoordinatorRdp,
             last?.EpsilonAgainstCoordinatorPld,
             coordinator.RecomputedFinalRdp,
-            coordinator.RecomputedFinalPld);
+            coordinator.RecomputedFinalPld,
+            header.AccountingVersion ?? LedgerAccountingVersions.EpsilonOnly,
+            last?.DeltaTotal,
+            deltaTotal.RecomputedFinal,
+            last?.DeltaTotalAgainstCoordinator,
+            deltaTotal.RecomputedFinalAgainstCoordinator);
     }
 
     /// <summary>The key signatures are checked with: the expected one when given (the header's is then only compared).</summary>

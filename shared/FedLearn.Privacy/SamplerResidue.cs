@@ -23,6 +23,23 @@ public static class SamplerResidue
             throw new ArgumentException($"The total variation distance must be in [0, 1], got {totalVariation}.", nameof(totalVariation));
         }
 
-        return Math.Min(1.0, (1 + Math.Exp(epsilon)) * totalVariation);
+        // η = 0 costs nothing even where e^ε overflows (∞·0 would be NaN).
+        return totalVariation == 0 ? 0 : Math.Min(1.0, (1 + Math.Exp(epsilon)) * totalVariation);
+    }
+
+    /// <summary>
+    /// The δ at which ε truly holds for a run whose ideal mechanism is (ε, <paramref name="delta"/>)-DP and whose noise is
+    /// within total variation <paramref name="totalVariation"/> of the ideal: min(1, δ + (1 + e^ε)·η) (the bound above).
+    /// The ledger records it per entry (docs/ledger.md, <c>delta_total</c>); its verifiers recompute it with this formula.
+    /// </summary>
+    /// <exception cref="ArgumentException">δ not in (0, 1), ε not finite or negative, or η not in [0, 1].</exception>
+    public static double TotalDelta(double delta, double epsilon, double totalVariation)
+    {
+        if (!(delta is > 0 and < 1))
+        {
+            throw new ArgumentException($"Delta must be in (0, 1), got {delta}.", nameof(delta));
+        }
+
+        return Math.Min(1.0, delta + Delta(epsilon, totalVariation));
     }
 }

@@ -179,17 +179,18 @@ public sealed class LedgerLevelsTests
     {
         var (document, signer) = TestLedger.Build(2, legacyHeader: true);
         var json = LedgerJson.Serialize(document);
-        foreach (var member in new[] { "example_level", "neighbouring_relation", "epsilon_against", "against_coordinator", "example_epsilon_against" })
+        foreach (var member in new[] { "example_level", "neighbouring_relation", "accounting_version", "epsilon_against", "against_coordinator", "example_epsilon_against" })
         {
             json = json.Replace($",\n    \"{member}\": null", "", StringComparison.Ordinal);
         }
-        foreach (var member in new[] { "example_epsilon_max", "epsilon_against_coordinator_rdp", "epsilon_against_coordinator_pld" })
+        foreach (var member in new[] { "example_epsilon_max", "epsilon_against_coordinator_rdp", "epsilon_against_coordinator_pld", "sampler_tv_distance", "delta_total", "delta_total_against_coordinator" })
         {
             json = json.Replace($",\n      \"{member}\": null", "", StringComparison.Ordinal);
         }
         Assert.DoesNotContain("example_", json, StringComparison.Ordinal);
         Assert.DoesNotContain("against", json, StringComparison.Ordinal);
         Assert.DoesNotContain("neighbouring", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("delta_total", json, StringComparison.Ordinal);
 
         var report = LedgerVerifierTests.Verify(LedgerJson.Deserialize(json), signer.PublicKey);
 
@@ -203,6 +204,6 @@ public sealed class LedgerLevelsTests
 
         var row = LedgerCsv.Write(document.Entries).Split("\r\n")[1];
 
-        Assert.StartsWith("1,session-7,10,2026-03-01T12:10:00.000Z,none,,,,,50,48,,,,,,0.5,", row, StringComparison.Ordinal);
+        Assert.StartsWith("1,session-7,10,2026-03-01T12:10:00.000Z,none,,,,,50,48,,,,,,,,,0.5,", row, StringComparison.Ordinal);
     }
 }

@@ -62,6 +62,33 @@ public sealed class PythonAuditorTests
     }
 
     [Fact]
+    public async Task Audit_Version2Ledger_RecomputesDeltaTotalLikeCSharp()
+    {
+        var (document, signer) = TestLedger.BuildWithSamplerResidue(3, secure: true);
+
+        var (exitCode, output) = await AuditAsync(document, signer.PublicKey);
+
+        Assert.True(exitCode == 0, output);
+        var participant = JsonDocument.Parse(output).RootElement.GetProperty("summary").GetProperty("participant_level");
+        Assert.Equal(2, participant.GetProperty("accounting_version").GetInt32());
+        Assert.Equal(document.Entries[^1].DeltaTotal, participant.GetProperty("recorded_delta_total").GetDouble());
+    }
+
+    [Fact]
+    public async Task Audit_DeltaTotalWithoutTheSamplerResidue_IsUnderReportedInPythonToo()
+    {
+        var (document, signer) = TestLedger.BuildWithSamplerResidue(3, secure: true);
+        var understated = document.WithEntries(document.Entries.Select(e => e with { DeltaTotalAgainstCoordinator = TestLedger.Delta }))
+            .Resealed(signer);
+
+        var (exitCode, output) = await AuditAsync(understated, signer.PublicKey);
+
+        Assert.Equal(6, exitCode);
+        Assert.Equal([("delta_total_under_reported", 1L), ("delta_total_under_reported", 2L), ("delta_total_under_reported", 3L)],
+            Problems(output).OrderBy(p => p.Item2));
+    }
+
+    [Fact]
     public async Task Audit_EditedEpsilonAgainstTheCoordinatorAndRelabelledHeader_NamedInPythonToo()
     {
         var (document, signer) = TestLedger.BuildSecureAggregation(2);

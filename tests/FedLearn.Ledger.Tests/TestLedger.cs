@@ -65,6 +65,47 @@ internal static class TestLedger
         return (new LedgerDocument(header, entries, checkpoints), signer);
     }
 
+    /// <summary>
+    /// A ledger of accounting version 2: every entry records <paramref name="samplerDistance"/> as its noise's total
+    /// variation distance and the δ that pays for it, δ + (1 + e^ε)·Σ η at the larger of its ε figures (both figures, with
+    /// <paramref name="secure"/>, also against the coordinator).
+    /// </summary>
+    public static (LedgerDocument Document, LedgerSigner Signer) BuildWithSamplerResidue(int count, bool secure, double samplerDistance = 1e-9)
+    {
+        var (legacy, _) = secure ? BuildSecureAggregation(count) : Build(count);
+        var signer = LedgerSigner.Create();
+        var header = signer.CreateHeader(SessionId, Start, legacy.Header.EpsilonBudget, Delta, legacy.Header.Accountant,
+            againstCoordinator: legacy.Header.AgainstCoordinator, accountingVersion: LedgerAccountingVersions.Current);
+        var entries = new List<LedgerEntry>();
+        foreach (var old in legacy.Entries)
+        {
+            var distance = samplerDistance * (entries.Count + 1);
+            var unsealed = old with
+            {
+                SamplerTvDistance = samplerDistance,
+                DeltaTotal = SamplerResidue.TotalDelta(Delta, Math.Max(old.EpsilonRdp!.Value, old.EpsilonPld!.Value), distance),
+                DeltaTotalAgainstCoordinator = secure
+                    ? SamplerResidue.TotalDelta(Delta, Math.Max(old.EpsilonAgainstCoordinatorRdp!.Value, old.EpsilonAgainstCoordinatorPld!.Value), distance)
+                    : null,
+            };
+            entries.Add(signer.Seal(header, unsealed, LedgerChain.NextPreviousHash(header, entries.LastOrDefault())));
+        }
+
+        return (new LedgerDocument(header, entries, legacy.Checkpoints), signer);
+    }
+
+    /// <summary>Seals <paramref name="entries"/> again in order under <paramref name="signer"/>, as a coordinator that wrote them would.</summary>
+    public static LedgerDocument Resealed(this LedgerDocument document, LedgerSigner signer)
+    {
+        var entries = new List<LedgerEntry>();
+        foreach (var entry in document.Entries)
+        {
+            entries.Add(signer.Seal(entry, LedgerChain.NextPreviousHash(document.Header, entries.LastOrDefault())));
+        }
+
+        return document with { Entries = entries };
+    }
+
     public static readonly ExampleLevelDeclaration ExampleLevel = new(4, 1e-6, "rdp", 1.0, 0, 256);
 
     /// <summary>

@@ -113,6 +113,10 @@ internal static class LedgerText
                 ? Invariant($"against the coordinator (worst case, recomputed): ε = {G(report.RecomputedFinalEpsilonAgainstCoordinatorRdp)} (rdp), ") +
                   Invariant($"{G(report.RecomputedFinalEpsilonAgainstCoordinatorPld)} (pld)")
                 : "against the coordinator: " + CoordinatorLine(report.AgainstCoordinator)["coordinator ".Length..]);
+            text.AppendLine(report.AccountingVersion >= LedgerAccountingVersions.SamplerResidueInDelta
+                ? Invariant($"with the samplers' error paid (recomputed): δ = {G(report.RecomputedFinalDeltaTotal)}") +
+                  (report.RecomputedFinalDeltaTotalAgainstCoordinator is { } c ? Invariant($", against the coordinator δ = {G(c)}") : "")
+                : "samplers' error: not in δ (a ledger of accounting version 1)");
         }
         text.AppendLine("neighbouring relation: " + Relation(report.NeighbouringRelation));
         text.AppendLine(report.ExampleLevel is not { } example
@@ -171,6 +175,11 @@ internal static class LedgerText
         recorded_epsilon_against_coordinator_pld = report.RecordedFinalEpsilonAgainstCoordinatorPld,
         recomputed_epsilon_against_coordinator_rdp = report.RecomputedFinalEpsilonAgainstCoordinatorRdp,
         recomputed_epsilon_against_coordinator_pld = report.RecomputedFinalEpsilonAgainstCoordinatorPld,
+        accounting_version = report.AccountingVersion,
+        recorded_delta_total = report.RecordedFinalDeltaTotal,
+        recomputed_delta_total = report.RecomputedFinalDeltaTotal,
+        recorded_delta_total_against_coordinator = report.RecordedFinalDeltaTotalAgainstCoordinator,
+        recomputed_delta_total_against_coordinator = report.RecomputedFinalDeltaTotalAgainstCoordinator,
         discrepancies = report.Discrepancies.Select(d => new { kind = d.Kind, sequence = d.Sequence, round = d.Round, message = d.Message }),
     });
 

@@ -12,8 +12,9 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         await using var command = new NpgsqlCommand("""
             INSERT INTO ledger_headers (session_id, created_at, epsilon_budget, delta, accountant, public_key,
                 example_epsilon_budget, example_delta, example_accountant, example_clip_norm, example_noise_multiplier,
-                example_expected_batch_size, neighbouring_relation, epsilon_against, against_coordinator, example_epsilon_against)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                example_expected_batch_size, neighbouring_relation, epsilon_against, against_coordinator, example_epsilon_against,
+                accounting_version, example_calibration_attempts)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
             """, connection, transaction);
         command.Parameters.Add(new() { Value = header.SessionId });
         command.Parameters.Add(new() { Value = header.CreatedAt.ToUniversalTime() });
@@ -31,6 +32,8 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         {
             AddNullable(command, value);
         }
+        AddNullable(command, header.AccountingVersion);
+        AddNullable(command, example?.CalibrationAttempts);
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -40,8 +43,8 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
             INSERT INTO ledger_entries (session_id, sequence, round, recorded_at, mechanism, sampling_rate, noise_multiplier,
                 clip_norm, sensitivity, participants_selected, participants_aggregated, delta, epsilon_rdp, epsilon_pld,
                 model_sha256, previous_hash, entry_hash, signature, example_epsilon_max, epsilon_against_coordinator_rdp,
-                epsilon_against_coordinator_pld)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+                epsilon_against_coordinator_pld, sampler_tv_distance, delta_total, delta_total_against_coordinator)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
             """, connection, transaction);
         command.Parameters.Add(new() { Value = e.SessionId });
         command.Parameters.Add(new() { Value = e.Sequence });
@@ -65,6 +68,10 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         AddNullable(command, e.ExampleEpsilonMax);
         AddNullable(command, e.EpsilonAgainstCoordinatorRdp);
         AddNullable(command, e.EpsilonAgainstCoordinatorPld);
+        foreach (var value in new[] { e.SamplerTvDistance, e.DeltaTotal, e.DeltaTotalAgainstCoordinator })
+        {
+            AddNullable(command, value);
+        }
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -152,7 +159,8 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
             """
             SELECT created_at, epsilon_budget, delta, accountant, public_key, example_epsilon_budget, example_delta,
                    example_accountant, example_clip_norm, example_noise_multiplier, example_expected_batch_size,
-                   neighbouring_relation, epsilon_against, against_coordinator, example_epsilon_against
+                   neighbouring_relation, epsilon_against, against_coordinator, example_epsilon_against, accounting_version,
+                   example_calibration_attempts
             FROM ledger_headers WHERE session_id = $1
             """,
             connection, transaction);
@@ -163,10 +171,12 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
             return null;
         }
         var example = reader.IsDBNull(5) ? null : new ExampleLevelDeclaration(
-            reader.GetDouble(5), reader.GetDouble(6), reader.GetString(7), reader.GetDouble(8), reader.GetDouble(9), reader.GetInt32(10));
+            reader.GetDouble(5), reader.GetDouble(6), reader.GetString(7), reader.GetDouble(8), reader.GetDouble(9), reader.GetInt32(10),
+            reader.GetFieldValue<int?>(16));
         string? Text(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
         return new LedgerHeader(sessionId, reader.GetFieldValue<DateTimeOffset>(0), reader.GetFieldValue<double?>(1),
-            reader.GetFieldValue<double?>(2), Text(3), reader.GetString(4), example, Text(11), Text(12), Text(13), Text(14));
+            reader.GetFieldValue<double?>(2), Text(3), reader.GetString(4), example, Text(11), Text(12), Text(13), Text(14),
+            reader.GetFieldValue<int?>(15));
     }
 
     private static async Task<List<LedgerEntry>> ReadEntriesAsync(
@@ -176,7 +186,7 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
             SELECT sequence, round, recorded_at, mechanism, sampling_rate, noise_multiplier, clip_norm, sensitivity,
                    participants_selected, participants_aggregated, delta, epsilon_rdp, epsilon_pld, model_sha256,
                    previous_hash, entry_hash, signature, example_epsilon_max, epsilon_against_coordinator_rdp,
-                   epsilon_against_coordinator_pld
+                   epsilon_against_coordinator_pld, sampler_tv_distance, delta_total, delta_total_against_coordinator
             FROM ledger_entries WHERE session_id = $1 {(round is null ? "" : "AND round = $2")}
             ORDER BY sequence {(lastOnly ? "DESC LIMIT 1" : "")}
             """, connection, transaction);
@@ -194,7 +204,8 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
                 reader.GetInt64(0), sessionId, reader.GetInt32(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3),
                 Optional(4), Optional(5), Optional(6), Optional(7), reader.GetInt32(8),
                 reader.GetInt32(9), Optional(10), Optional(11), Optional(12), reader.GetString(13),
-                reader.GetString(14), reader.GetString(15), reader.GetString(16), Optional(17), Optional(18), Optional(19)));
+                reader.GetString(14), reader.GetString(15), reader.GetString(16), Optional(17), Optional(18), Optional(19),
+                Optional(20), Optional(21), Optional(22)));
         }
         return entries;
     }

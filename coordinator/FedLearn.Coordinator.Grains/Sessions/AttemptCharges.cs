@@ -29,4 +29,27 @@ internal static class AttemptCharges
     /// </summary>
     public static AttemptCharge Planned(PrivacyPlan privacy, int dimension) => new(privacy.NoiseMultiplier,
         privacy.SecureAggregation ? privacy.ClipNorm : GridGaussianMechanism.ChargedSensitivity(privacy.ClipNorm, privacy.NoiseMultiplier, dimension));
+
+    /// <summary>
+    /// η: an upper bound on the total variation distance between the noise a round's attempt may release and exact
+    /// discrete Gaussian noise, which the ledger pays for in δ (docs/ledger.md, <c>delta_total</c>). 0 for a draw below
+    /// <paramref name="minimum"/>, to which nothing was sent. Otherwise counted whether or not the attempt released, since
+    /// a lost attempt may have: central noise draws d coordinates (<see cref="GridGaussianMechanism.StatisticalDistance"/>,
+    /// ≈ 2^−91 each); in a secure round each of the <paramref name="selected"/> participants draws D (the table's bound,
+    /// ≤ 2^−70 each; <see cref="EncodingParameters.NoiseStatisticalDistance"/>), an upper bound on the survivors'.
+    /// </summary>
+    public static double SamplerDistance(PrivacyPlan privacy, int dimension, int selected, int minimum)
+    {
+        if (selected < minimum || selected == 0)
+        {
+            return 0;
+        }
+        if (!privacy.SecureAggregation)
+        {
+            return Math.Min(1, GridGaussianMechanism.StatisticalDistance(privacy.ClipNorm, privacy.NoiseMultiplier, dimension));
+        }
+        var secure = SecureAggregationPlanner.Plan(selected, dimension, privacy);
+        var encoding = new EncodingParameters(dimension, privacy.ClipNorm, secure.Gamma, privacy.NoiseMultiplier, secure.Threshold, secure.Rotate);
+        return Math.Min(1, encoding.NoiseStatisticalDistance(selected));
+    }
 }

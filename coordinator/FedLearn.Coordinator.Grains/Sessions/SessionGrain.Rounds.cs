@@ -72,14 +72,19 @@ public sealed partial class SessionGrain
         }
     }
 
+    /// <summary>The smallest draw a round opens with; a private draw below it commits unchanged, and is sent nothing.</summary>
+    private int MinimumCohort(SessionDefinition definition) =>
+        // A sum over two participants tells each of them the other's update: secure aggregation needs at least three.
+        _privacy?.Plan.SecureAggregation == true
+            ? Math.Max(SecureAggregationPlanner.MinimumCohort, definition.MinParticipants)
+            : definition.MinParticipants;
+
     private async Task OpenRoundAsync()
     {
         var record = RequireRecord();
         var definition = record.Definition;
         var round = record.CompletedRounds + 1;
-        var secureRound = _privacy?.Plan.SecureAggregation == true;
-        // A sum over two participants tells each of them the other's update: secure aggregation needs at least three.
-        var minimum = secureRound ? Math.Max(SecureAggregationPlanner.MinimumCohort, definition.MinParticipants) : definition.MinParticipants;
+        var minimum = MinimumCohort(definition);
         // N (who is connected) is public under zero-out adjacency (D1): waiting on it reveals nothing about anyone's data.
         var available = await GrainFactory.GetGrain<IParticipantDirectoryGrain>(0).GetAvailable();
         if (available.Count < minimum)
@@ -211,7 +216,7 @@ public sealed partial class SessionGrain
         await sessions.CommitRoundAsync(new RoundCommit(SessionId, summary, weights, state, message, ledgerEntry, unchangedReason), cancellationToken);
         if (charge is not null)
         {
-            _privacy?.RecordCommitted(charge.NoiseMultiplier, epsilonSpent);
+            _privacy?.RecordCommitted(charge.NoiseMultiplier, epsilonSpent, ledgerEntry?.SamplerTvDistance ?? 0);
         }
         _exampleEpsilonReported = Max(_exampleEpsilonReported, ledgerEntry?.ExampleEpsilonMax);
 
@@ -253,6 +258,19 @@ public sealed partial class SessionGrain
             {
                 var (coordinatorRdp, coordinatorPld) = await Task.Run(() => privacy.EpsilonsAgainstCoordinatorWithNextRound(step.NoiseMultiplier));
                 charge = charge with { EpsilonAgainstCoordinatorRdp = coordinatorRdp, EpsilonAgainstCoordinatorPld = coordinatorPld };
+            }
+            if (header.RecordsSamplerResidue)
+            {
+                // The samplers' distance from exact discrete Gaussian noise, paid in δ (docs/ledger.md, delta_total).
+                var distance = AttemptCharges.SamplerDistance(privacy.Plan, _weights!.Length, summary.ParticipantsSelected, MinimumCohort(RequireRecord().Definition));
+                charge = charge with
+                {
+                    SamplerTvDistance = distance,
+                    DeltaTotal = privacy.DeltaTotalWithNextRound(distance, charge.EpsilonRdp, charge.EpsilonPld),
+                    DeltaTotalAgainstCoordinator = charge.EpsilonAgainstCoordinatorRdp is { } cr && charge.EpsilonAgainstCoordinatorPld is { } cp
+                        ? privacy.DeltaTotalWithNextRound(distance, cr, cp)
+                        : null,
+                };
             }
         }
         var entry = SessionLedger.Draft(SessionId, summary, time.GetUtcNow(), charge,

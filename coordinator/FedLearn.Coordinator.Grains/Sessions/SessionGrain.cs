@@ -94,7 +94,7 @@ public sealed partial class SessionGrain(
         var now = time.GetUtcNow();
         var plan = definition.Privacy is null ? null : SessionPrivacy.Resolve(definition.Privacy, definition.Rounds);
         var record = new SessionRecord(SessionId, definition, SessionState.Created, 0, null, now, now, plan);
-        var header = SessionLedger.CreateHeader(signer, SessionId, now, plan, definition.ExamplePrivacy);
+        var header = SessionLedger.CreateHeader(signer, SessionId, now, plan, definition.ExamplePrivacy, definition.Rounds);
         await sessions.InsertAsync(record, new Checkpoint(0, weights, WeightHash.Sha256Hex(weights)), header);
         (_record, _spec, _weights) = (record, spec, weights);
         _privacy = plan is null ? null : new SessionPrivacy(plan, definition.Rounds, []);

@@ -11,11 +11,12 @@ namespace FedLearn.Coordinator.Grains.Sessions;
 internal static class SessionLedger
 {
     /// <summary>The header of a new session's ledger, or null for a session without differential privacy.</summary>
-    public static LedgerHeader? CreateHeader(LedgerSigner signer, string sessionId, DateTimeOffset now, PrivacyPlan? plan, ExamplePrivacyDefinition? example) =>
+    public static LedgerHeader? CreateHeader(
+        LedgerSigner signer, string sessionId, DateTimeOffset now, PrivacyPlan? plan, ExamplePrivacyDefinition? example, int plannedRounds) =>
         plan is null && example is null
             ? null
-            : signer.CreateHeader(sessionId, now, plan?.EpsilonBudget, plan?.Delta, plan?.Accountant, example is null ? null : Declaration(example),
-                plan is null ? null : LedgerAdversaries.AgainstCoordinatorFor(plan.Mechanism));
+            : signer.CreateHeader(sessionId, now, plan?.EpsilonBudget, plan?.Delta, plan?.Accountant, example is null ? null : Declaration(example, plannedRounds),
+                plan is null ? null : LedgerAdversaries.AgainstCoordinatorFor(plan.Mechanism), LedgerAccountingVersions.Current);
 
     /// <summary>
     /// The round's entry before sealing. <paramref name="participantLevel"/> is null for a session without a participant-level
@@ -29,17 +30,22 @@ internal static class SessionLedger
         return new LedgerEntry(0, sessionId, summary.Round, LedgerTime.Normalize(now), p?.Plan.Mechanism ?? LedgerMechanisms.None,
             p?.Plan.SamplingRate, p?.NoiseMultiplier, p?.Plan.ClipNorm, p?.Sensitivity, summary.ParticipantsSelected,
             summary.ParticipantsAggregated, p?.Plan.Delta, p?.EpsilonRdp, p?.EpsilonPld, summary.CheckpointSha256!, "", "", "",
-            exampleEpsilonMax, p?.EpsilonAgainstCoordinatorRdp, p?.EpsilonAgainstCoordinatorPld);
+            exampleEpsilonMax, p?.EpsilonAgainstCoordinatorRdp, p?.EpsilonAgainstCoordinatorPld, p?.SamplerTvDistance, p?.DeltaTotal,
+            p?.DeltaTotalAgainstCoordinator);
     }
 
-    private static ExampleLevelDeclaration Declaration(ExamplePrivacyDefinition e) =>
-        new(e.EpsilonBudget, e.Delta, Accountants.Name(Accountants.ParseOrDefault(e.Accountant)), e.ClipNorm, e.NoiseMultiplier, e.ExpectedBatchSize);
+    /// <summary>The example level as declared, with the attempts participants calibrate σ for (planned rounds plus reruns).</summary>
+    private static ExampleLevelDeclaration Declaration(ExamplePrivacyDefinition e, int plannedRounds) =>
+        new(e.EpsilonBudget, e.Delta, Accountants.Name(Accountants.ParseOrDefault(e.Accountant)), e.ClipNorm, e.NoiseMultiplier, e.ExpectedBatchSize,
+            CalibrationAttempts.For(plannedRounds));
 }
 
 /// <summary>
 /// What one round charged at the participant level: the noise the sum carried and ε after it under both accountants; with
 /// secure aggregation also the worst-case ε against the coordinator (null with central noise: no guarantee against it).
+/// In a ledger of accounting version 2 also the round's sampler distance η and the δ each figure holds at with it paid.
 /// </summary>
 internal sealed record ParticipantLevelCharge(
     PrivacyPlan Plan, double NoiseMultiplier, double Sensitivity, double EpsilonRdp, double EpsilonPld,
-    double? EpsilonAgainstCoordinatorRdp = null, double? EpsilonAgainstCoordinatorPld = null);
+    double? EpsilonAgainstCoordinatorRdp = null, double? EpsilonAgainstCoordinatorPld = null,
+    double? SamplerTvDistance = null, double? DeltaTotal = null, double? DeltaTotalAgainstCoordinator = null);

@@ -13,6 +13,9 @@ namespace FedLearn.Coordinator.Grains.Sessions;
 public sealed class SessionPrivacy
 {
     private readonly List<SubsampledGaussianStep> _committed = [];
+
+    // Σ η over the committed entries: the samplers' total variation distance from exact discrete Gaussian noise.
+    private double _samplerDistance;
     private readonly IPrivacyAccountant _enforced;
 
     public SessionPrivacy(PrivacyPlan plan, int plannedRounds, IEnumerable<LedgerEntry> committedEntries)
@@ -24,6 +27,7 @@ public sealed class SessionPrivacy
             _committed.Add(new SubsampledGaussianStep(
                 entry.SamplingRate ?? throw new InvalidDataException($"Ledger entry {entry.Sequence} of a private session records no sampling rate."),
                 entry.NoiseMultiplier ?? throw new InvalidDataException($"Ledger entry {entry.Sequence} of a private session records no noise multiplier.")));
+            _samplerDistance = Math.Min(1, _samplerDistance + (entry.SamplerTvDistance ?? 0));
         }
         Spent = Epsilon(_enforced, _committed);
         Planned = Epsilon(_enforced, [new SubsampledGaussianStep(plan.SamplingRate, plan.NoiseMultiplier, plannedRounds)]);
@@ -101,10 +105,21 @@ public sealed class SessionPrivacy
             UnamplifiedGaussianComposition.Epsilon(Accountants.Create(AccountantKind.Pld), sigmas, Plan.Delta));
     }
 
+    /// <summary>
+    /// The δ at which ε truly holds once a round whose noise is within total variation <paramref name="samplerDistance"/>
+    /// of exact discrete Gaussian noise commits: δ + (1 + e^ε)·(Σ η so far + η) (<see cref="SamplerResidue.TotalDelta"/>),
+    /// ε the larger of the round's RDP and PLD figures, so the δ holds for both. The ledger records it (accounting
+    /// version 2) and the verifier recomputes it from the entries.
+    /// </summary>
+    public double DeltaTotalWithNextRound(double samplerDistance, double epsilonRdp, double epsilonPld) =>
+        SamplerResidue.TotalDelta(Plan.Delta, Math.Max(epsilonRdp, epsilonPld), Math.Min(1, _samplerDistance + samplerDistance));
+
     /// <summary>Called once the round's commit (and its ledger entry) is durable, with the noise the round was charged.</summary>
-    public void RecordCommitted(double noiseMultiplier, double epsilonSpent)
+    /// <param name="samplerDistance">The round's η as its entry records it (0 for a ledger that records none).</param>
+    public void RecordCommitted(double noiseMultiplier, double epsilonSpent, double samplerDistance = 0)
     {
         _committed.Add(Step(noiseMultiplier));
+        _samplerDistance = Math.Min(1, _samplerDistance + samplerDistance);
         Spent = epsilonSpent;
     }
 

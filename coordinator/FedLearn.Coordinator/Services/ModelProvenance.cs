@@ -32,13 +32,13 @@ internal static class ModelProvenance
         metadata["fedlearn.ledger.key_sha256"] = LedgerSigner.Fingerprint(signerPublicKey);
         metadata["fedlearn.ledger.neighbouring_relation"] = header.NeighbouringRelation ?? "not named (ledger written before the header named it)";
         metadata["fedlearn.ledger.participant_level"] = header.HasParticipantLevel
-            ? Invariant($"{entry.Mechanism}; epsilon_rdp={entry.EpsilonRdp:R}; epsilon_pld={entry.EpsilonPld:R}; delta={entry.Delta:R}; budget={header.EpsilonBudget:R} ({header.Accountant}); ") +
+            ? Invariant($"{entry.Mechanism}; epsilon_rdp={entry.EpsilonRdp:R}; epsilon_pld={entry.EpsilonPld:R}; delta={entry.DeltaTotal ?? entry.Delta:R}; budget={header.EpsilonBudget:R} ({header.Accountant}); ") +
               $"against {header.EpsilonAgainst ?? "an adversary not named"}"
             : "none";
         if (header.HasParticipantLevel)
         {
             metadata["fedlearn.ledger.against_coordinator"] = header.RecordsEpsilonAgainstCoordinator
-                ? Invariant($"worst case epsilon_rdp={entry.EpsilonAgainstCoordinatorRdp:R}; epsilon_pld={entry.EpsilonAgainstCoordinatorPld:R}; delta={entry.Delta:R}")
+                ? Invariant($"worst case epsilon_rdp={entry.EpsilonAgainstCoordinatorRdp:R}; epsilon_pld={entry.EpsilonAgainstCoordinatorPld:R}; delta={entry.DeltaTotalAgainstCoordinator ?? entry.Delta:R}")
                 : header.AgainstCoordinator == LedgerAdversaries.CoordinatorTrusted
                     ? "none: central noise, the coordinator is trusted (it sees the clipped updates)"
                     : "not named (ledger written before the header named it)";

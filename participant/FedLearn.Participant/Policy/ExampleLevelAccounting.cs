@@ -20,7 +20,7 @@ public static class ExampleLevelAccounting
     /// participant trains for is spent (a coordinator crash or an aborted round reruns an attempt after the training
     /// happened), so σ calibrated for exactly the planned rounds would run out of budget before the session ends.
     /// </summary>
-    public static int RerunAllowance(int plannedRounds) => Math.Max(3, (Math.Max(1, plannedRounds) + 3) / 4);
+    public static int RerunAllowance(int plannedRounds) => CalibrationAttempts.RerunAllowance(plannedRounds);
 
     /// <summary>
     /// Why the declared example-level parameters cannot be accounted for (non-finite, out of range, unknown
@@ -69,7 +69,7 @@ public static class ExampleLevelAccounting
         var batch = Math.Min(p.ExpectedBatchSize, datasetSize);
         var q = (double)batch / datasetSize;
         var steps = localEpochs * ((datasetSize + batch - 1) / batch);
-        var attempts = Math.Max(1, plannedRounds) + RerunAllowance(plannedRounds);
+        var attempts = CalibrationAttempts.For(plannedRounds);
         var sigma = p.NoiseMultiplier > 0
             ? p.NoiseMultiplier
             : NoiseCalibrator.CalibrateNoiseMultiplier(p.EpsilonBudget, p.Delta, q, attempts * steps, kind);
@@ -77,6 +77,6 @@ public static class ExampleLevelAccounting
         List<SubsampledGaussianStep> composed = [.. history.Select(h => new SubsampledGaussianStep(h.SamplingRate, h.NoiseMultiplier, h.Steps)), new(q, sigma, steps)];
         var epsilon = Accountants.Create(kind).GetEpsilon(composed, p.Delta);
         return new ExampleSpend(q, sigma, p.ClipNorm, steps, history.Sum(h => h.Steps) + steps, p.Delta, p.EpsilonBudget, epsilon,
-            Accountants.Name(kind));
+            Accountants.Name(kind), p.NoiseMultiplier > 0 ? null : attempts);
     }
 }

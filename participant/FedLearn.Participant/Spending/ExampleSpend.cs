@@ -8,6 +8,8 @@ namespace FedLearn.Participant.Spending;
 /// <param name="Steps">DP-SGD steps of this round.</param>
 /// <param name="TotalSteps">DP-SGD steps of this session so far, this round included.</param>
 /// <param name="Epsilon">Example-level ε after this round under <paramref name="Accountant"/>.</param>
+/// <param name="CalibrationAttempts">The attempts σ was calibrated for (planned rounds plus the rerun allowance), when
+/// this participant calibrated σ; null when σ was declared (or in logs written before it was recorded).</param>
 public sealed record ExampleSpend(
     double SamplingRate,
     double NoiseMultiplier,
@@ -17,4 +19,5 @@ public sealed record ExampleSpend(
     double Delta,
     double EpsilonBudget,
     double Epsilon,
-    string Accountant);
+    string Accountant,
+    int? CalibrationAttempts = null);

@@ -79,6 +79,40 @@ public static class LedgerCrossCheck
         {
             Same(problems, where, "noise multiplier", record.NoiseMultiplier, entry.NoiseMultiplier);
         }
+        if (header.RecordsEpsilonAgainstCoordinator)
+        {
+            AgainstCoordinator(header, entry, record, where, problems);
+        }
+    }
+
+    /// <summary>Relative slack for comparing figures this participant and the coordinator computed with the same library.</summary>
+    public const double Tolerance = 1e-6;
+
+    /// <summary>
+    /// The ledger's ε against the coordinator is the worst case over participants (one in every charged step so far), each
+    /// step at the σ the round guaranteed when it opened (t survivors' honest shares) — the σ this participant composed
+    /// for its own attempts, from the same public parameters. So this participant's own figure after an attempt can never
+    /// exceed the ledger's figure for that round, nor the entry's σ the one it computed: either would mean the coordinator
+    /// recorded a smaller ε against itself than a participant really has (a lie, or a bug).
+    /// </summary>
+    private static void AgainstCoordinator(LedgerHeader header, LedgerEntry entry, SpendRecord record, string where, List<string> problems)
+    {
+        if (record.CoordinatorNoiseMultiplier is { } mine && entry.NoiseMultiplier is { } recorded && recorded > mine * (1 + Tolerance))
+        {
+            problems.Add($"{where}: the ledger charges noise multiplier {G(recorded)}, above the {G(mine)} this participant computed " +
+                "its guarantee against the coordinator with: the ledger credits noise the round did not guarantee.");
+        }
+        if (record.EpsilonAgainstCoordinator is not { } own)
+        {
+            return;
+        }
+        var accountant = record.Accountant ?? header.Accountant;
+        var worst = accountant == "pld" ? entry.EpsilonAgainstCoordinatorPld : entry.EpsilonAgainstCoordinatorRdp;
+        if (worst is null || !(own <= worst.Value * (1 + Tolerance)))
+        {
+            problems.Add($"{where}: this participant's own epsilon against the coordinator ({accountant}) is {G(own)}, above the ledger's " +
+                $"worst case {G(worst)} for round {entry.Round}: the coordinator recorded less than a participant really spent.");
+        }
     }
 
     private static void ExampleLevel(ExampleLevelDeclaration? declared, SpendRecord record, string where, List<string> problems)
@@ -105,7 +139,12 @@ public static class LedgerCrossCheck
         {
             Same(problems, where, "example-level noise multiplier", spent.NoiseMultiplier, declared.NoiseMultiplier);
         }
-        if (spent.Epsilon > declared.EpsilonBudget)
+        else if (declared.CalibrationAttempts is { } attempts && spent.CalibrationAttempts is { } mine && mine != attempts)
+        {
+            problems.Add($"{where}: this participant calibrated DP-SGD's sigma for {mine} attempts (planned rounds plus reruns); " +
+                $"the ledger declares {attempts}.");
+        }
+        if (!(spent.Epsilon <= declared.EpsilonBudget))
         {
             problems.Add($"{where}: this participant's example-level epsilon {G(spent.Epsilon)} exceeds the declared budget {G(declared.EpsilonBudget)}.");
         }

@@ -132,6 +132,35 @@ public sealed class SessionPrivacyTests
     private static double Rdp(int rounds) =>
         Accountants.Create(AccountantKind.Rdp).GetEpsilon([new SubsampledGaussianStep(Plan.SamplingRate, Plan.NoiseMultiplier, rounds)], Plan.Delta);
 
+    [Fact]
+    public void DeltaTotalWithNextRound_PaysForEveryEntrysSamplerDistanceAtTheLargerEpsilon()
+    {
+        var privacy = new SessionPrivacy(Plan, 50, [Entry(1) with { SamplerTvDistance = 1e-9 }, Entry(2) with { SamplerTvDistance = 2e-9 }]);
+
+        var total = privacy.DeltaTotalWithNextRound(3e-9, 1.5, 2.5);
+
+        Assert.Equal(Plan.Delta + ((1 + Math.Exp(2.5)) * 6e-9), total, 1e-18);
+        privacy.RecordCommitted(Plan.NoiseMultiplier, 2.5, 3e-9);
+        Assert.Equal(Plan.Delta + ((1 + Math.Exp(2.5)) * 6e-9), privacy.DeltaTotalWithNextRound(0, 1, 2.5), 1e-18);
+    }
+
+    [Fact]
+    public void SamplerDistance_NothingSentCostsNothing_AReleaseCostsItsCoordinates()
+    {
+        var dimension = 1000;
+
+        Assert.Equal(0, AttemptCharges.SamplerDistance(Plan, dimension, selected: 1, minimum: 2));
+        var central = AttemptCharges.SamplerDistance(Plan, dimension, selected: 5, minimum: 2);
+        Assert.Equal(FedLearn.Privacy.Noise.GridGaussianMechanism.StatisticalDistance(Plan.ClipNorm, Plan.NoiseMultiplier, dimension), central);
+        Assert.InRange(central, 1e-40, 1e-20); // ≈ d·2^−91
+
+        var secure = Plan with { Mechanism = PrivacyPlan.DistributedDiscreteGaussian, SecureAggregation = true };
+        var five = AttemptCharges.SamplerDistance(secure, dimension, selected: 5, minimum: 3);
+        var ten = AttemptCharges.SamplerDistance(secure, dimension, selected: 10, minimum: 3);
+        Assert.True(five > 0);
+        Assert.True(ten > five); // every selected participant draws a share of noise
+    }
+
     private static LedgerEntry Entry(int round) => new(round, "s", round, DateTimeOffset.UnixEpoch, Plan.Mechanism, Plan.SamplingRate,
         Plan.NoiseMultiplier, Plan.ClipNorm, Plan.Sensitivity, 10, 10, Plan.Delta, 0, 0, new string('0', 64), "", "", "");
 }
