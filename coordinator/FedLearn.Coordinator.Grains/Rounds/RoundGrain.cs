@@ -47,6 +47,9 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         _metrics.Clear();
         _exampleEpsilons.Clear();
         _limits = (plan.Robustness ?? RobustnessDefinition.Default).WithDefaults();
+        // A private aggregate clips every update to privacy.clip_norm (README, robustness): refusing one by its norm would make
+        // inclusion, published in the counts and the log, depend on the data, which the zero-out neighbour never would.
+        _limits = plan.Task.Privacy is null ? _limits : _limits with { UpdateNormPolicy = RobustnessDefinition.Clip };
         _result = null;
         _startedAt = time.GetUtcNow();
         _stageOpenedAt = null;

@@ -10,7 +10,9 @@ public static class ParticipantSampler
 {
     /// <summary>
     /// Poisson sampling: every member joins independently with probability q — the sampling the subsampled-Gaussian
-    /// accountants assume (Mironov, Talwar &amp; Zhang 2019, §3; Zhu &amp; Wang 2019). The coin uses 53 CSPRNG bits.
+    /// accountants assume (Mironov, Talwar &amp; Zhang 2019, §3; Zhu &amp; Wang 2019). The coin uses 53 CSPRNG bits: k uniform
+    /// in [0, 2^53) joins when k &lt; ⌊q·2^53⌋, an integer comparison, so the probability is ⌊q·2^53⌋/2^53 ≤ q (never above the
+    /// charged q; RDP and PLD only grow with q). q·2^53 is exact in binary floating point.
     /// </summary>
     public static IReadOnlyList<T> SamplePoisson<T>(IReadOnlyList<T> population, double samplingRate)
     {
@@ -20,11 +22,11 @@ public static class ParticipantSampler
         }
         Span<byte> bytes = stackalloc byte[8];
         var selected = new List<T>();
+        var threshold = (ulong)Math.Floor(Math.ScaleB(samplingRate, 53));
         foreach (var member in population)
         {
             RandomNumberGenerator.Fill(bytes);
-            var uniform = (BitConverter.ToUInt64(bytes) >> 11) / 9007199254740992.0; // [0, 1) with 53 random bits
-            if (uniform < samplingRate)
+            if (BitConverter.ToUInt64(bytes) >> 11 < threshold)
             {
                 selected.Add(member);
             }

@@ -9,9 +9,11 @@ namespace FedLearn.SecureAggregation.Noise;
 /// The sum of n independent N_Z(0, σ²) is not itself a discrete Gaussian. Kairouz, Liu &amp; Steinke 2021, "The
 /// Distributed Discrete Gaussian Mechanism for Federated Learning with Secure Aggregation", Proposition 14 (σ ≥ 1/2,
 /// integer inputs with L2 sensitivity Δ in dimension D): it satisfies Rényi DP of every order α at
-/// (α/2)·min{ Δ²/(nσ²) + τD, (Δ/(√n·σ) + τ√D)² }, τ = 10·Σ_{k=1}^{n−1} exp(−2π²σ²·k/(k+1)).
-/// That is the RDP curve α/(2σ_eff²) of a Gaussian mechanism with σ_eff = 1/√min{…}, which this class returns
-/// (a Gaussian with that noise multiplier and sensitivity 1 has exactly that curve, Mironov 2017, Prop. 7).
+/// min{ αΔ²/(2nσ²) + τD, (α/2)·(Δ/(√n·σ) + τ√D)² }, τ = 10·Σ_{k=1}^{n−1} exp(−2π²σ²·k/(k+1)). The τD term is not
+/// scaled by α/2, so for α ≥ 1 the first term is at most (α/2)·(Δ²/(nσ²) + 2τD); the whole bound is therefore at most
+/// (α/2)·min{ Δ²/(nσ²) + 2τD, (Δ/(√n·σ) + τ√D)² }, the RDP curve α/(2σ_eff²) of a Gaussian mechanism with
+/// σ_eff = 1/√min{…}, which this class returns (a Gaussian with that noise multiplier and sensitivity 1 has exactly
+/// that curve, Mironov 2017, Prop. 7). (The accountants also use orders below 2, where (α/2)·τD alone would be short.)
 /// Shares of corrupt participants do not count: they may have colluded with whoever reads the sum and subtract their
 /// own noise. The threat model bounds them at ρ of the cohort n the attempt opened with (Bell et al. 2020, §3: at most
 /// γ·n of the n clients are corrupt), and a corrupt participant never drops out (it wants the sum), so of s survivors only
@@ -124,7 +126,8 @@ public static class DistributedNoiseGuarantee
     /// <summary>
     /// σ_eff of the sum of <paramref name="honestShares"/> shares of N_Z(0, <paramref name="shareVariance"/>) on the
     /// grid, against grid sensitivity <paramref name="gridSensitivity"/> (Δ₂ after rounding) in
-    /// <paramref name="dimension"/> coordinates: 1/√min{ Δ²/(nσ²) + τD, (Δ/(√n·σ) + τ√D)² } (KLS 2021, Prop. 14).
+    /// <paramref name="dimension"/> coordinates: 1/√min{ Δ²/(nσ²) + 2τD, (Δ/(√n·σ) + τ√D)² } (KLS 2021, Prop. 14, with
+    /// τD doubled so that the Gaussian curve bounds the proposition's at every order α ≥ 1).
     /// </summary>
     public static double NoiseMultiplier(double gridSensitivity, double shareVariance, int honestShares, int dimension)
     {
@@ -138,7 +141,7 @@ public static class DistributedNoiseGuarantee
         RequireShareVariance(shareVariance);
         var tau = Tau(honestShares, shareVariance);
         var ratio = gridSensitivity / Math.Sqrt(honestShares * shareVariance); // Δ/(√n·σ)
-        var first = (ratio * ratio) + (tau * dimension);
+        var first = (ratio * ratio) + (2 * tau * dimension);
         var second = ratio + (tau * Math.Sqrt(dimension));
         return 1 / Math.Sqrt(Math.Min(first, second * second));
     }

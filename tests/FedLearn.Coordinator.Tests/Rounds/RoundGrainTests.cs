@@ -291,6 +291,25 @@ public sealed class RoundGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task SubmitUpdate_PrivateRoundWithTheRejectPolicy_ClipsAnUpdateAboveTheBoundInsteadOfRefusingIt()
+    {
+        // Refusing by norm would make inclusion (published in the counts) depend on the data; the zero-out neighbour's
+        // update is never refused. A private aggregate clips to privacy.clip_norm anyway.
+        var privacy = new PrivacyPlan(PrivacyPlan.CentralGaussian, 0.5, 1e-5, ClipNorm: 1.0, 3.0, 1e-5, "rdp", false);
+        var plan = Plan(1, ["a", "b"], min: 2, Long);
+        var limits = RobustnessDefinition.Default with { MaxUpdateNorm = 2 };
+        await Round.Begin(plan with { Task = plan.Task with { Privacy = privacy }, Eligible = 4, Robustness = limits });
+
+        Assert.True((await Round.SubmitUpdate(Update("a", 1, 10, 30f, 40f, 0f))).Accepted); // norm 50 > 2
+        Assert.True((await Round.SubmitUpdate(Update("b", 1, 10, 0f, 0f, 0.5f))).Accepted);
+
+        var result = Assert.IsType<RoundResult>((await Round.GetProgress()).Result);
+        Assert.Equal(2, result.ParticipantsAggregated);
+        Assert.Equal([0.3, 0.4, 0.25], result.AverageDelta!.Select(v => (double)v), (x, y) => Math.Abs(x - y) < 0.02);
+        await WaitForRoundClosedAsync(attempt: 1);
+    }
+
+    [Fact]
     public async Task Deadline_PrivateRoundWithTooFewUpdates_AbortsWithoutReleasingOrCharging()
     {
         var privacy = new PrivacyPlan(PrivacyPlan.CentralGaussian, 0.5, 1.0, ClipNorm: 1.0, 3.0, 1e-5, "rdp", false);

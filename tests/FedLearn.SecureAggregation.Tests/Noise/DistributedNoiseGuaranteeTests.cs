@@ -68,8 +68,15 @@ public sealed class DistributedNoiseGuaranteeTests
         Assert.True(charged < naive / 2, $"σ_eff {charged} vs naive {naive}");
         var tau = DistributedNoiseGuarantee.Tau(Shares, 0.25);
         var ratio = 3.0 / Math.Sqrt(Shares * 0.25);
-        var expected = 1 / Math.Sqrt(Math.Min((ratio * ratio) + (tau * Dimension), Math.Pow(ratio + (tau * 10), 2)));
+        var expected = 1 / Math.Sqrt(Math.Min((ratio * ratio) + (2 * tau * Dimension), Math.Pow(ratio + (tau * 10), 2)));
         Assert.Equal(expected, charged, 12);
+        // The Gaussian curve α/(2σ_eff²) bounds Prop. 14's min{αΔ²/(2nσ²) + τD, (α/2)(Δ/(√n·σ) + τ√D)²} at every order the
+        // accountants use, also below α = 2 where τD is not scaled by α/2.
+        foreach (var alpha in new[] { 1.1, 1.5, 2.0, 8.0, 64.0 })
+        {
+            var theorem = Math.Min((alpha * ratio * ratio / 2) + (tau * Dimension), alpha / 2 * Math.Pow(ratio + (tau * 10), 2));
+            Assert.True(alpha / (2 * charged * charged) >= theorem * (1 - 1e-12), $"α = {alpha}");
+        }
     }
 
     [Fact]
