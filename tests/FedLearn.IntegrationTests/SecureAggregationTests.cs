@@ -53,6 +53,8 @@ public sealed class SecureAggregationTests : IAsyncLifetime
         // each adding σ²Δ₂²/3. The attempt was charged σ for them when it opened, and the ledger records that one charge
         // whether 3 or 4 survived (for release consumers and against the coordinator alike), over a sensitivity just above C.
         Assert.InRange(entry.NoiseMultiplier!.Value, NoiseMultiplier, NoiseMultiplier * 1.001);
+        Assert.NotNull(entry.DeltaTotalAgainstCoordinator);
+        Assert.True(entry.DeltaTotal >= entry.Delta);
         Assert.InRange(entry.Sensitivity!.Value, 1.0, 1.01);
         var report = LedgerVerifier.Verify(ledger, created.LedgerPublicKey);
         Assert.True(report.IsValid, string.Join(Environment.NewLine, report.Discrepancies));
