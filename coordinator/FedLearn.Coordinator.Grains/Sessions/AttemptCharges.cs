@@ -36,7 +36,7 @@ internal static class AttemptCharges
     /// <paramref name="minimum"/>, to which nothing was sent. Otherwise counted whether or not the attempt released, since
     /// a lost attempt may have: central noise draws d coordinates (<see cref="GridGaussianMechanism.StatisticalDistance"/>,
     /// ≈ 2^−91 each); in a secure round each of the <paramref name="selected"/> participants draws D (the table's bound,
-    /// ≤ 2^−70 each; <see cref="EncodingParameters.NoiseStatisticalDistance"/>), an upper bound on the survivors'.
+    /// ≤ 2^−70 each; <see cref="FedLearn.SecureAggregation.Encoding.EncodingParameters.NoiseStatisticalDistance"/>), an upper bound on the survivors'.
     /// </summary>
     public static double SamplerDistance(PrivacyPlan privacy, int dimension, int selected, int minimum)
     {
@@ -48,8 +48,7 @@ internal static class AttemptCharges
         {
             return Math.Min(1, GridGaussianMechanism.StatisticalDistance(privacy.ClipNorm, privacy.NoiseMultiplier, dimension));
         }
-        var secure = SecureAggregationPlanner.Plan(selected, dimension, privacy);
-        var encoding = new EncodingParameters(dimension, privacy.ClipNorm, secure.Gamma, privacy.NoiseMultiplier, secure.Threshold, secure.Rotate);
+        var encoding = SecureAggregationEncoding.For(SecureAggregationPlanner.Plan(selected, dimension, privacy, minimum), dimension, privacy);
         return Math.Min(1, encoding.NoiseStatisticalDistance(selected));
     }
 }
