@@ -158,8 +158,9 @@ public sealed partial class SimulatedPopulation : IDisposable
             LogMemberStopped(id, e.Message);
             return true;
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or Grpc.Core.RpcException or HttpRequestException or IOException)
         {
+            // Stopping: a call cut short by the stop surfaces as a cancellation or as an aborted HTTP/2 request.
             return false;
         }
     }
