@@ -193,22 +193,9 @@ public sealed class SessionAnalysisTests(AnalysedFederation analysed) : IClassFi
     private async Task<string> CreateReaderAsync()
     {
         var database = _federation.Database;
-        await using (var create = database.DataSource.CreateCommand($"""
-            DO $$ BEGIN
-                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{ReaderRole}') THEN
-                    CREATE ROLE {ReaderRole} LOGIN PASSWORD '{ReaderRole}' NOSUPERUSER NOCREATEDB NOCREATEROLE;
-                END IF;
-            END $$
-            """))
+        await using (var admin = await database.DataSource.OpenConnectionAsync(Ct))
         {
-            try
-            {
-                await create.ExecuteNonQueryAsync(Ct);
-            }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.UniqueViolation)
-            {
-                // Created at the same moment by a concurrent run.
-            }
+            await TestDatabase.EnsureLoginRoleAsync(admin, ReaderRole);
         }
         var script = await File.ReadAllTextAsync(BuiltTool.RepositoryFile("notebooks/reader_role.sql"), Ct);
         await using (var grant = database.DataSource.CreateCommand(script.Replace(":\"reader\"", $"\"{ReaderRole}\"", StringComparison.Ordinal)))

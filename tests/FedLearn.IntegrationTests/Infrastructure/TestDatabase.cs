@@ -53,18 +53,21 @@ public sealed class TestDatabase : IAsyncDisposable
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
             await create.ExecuteNonQueryAsync();
-            await EnsureCoordinatorRoleAsync(connection);
+            await EnsureLoginRoleAsync(connection, CoordinatorRole);
         }
         return new TestDatabase(admin!, name);
     }
 
-    /// <summary>The cluster-wide login role of the test coordinators (test classes create it concurrently; the loser's error is harmless).</summary>
-    private static async Task EnsureCoordinatorRoleAsync(NpgsqlConnection admin)
+    /// <summary>
+    /// Creates a cluster-wide login role whose password is its name, unless it exists (test classes create roles
+    /// concurrently; the loser's error is harmless).
+    /// </summary>
+    public static async Task EnsureLoginRoleAsync(NpgsqlConnection admin, string role)
     {
         await using var create = new NpgsqlCommand($"""
             DO $$ BEGIN
-                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{CoordinatorRole}') THEN
-                    CREATE ROLE {CoordinatorRole} LOGIN PASSWORD '{CoordinatorRole}' NOSUPERUSER NOCREATEDB NOCREATEROLE;
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
+                    CREATE ROLE {role} LOGIN PASSWORD '{role}' NOSUPERUSER NOCREATEDB NOCREATEROLE;
                 END IF;
             END $$
             """, admin);
