@@ -9,29 +9,12 @@ namespace FedLearn.IntegrationTests;
 /// The probes of a stranger and of enrolled callers overstepping their role, over real gRPC on TLS 1.3 against the real
 /// coordinator: each is refused with UNAUTHENTICATED or PERMISSION_DENIED and a reason, and changes nothing.
 /// </summary>
-public sealed class AccessControlTests : IAsyncLifetime
+public sealed class AccessControlTests : CoordinatorTestBase
 {
-    private TestDatabase _database = null!;
-    private TestCoordinator _coordinator = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        _coordinator = await TestCoordinator.StartAsync(_database.ConnectionString, testData: null);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _coordinator.DisposeAsync();
-        await _database.DisposeAsync();
-    }
-
     [Fact]
     public async Task AdminAndParticipantCalls_NoClientCertificate_Unauthenticated()
     {
-        using var channel = _coordinator.OpenChannel(null);
+        using var channel = Coordinator.OpenChannel(null);
         var admin = new AdminService.AdminServiceClient(channel);
         var participant = new ParticipantService.ParticipantServiceClient(channel);
 
@@ -43,7 +26,7 @@ public sealed class AccessControlTests : IAsyncLifetime
         Assert.Equal(StatusCode.Unauthenticated, create.StatusCode);
         Assert.Equal(StatusCode.Unauthenticated, register.StatusCode);
         Assert.Contains("client certificate", create.Status.Detail, StringComparison.Ordinal);
-        Assert.Empty((await _coordinator.Admin.ListSessionsAsync(new ListSessionsRequest(), cancellationToken: Ct)).Sessions);
+        Assert.Empty((await Coordinator.Admin.ListSessionsAsync(new ListSessionsRequest(), cancellationToken: Ct)).Sessions);
     }
 
     [Fact]
@@ -55,7 +38,7 @@ public sealed class AccessControlTests : IAsyncLifetime
         try
         {
             // Trusts the real coordinator, but presents a certificate the federation never issued.
-            using var channel = _coordinator.OpenChannel(ClientCredentials.Save(directory, _coordinator.Ca.Certificate, foreign));
+            using var channel = Coordinator.OpenChannel(ClientCredentials.Save(directory, Coordinator.Ca.Certificate, foreign));
 
             var error = await Assert.ThrowsAsync<RpcException>(() => new AdminService.AdminServiceClient(channel)
                 .ListSessionsAsync(new ListSessionsRequest(), cancellationToken: Ct).ResponseAsync);
@@ -72,7 +55,7 @@ public sealed class AccessControlTests : IAsyncLifetime
     [Fact]
     public async Task AdminCall_ExpiredCertificate_Unauthenticated()
     {
-        using var channel = _coordinator.OpenChannel(_coordinator.IssueCredentials("late", Roles.Engineer, lifetime: TimeSpan.FromMinutes(-1)));
+        using var channel = Coordinator.OpenChannel(Coordinator.IssueCredentials("late", Roles.Engineer, lifetime: TimeSpan.FromMinutes(-1)));
 
         var error = await Assert.ThrowsAsync<RpcException>(() => new AdminService.AdminServiceClient(channel)
             .ListSessionsAsync(new ListSessionsRequest(), cancellationToken: Ct).ResponseAsync);
@@ -84,9 +67,9 @@ public sealed class AccessControlTests : IAsyncLifetime
     [Fact]
     public async Task AdminCalls_ParticipantCertificate_PermissionDenied()
     {
-        var session = await _coordinator.Admin.CreateSessionAsync(
+        var session = await Coordinator.Admin.CreateSessionAsync(
             new CreateSessionRequest { Config = Sessions.Config(20, 3, rounds: 1, perRound: 1, min: 1, deadlineSeconds: 10) }, cancellationToken: Ct);
-        using var channel = _coordinator.OpenChannel(_coordinator.IssueCredentials("hospital-a", Roles.Participant));
+        using var channel = Coordinator.OpenChannel(Coordinator.IssueCredentials("hospital-a", Roles.Participant));
         var admin = new AdminService.AdminServiceClient(channel);
 
         var start = await Assert.ThrowsAsync<RpcException>(() =>
@@ -98,16 +81,16 @@ public sealed class AccessControlTests : IAsyncLifetime
 
         Assert.All([start, exportError, invite], e => Assert.Equal(StatusCode.PermissionDenied, e.StatusCode));
         Assert.Contains("role participant", start.Status.Detail, StringComparison.Ordinal);
-        var status = await _coordinator.Admin.GetSessionStatusAsync(new SessionRequest { SessionId = session.SessionId }, cancellationToken: Ct);
+        var status = await Coordinator.Admin.GetSessionStatusAsync(new SessionRequest { SessionId = session.SessionId }, cancellationToken: Ct);
         Assert.Equal(SessionState.Created, status.State);
     }
 
     [Fact]
     public async Task OperatorCalls_AuditorCertificate_ReadsButCannotChange()
     {
-        var session = await _coordinator.Admin.CreateSessionAsync(
+        var session = await Coordinator.Admin.CreateSessionAsync(
             new CreateSessionRequest { Config = Sessions.Config(20, 3, rounds: 1, perRound: 1, min: 1, deadlineSeconds: 10) }, cancellationToken: Ct);
-        using var channel = _coordinator.OpenChannel(_coordinator.IssueCredentials("auditor-1", Roles.Auditor));
+        using var channel = Coordinator.OpenChannel(Coordinator.IssueCredentials("auditor-1", Roles.Auditor));
         var auditor = new AdminService.AdminServiceClient(channel);
 
         var status = await auditor.GetSessionStatusAsync(new SessionRequest { SessionId = session.SessionId }, cancellationToken: Ct);
@@ -121,7 +104,7 @@ public sealed class AccessControlTests : IAsyncLifetime
     [Fact]
     public async Task ParticipantCalls_EngineerCertificate_PermissionDenied()
     {
-        using var channel = _coordinator.OpenChannel(_coordinator.IssueCredentials("engineer-1", Roles.Engineer));
+        using var channel = Coordinator.OpenChannel(Coordinator.IssueCredentials("engineer-1", Roles.Engineer));
 
         var error = await Assert.ThrowsAsync<RpcException>(() => new ParticipantService.ParticipantServiceClient(channel)
             .RegisterAsync(new RegisterRequest { ParticipantId = "engineer-1", NumExamples = 10 }, cancellationToken: Ct).ResponseAsync);
@@ -132,7 +115,7 @@ public sealed class AccessControlTests : IAsyncLifetime
     [Fact]
     public async Task ParticipantCalls_NamingAnotherParticipant_PermissionDenied()
     {
-        using var channel = _coordinator.OpenChannel(_coordinator.IssueCredentials("hospital-a", Roles.Participant));
+        using var channel = Coordinator.OpenChannel(Coordinator.IssueCredentials("hospital-a", Roles.Participant));
         var client = new ParticipantService.ParticipantServiceClient(channel);
 
         var register = await Assert.ThrowsAsync<RpcException>(() =>

@@ -8,25 +8,8 @@ using Grpc.Core;
 namespace FedLearn.IntegrationTests;
 
 /// <summary>Malformed, unauthorised and nonsensical requests over real gRPC get a clear error and change nothing.</summary>
-public sealed class BadInputTests : IAsyncLifetime
+public sealed class BadInputTests : CoordinatorTestBase
 {
-    private TestDatabase _database = null!;
-    private TestCoordinator _coordinator = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        _coordinator = await TestCoordinator.StartAsync(_database.ConnectionString, testData: null);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _coordinator.DisposeAsync();
-        await _database.DisposeAsync();
-    }
-
     [Fact]
     public async Task CreateSession_NonsensicalConfig_InvalidArgumentNamingEachProblem()
     {
@@ -35,14 +18,14 @@ public sealed class BadInputTests : IAsyncLifetime
         config.Training.LearningRate = double.NaN;
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            _coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct).ResponseAsync);
+            Coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         foreach (var field in new[] { "model", "rounds", "min_participants", "learning_rate" })
         {
             Assert.Contains(field, error.Status.Detail, StringComparison.Ordinal);
         }
-        var sessions = await _coordinator.Admin.ListSessionsAsync(new ListSessionsRequest(), cancellationToken: Ct);
+        var sessions = await Coordinator.Admin.ListSessionsAsync(new ListSessionsRequest(), cancellationToken: Ct);
         Assert.Empty(sessions.Sessions);
     }
 
@@ -53,7 +36,7 @@ public sealed class BadInputTests : IAsyncLifetime
     public async Task Register_ParticipantIdNotTheCertificates_PermissionDenied(string id)
     {
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            _coordinator.Participants.RegisterAsync(new RegisterRequest { ParticipantId = id, NumExamples = 10 }, cancellationToken: Ct).ResponseAsync);
+            Coordinator.Participants.RegisterAsync(new RegisterRequest { ParticipantId = id, NumExamples = 10 }, cancellationToken: Ct).ResponseAsync);
 
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
         Assert.Contains("stranger", error.Status.Detail, StringComparison.Ordinal);
@@ -62,7 +45,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task Register_NoParticipantId_RegistersTheCertificatesName()
     {
-        var reply = await _coordinator.Participants.RegisterAsync(new RegisterRequest { NumExamples = 10 }, cancellationToken: Ct);
+        var reply = await Coordinator.Participants.RegisterAsync(new RegisterRequest { NumExamples = 10 }, cancellationToken: Ct);
 
         Assert.Equal("stranger", reply.ParticipantId);
     }
@@ -70,7 +53,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task DownloadModel_ParticipantNotSelected_PermissionDenied()
     {
-        using var call = _coordinator.Participants.DownloadModel(
+        using var call = Coordinator.Participants.DownloadModel(
             new DownloadModelRequest { ParticipantId = "stranger", SessionId = "s-000000000000", Round = 1 }, cancellationToken: Ct);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(Ct));
@@ -81,7 +64,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task UploadUpdate_NoOpenRound_FailedPreconditionBeforeReadingData()
     {
-        using var call = _coordinator.Participants.UploadUpdate(cancellationToken: Ct);
+        using var call = Coordinator.Participants.UploadUpdate(cancellationToken: Ct);
         await call.RequestStream.WriteAsync(new UpdateChunk
         {
             Header = new UpdateHeader { ParticipantId = "stranger", SessionId = "s-000000000000", Round = 1, Attempt = 1, NumExamples = 5, ParameterCount = 1L << 27 },
@@ -95,7 +78,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task UploadUpdate_FirstMessageNotHeader_InvalidArgument()
     {
-        using var call = _coordinator.Participants.UploadUpdate(cancellationToken: Ct);
+        using var call = Coordinator.Participants.UploadUpdate(cancellationToken: Ct);
         await call.RequestStream.WriteAsync(new UpdateChunk { Chunk = TensorChunking.Split([1f, 2f]).Single() }, Ct);
         await call.RequestStream.CompleteAsync();
 
@@ -109,7 +92,7 @@ public sealed class BadInputTests : IAsyncLifetime
     public async Task SessionCommands_UnknownSession_NotFound()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            _coordinator.Admin.StartSessionAsync(new SessionRequest { SessionId = "s-ffffffffffff" }, cancellationToken: Ct).ResponseAsync);
+            Coordinator.Admin.StartSessionAsync(new SessionRequest { SessionId = "s-ffffffffffff" }, cancellationToken: Ct).ResponseAsync);
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
     }
@@ -117,15 +100,15 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task StartSession_AfterStop_FailedPrecondition()
     {
-        var created = await _coordinator.Admin.CreateSessionAsync(
+        var created = await Coordinator.Admin.CreateSessionAsync(
             new CreateSessionRequest { Config = Sessions.Config(20, 3, rounds: 1, perRound: 1, min: 1, deadlineSeconds: 5) }, cancellationToken: Ct);
-        await _coordinator.Admin.StopSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);
+        await Coordinator.Admin.StopSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            _coordinator.Admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct).ResponseAsync);
+            Coordinator.Admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct).ResponseAsync);
 
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
-        var status = await _coordinator.Admin.GetSessionStatusAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);
+        var status = await Coordinator.Admin.GetSessionStatusAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);
         Assert.Equal(SessionState.Stopped, status.State);
     }
 
@@ -136,11 +119,11 @@ public sealed class BadInputTests : IAsyncLifetime
     {
         var request = new RegisterRequest { ParticipantId = "stranger", NumExamples = 10, ClientVersion = new string('v', length) + suffix };
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => _coordinator.Participants.RegisterAsync(request, cancellationToken: Ct).ResponseAsync);
+        var error = await Assert.ThrowsAsync<RpcException>(() => Coordinator.Participants.RegisterAsync(request, cancellationToken: Ct).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("client_version", error.Status.Detail, StringComparison.Ordinal);
-        await using var count = _database.DataSource.CreateCommand("SELECT count(*) FROM participants");
+        await using var count = Database.DataSource.CreateCommand("SELECT count(*) FROM participants");
         Assert.Equal(0L, await count.ExecuteScalarAsync(Ct));
     }
 
@@ -151,11 +134,11 @@ public sealed class BadInputTests : IAsyncLifetime
         config.Name = new string('n', 4 * 1024 * 1024);
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            _coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct).ResponseAsync);
+            Coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("name", error.Status.Detail, StringComparison.Ordinal);
-        Assert.Empty((await _coordinator.Admin.ListSessionsAsync(new ListSessionsRequest(), cancellationToken: Ct)).Sessions);
+        Assert.Empty((await Coordinator.Admin.ListSessionsAsync(new ListSessionsRequest(), cancellationToken: Ct)).Sessions);
     }
 
     [Fact]
@@ -165,7 +148,7 @@ public sealed class BadInputTests : IAsyncLifetime
         var config = Sessions.Config(20, 3, rounds: 1, perRound: 1, min: 1, deadlineSeconds: 5);
         config.Model = new ModelSpec { Kind = "softmax", InputSize = 20, NumClasses = 3 };
 
-        var created = await _coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
+        var created = await Coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
 
         Assert.Equal(SessionState.Created, created.State);
         var spec = FedLearn.Training.ModelSpec.Parse(created.Config.Model.Kind, 20, 3, created.Config.Model.HiddenSizes, created.Config.Model.Activation);
@@ -183,7 +166,7 @@ public sealed class BadInputTests : IAsyncLifetime
         // length runs past the end).
         byte[] garbage = [0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01, 0x02, 0xde, 0xad, 0xbe, 0xef];
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => RawCalls.UnaryAsync(_coordinator.Channel, method, garbage, Ct));
+        var error = await Assert.ThrowsAsync<RpcException>(() => RawCalls.UnaryAsync(Coordinator.Channel, method, garbage, Ct));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.DoesNotContain(" at ", error.Status.Detail, StringComparison.Ordinal);

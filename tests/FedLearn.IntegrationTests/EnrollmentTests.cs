@@ -13,32 +13,20 @@ namespace FedLearn.IntegrationTests;
 /// `fedlearn-participant` programs against the real coordinator over TLS 1.3), the tokens' single use and expiry,
 /// and the audit log that records it all.
 /// </summary>
-public sealed class EnrollmentTests : IAsyncLifetime
+public sealed class EnrollmentTests : CoordinatorTestBase
 {
-    private TestDatabase _database = null!;
-    private TestCoordinator _coordinator = null!;
-    private string _directory = null!;
+    private readonly string _directory = Directory.CreateTempSubdirectory("fedlearn-enroll-").FullName;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        _database = await TestDatabase.CreateAsync();
-        _coordinator = await TestCoordinator.StartAsync(_database.ConnectionString, testData: null);
-        _directory = Directory.CreateTempSubdirectory("fedlearn-enroll-").FullName;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _coordinator.DisposeAsync();
-        await _database.DisposeAsync();
+        await base.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
 
     [Fact]
     public async Task DataOwner_EnrollsRenewsAndIsRevoked_ThroughTheTools()
     {
-        var address = _coordinator.Address.ToString();
+        var address = Coordinator.Address.ToString();
         var credentials = Path.Combine(_directory, "hospital-a");
 
         var invite = await BuiltTool.RunCliAsync("participant", "invite", "hospital-a", "--coordinator", address);
@@ -79,12 +67,12 @@ public sealed class EnrollmentTests : IAsyncLifetime
     [Fact]
     public async Task Enroll_TokenUsedTwice_SecondIsUnauthenticated()
     {
-        var invitation = await _coordinator.Identity.CreateInvitationAsync(
+        var invitation = await Coordinator.Identity.CreateInvitationAsync(
             new CreateInvitationRequest { Name = "hospital-b", Role = Roles.Participant }, cancellationToken: Ct);
 
-        await EnrollmentClient.EnrollAsync(_coordinator.Address, invitation.Token, Path.Combine(_directory, "first"), Roles.Participant, Ct);
+        await EnrollmentClient.EnrollAsync(Coordinator.Address, invitation.Token, Path.Combine(_directory, "first"), Roles.Participant, Ct);
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            EnrollmentClient.EnrollAsync(_coordinator.Address, invitation.Token, Path.Combine(_directory, "second"), Roles.Participant, Ct));
+            EnrollmentClient.EnrollAsync(Coordinator.Address, invitation.Token, Path.Combine(_directory, "second"), Roles.Participant, Ct));
 
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
         Assert.Contains("already been used", error.Status.Detail, StringComparison.Ordinal);
@@ -94,13 +82,13 @@ public sealed class EnrollmentTests : IAsyncLifetime
     [Fact]
     public async Task Enroll_ExpiredToken_Unauthenticated()
     {
-        var token = EnrollmentToken.Create(_coordinator.Ca.Fingerprint);
+        var token = EnrollmentToken.Create(Coordinator.Ca.Fingerprint);
         var now = DateTimeOffset.UtcNow;
-        await _coordinator.Services.GetRequiredService<IdentityRepository>()
+        await Coordinator.Services.GetRequiredService<IdentityRepository>()
             .CreateInvitationAsync("hospital-c", Roles.Participant, token.SecretHash(), now.AddHours(-2), now.AddHours(-1), "admin", Ct);
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            EnrollmentClient.EnrollAsync(_coordinator.Address, token.ToString(), Path.Combine(_directory, "late"), Roles.Participant, Ct));
+            EnrollmentClient.EnrollAsync(Coordinator.Address, token.ToString(), Path.Combine(_directory, "late"), Roles.Participant, Ct));
 
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
         Assert.Contains("expired", error.Status.Detail, StringComparison.Ordinal);
@@ -113,7 +101,7 @@ public sealed class EnrollmentTests : IAsyncLifetime
         var token = EnrollmentToken.Create(otherCa.Fingerprint).ToString();
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
-            EnrollmentClient.EnrollAsync(_coordinator.Address, token, Path.Combine(_directory, "misdirected"), Roles.Participant, Ct));
+            EnrollmentClient.EnrollAsync(Coordinator.Address, token, Path.Combine(_directory, "misdirected"), Roles.Participant, Ct));
 
         Assert.Contains("nothing was sent", error.Message, StringComparison.Ordinal);
     }
@@ -121,16 +109,16 @@ public sealed class EnrollmentTests : IAsyncLifetime
     [Fact]
     public async Task Revoke_ParticipantWithOpenWorkStream_StreamEndsUnauthenticated()
     {
-        var invitation = await _coordinator.Identity.CreateInvitationAsync(
+        var invitation = await Coordinator.Identity.CreateInvitationAsync(
             new CreateInvitationRequest { Name = "hospital-d", Role = Roles.Participant }, cancellationToken: Ct);
-        var credentials = await EnrollmentClient.EnrollAsync(_coordinator.Address, invitation.Token, Path.Combine(_directory, "d"), Roles.Participant, Ct);
-        using var channel = _coordinator.OpenChannel(credentials);
+        var credentials = await EnrollmentClient.EnrollAsync(Coordinator.Address, invitation.Token, Path.Combine(_directory, "d"), Roles.Participant, Ct);
+        using var channel = Coordinator.OpenChannel(credentials);
         var client = new ParticipantService.ParticipantServiceClient(channel);
         await client.RegisterAsync(new RegisterRequest { NumExamples = 10 }, cancellationToken: Ct);
         using var work = client.ReceiveWork(new ReceiveWorkRequest(), cancellationToken: Ct);
         Assert.True(await work.ResponseStream.MoveNext(Ct)); // a heartbeat: the stream is open
 
-        await _coordinator.Identity.RevokeIdentityAsync(new RevokeIdentityRequest { Name = "hospital-d" }, cancellationToken: Ct);
+        await Coordinator.Identity.RevokeIdentityAsync(new RevokeIdentityRequest { Name = "hospital-d" }, cancellationToken: Ct);
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
         {
             while (await work.ResponseStream.MoveNext(Ct))
@@ -145,18 +133,18 @@ public sealed class EnrollmentTests : IAsyncLifetime
     [Fact]
     public async Task AuditLog_RecordsOperatorActions_VerifiesAndRefusesChanges()
     {
-        var session = await _coordinator.Admin.CreateSessionAsync(
+        var session = await Coordinator.Admin.CreateSessionAsync(
             new CreateSessionRequest { Config = Sessions.Config(20, 3, rounds: 1, perRound: 1, min: 1, deadlineSeconds: 10) }, cancellationToken: Ct);
-        await _coordinator.Admin.StopSessionAsync(new SessionRequest { SessionId = session.SessionId }, cancellationToken: Ct);
-        await _coordinator.Identity.CreateInvitationAsync(new CreateInvitationRequest { Name = "auditor-1", Role = Roles.Auditor }, cancellationToken: Ct);
-        var address = _coordinator.Address.ToString();
+        await Coordinator.Admin.StopSessionAsync(new SessionRequest { SessionId = session.SessionId }, cancellationToken: Ct);
+        await Coordinator.Identity.CreateInvitationAsync(new CreateInvitationRequest { Name = "auditor-1", Role = Roles.Auditor }, cancellationToken: Ct);
+        var address = Coordinator.Address.ToString();
 
-        var log = await _coordinator.Identity.GetAuditLogAsync(new GetAuditLogRequest(), cancellationToken: Ct);
+        var log = await Coordinator.Identity.GetAuditLogAsync(new GetAuditLogRequest(), cancellationToken: Ct);
         var verify = await BuiltTool.RunCliAsync("audit-log", "verify", "--coordinator", address);
-        var auditor = _coordinator.IssueCredentials("auditor-2", Roles.Auditor).Directory;
+        var auditor = Coordinator.IssueCredentials("auditor-2", Roles.Auditor).Directory;
         var asAuditor = await BuiltTool.RunCliAsync("audit-log", "show", "--coordinator", address, "--credentials", auditor);
         var asEngineer = await BuiltTool.RunCliAsync("audit-log", "show", "--coordinator", address,
-            "--credentials", _coordinator.IssueCredentials("engineer-1", Roles.Engineer).Directory);
+            "--credentials", Coordinator.IssueCredentials("engineer-1", Roles.Engineer).Directory);
 
         Assert.Equal(["session.create", "session.stop", "identity.invite"], log.Entries.Select(e => e.Action));
         Assert.All(log.Entries, e => Assert.Equal(("admin", Roles.Admin), (e.Actor, e.ActorRole)));
@@ -164,14 +152,14 @@ public sealed class EnrollmentTests : IAsyncLifetime
         Assert.True(verify.ExitCode == 0, verify.Output);
         Assert.Contains("session.stop " + session.SessionId, asAuditor.Output, StringComparison.Ordinal);
         Assert.Equal(7, asEngineer.ExitCode);
-        await using var tamper = _database.DataSource.CreateCommand("UPDATE audit_log SET actor = 'someone-else' WHERE sequence = 2");
+        await using var tamper = Database.DataSource.CreateCommand("UPDATE audit_log SET actor = 'someone-else' WHERE sequence = 2");
         var refused = await Assert.ThrowsAsync<PostgresException>(() => tamper.ExecuteNonQueryAsync(Ct));
         Assert.Contains("append-only", refused.MessageText, StringComparison.Ordinal);
     }
 
     private async Task<RegisterReply> RegisterAsync(ClientCredentials credentials)
     {
-        using var channel = _coordinator.OpenChannel(credentials);
+        using var channel = Coordinator.OpenChannel(credentials);
         return await new ParticipantService.ParticipantServiceClient(channel)
             .RegisterAsync(new RegisterRequest { NumExamples = 10 }, cancellationToken: Ct);
     }

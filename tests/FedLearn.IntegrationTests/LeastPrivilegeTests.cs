@@ -7,25 +7,8 @@ namespace FedLearn.IntegrationTests;
 /// The coordinator's database role (what a compromised coordinator could do with its own connection) cannot switch off
 /// or get around the append-only ledger and audit log: it owns nothing, so it may not alter, drop or truncate them.
 /// </summary>
-public sealed class LeastPrivilegeTests : IAsyncLifetime
+public sealed class LeastPrivilegeTests : CoordinatorTestBase
 {
-    private TestDatabase _database = null!;
-    private TestCoordinator _coordinator = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        _coordinator = await TestCoordinator.StartAsync(_database.ConnectionString, testData: null);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _coordinator.DisposeAsync();
-        await _database.DisposeAsync();
-    }
-
     [Theory]
     [InlineData("ALTER TABLE ledger_entries DISABLE TRIGGER ALL")]
     [InlineData("DROP TRIGGER audit_log_append_only ON audit_log")]
@@ -37,7 +20,7 @@ public sealed class LeastPrivilegeTests : IAsyncLifetime
     [InlineData("DELETE FROM schema_migrations")]
     public async Task CoordinatorRole_TriesToGetAroundAppendOnly_PermissionDenied(string sql)
     {
-        await using var connection = new NpgsqlConnection(_database.CoordinatorConnectionString);
+        await using var connection = new NpgsqlConnection(Database.CoordinatorConnectionString);
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand(sql, connection);
 
@@ -49,7 +32,7 @@ public sealed class LeastPrivilegeTests : IAsyncLifetime
     [Fact]
     public async Task CoordinatorRole_OwnsNothing()
     {
-        await using var connection = new NpgsqlConnection(_database.CoordinatorConnectionString);
+        await using var connection = new NpgsqlConnection(Database.CoordinatorConnectionString);
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)", connection);
 

@@ -9,26 +9,9 @@ using TrainingSpec = FedLearn.Training.ModelSpec;
 namespace FedLearn.IntegrationTests;
 
 /// <summary>Sessions created from an ONNX model over the real admin API: its initializers are the initial checkpoint.</summary>
-public sealed class OnnxImportTests : IAsyncLifetime
+public sealed class OnnxImportTests : CoordinatorTestBase
 {
     private static readonly TrainingSpec Spec = TrainingSpec.Parse("mlp", 20, 3, [8], "tanh");
-
-    private TestDatabase _database = null!;
-    private TestCoordinator _coordinator = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        _coordinator = await TestCoordinator.StartAsync(_database.ConnectionString, testData: null);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _coordinator.DisposeAsync();
-        await _database.DisposeAsync();
-    }
 
     [Fact]
     public async Task CreateSession_OnnxModelWithoutModelSpec_InitialCheckpointIsTheImportedWeights()
@@ -37,14 +20,14 @@ public sealed class OnnxImportTests : IAsyncLifetime
         weights[^1] = 0.25f; // a non-zero bias, which no FedLearn initialisation would produce
         var config = OnnxConfig(OnnxModelBuilder.ExportModel(Spec, weights));
 
-        var status = await _coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
+        var status = await Coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
 
         Assert.Equal("mlp", status.Config.Model.Kind);
         Assert.Equal(20, status.Config.Model.InputSize);
         Assert.Equal(3, status.Config.Model.NumClasses);
         Assert.Equal([8], status.Config.Model.HiddenSizes);
         Assert.Equal("tanh", status.Config.Model.Activation);
-        await using var command = _database.DataSource.CreateCommand(
+        await using var command = Database.DataSource.CreateCommand(
             "SELECT initial_weights, initial_sha256, definition::text FROM sessions WHERE session_id = $1");
         command.Parameters.AddWithValue(status.SessionId);
         await using var reader = await command.ExecuteReaderAsync(Ct);
@@ -64,12 +47,12 @@ public sealed class OnnxImportTests : IAsyncLifetime
         var config = OnnxConfig(model.ToByteArray());
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            _coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct).ResponseAsync);
+            Coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("unsupported operators: Conv", error.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("Conv 'conv1'", error.Status.Detail, StringComparison.Ordinal);
-        var sessions = await _coordinator.Admin.ListSessionsAsync(new ListSessionsRequest(), cancellationToken: Ct);
+        var sessions = await Coordinator.Admin.ListSessionsAsync(new ListSessionsRequest(), cancellationToken: Ct);
         Assert.Empty(sessions.Sessions);
     }
 
@@ -80,7 +63,7 @@ public sealed class OnnxImportTests : IAsyncLifetime
         config.Model = Sessions.Config(20, 3, rounds: 1, perRound: 1, min: 1, deadlineSeconds: 10, hidden: 16).Model;
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            _coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct).ResponseAsync);
+            Coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("does not match initial_model_onnx", error.Status.Detail, StringComparison.Ordinal);

@@ -5,32 +5,21 @@ using FedLearn.Training;
 namespace FedLearn.IntegrationTests;
 
 /// <summary>A participant process killed with SIGKILL in the middle of a round must not stall the session.</summary>
-public sealed class ParticipantFailureTests : IAsyncLifetime
+public sealed class ParticipantFailureTests : CoordinatorTestBase
 {
     private const string FashionMnist = "/usr/share/datasets/fashion-mnist";
     private const int DeadlineSeconds = 8;
 
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("fedlearn-kill-").FullName;
-    private TestDatabase _database = null!;
-    private TestCoordinator _coordinator = null!;
     private readonly List<InProcessParticipant> _survivors = [];
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        _coordinator = await TestCoordinator.StartAsync(_database.ConnectionString, testData: null);
-    }
-
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         foreach (var participant in _survivors)
         {
             await participant.DisposeAsync();
         }
-        await _coordinator.DisposeAsync();
-        await _database.DisposeAsync();
+        await base.DisposeAsync();
         Directory.Delete(_dataDirectory, recursive: true);
     }
 
@@ -46,16 +35,16 @@ public sealed class ParticipantFailureTests : IAsyncLifetime
         // The victim trains on all 60,000 Fashion-MNIST images (seconds of work), so the kill lands mid-training;
         // the two survivors hold 1,000 images each and finish at once.
         var full = IdxDatasetLoader.LoadDirectory(FashionMnist, "train");
-        _survivors.Add(new InProcessParticipant(_coordinator.Address, "survivor-a", full.Subset([.. Enumerable.Range(0, 1000)])));
-        _survivors.Add(new InProcessParticipant(_coordinator.Address, "survivor-b", full.Subset([.. Enumerable.Range(1000, 1000)])));
+        _survivors.Add(new InProcessParticipant(Coordinator.Address, "survivor-a", full.Subset([.. Enumerable.Range(0, 1000)])));
+        _survivors.Add(new InProcessParticipant(Coordinator.Address, "survivor-b", full.Subset([.. Enumerable.Range(1000, 1000)])));
         if (secure)
         {
             // Secure aggregation tolerates a dropout from four participants on (k = 3 neighbours, threshold 2).
-            _survivors.Add(new InProcessParticipant(_coordinator.Address, "survivor-c", full.Subset([.. Enumerable.Range(2000, 1000)])));
+            _survivors.Add(new InProcessParticipant(Coordinator.Address, "survivor-c", full.Subset([.. Enumerable.Range(2000, 1000)])));
         }
         var cohort = _survivors.Count + 1;
-        using var victim = new ParticipantProcess(_coordinator.Address, "victim", FashionMnist);
-        await Sessions.WaitForParticipantsAsync(_coordinator.Admin, 784, 10, cohort, Ct);
+        using var victim = new ParticipantProcess(Coordinator.Address, "victim", FashionMnist);
+        await Sessions.WaitForParticipantsAsync(Coordinator.Admin, 784, 10, cohort, Ct);
 
         // The secure variant's key stages (15% and 30% of the round) must also fit a participant process starting cold.
         var deadline = secure ? 20 : DeadlineSeconds;
@@ -64,20 +53,20 @@ public sealed class ParticipantFailureTests : IAsyncLifetime
         {
             config.Privacy = new PrivacyConfig { EpsilonBudget = 100, Delta = 1e-5, NoiseMultiplier = 1.0, ClipNorm = 1, SamplingRate = 1.0 };
         }
-        var created = await _coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
-        await _coordinator.Admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);
+        var created = await Coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
+        await Coordinator.Admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);
         await victim.TrainingStarted.WaitAsync(TimeSpan.FromSeconds(60), Ct);
         victim.Kill();
 
-        var final = await Sessions.WatchUntilFinishedAsync(_coordinator.Admin, created.SessionId, TimeSpan.FromSeconds(90));
+        var final = await Sessions.WatchUntilFinishedAsync(Coordinator.Admin, created.SessionId, TimeSpan.FromSeconds(90));
 
         Assert.Equal(SessionState.Completed, final.State);
-        var first = await _coordinator.Admin.GetRoundAsync(new GetRoundRequest { SessionId = created.SessionId, Round = 1 }, cancellationToken: Ct);
+        var first = await Coordinator.Admin.GetRoundAsync(new GetRoundRequest { SessionId = created.SessionId, Round = 1 }, cancellationToken: Ct);
         Assert.Equal(("committed", cohort, cohort - 1), (first.Outcome, first.ParticipantsSelected, first.ParticipantsAggregated));
         var roundSeconds = (first.CompletedAt.ToDateTimeOffset() - first.StartedAt.ToDateTimeOffset()).TotalSeconds;
         // A plain round waits for its deadline; a secure round closes the masked-input stage at 85% of it, then unmasks.
         Assert.InRange(roundSeconds, (secure ? 0.85 : 1.0) * deadline - 1, deadline + 10);
-        var second = await _coordinator.Admin.GetRoundAsync(new GetRoundRequest { SessionId = created.SessionId, Round = 2 }, cancellationToken: Ct);
+        var second = await Coordinator.Admin.GetRoundAsync(new GetRoundRequest { SessionId = created.SessionId, Round = 2 }, cancellationToken: Ct);
         Assert.Equal(("committed", cohort - 1), (second.Outcome, second.ParticipantsAggregated));
     }
 }
