@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using FedLearn.Privacy;
 using FedLearn.Privacy.Noise;
 using FedLearn.SecureAggregation.Noise;
 using Microsoft.ML.OnnxRuntime;
@@ -39,9 +40,12 @@ public sealed class DpSgdTrainer : IDisposable
 
     /// <summary>
     /// Runs DP-SGD for <see cref="DpSgdOptions.Epochs"/> × ⌈N / ExpectedBatchSize⌉ steps, updating
-    /// <paramref name="weights"/> in place: w ← w − lr · (γ·(round(Σ_i clip_C(g_i)/γ) + N_Z(0, σ_int²)^d)) / (qN), with
+    /// <paramref name="weights"/> in place: w ← w − lr · (γ·(round(S/γ) + N_Z(0, σ_int²)^d)) / (qN), with
     /// γ a power of two and σ_int ≥ σ·Δ/γ, Δ = C + γ√d the sensitivity after snapping (<see cref="GridGaussianMechanism"/>),
     /// so the step is a Gaussian mechanism with noise multiplier σ and the accounting of (q, σ) is unchanged.
+    /// S is the float32 sum Σ_i clip_c(g_i) the graph computes with c = C/(1 + η_B) slightly below C
+    /// (<see cref="RoundingMargins.Float32GhostClipNorm"/>), so that the computed S of neighbouring batches differ by at
+    /// most C in spite of rounding.
     /// Batches are Poisson samples (variable size, possibly empty; an empty batch still takes a pure-noise step, as the
     /// accounting assumes). If cancelled, the weights hold the updates made so far and the steps taken are lost to
     /// the caller, so account for the full run before starting it.
@@ -65,7 +69,7 @@ public sealed class DpSgdTrainer : IDisposable
         var totalSteps = stepsPerEpoch * options.Epochs;
         var reportEvery = Math.Max(1, totalSteps / 100);
         var scale = (float)(-options.LearningRate / expectedBatch);
-        _clipNorm[0] = (float)options.ClipNorm;
+        var layerSizes = _runner.Spec.LayerSizes;
         var sampler = new PoissonSampler(q);
 
         // Poisson batch sizes rarely exceed the mean by more than a few standard deviations; grow if one does.
@@ -98,6 +102,9 @@ public sealed class DpSgdTrainer : IDisposable
                     }
                     else
                     {
+                        // Clip to c = C/(1 + η) for this batch size, so that float32 rounding in the graph cannot carry the
+                        // computed sum's sensitivity past C (RoundingMargins.Float32GhostClipNorm; B is public under zero-out).
+                        _clipNorm[0] = RoundingMargins.Float32GhostClipNorm(options.ClipNorm, layerSizes, _sample.Count);
                         _runner.LoadRows(data, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_sample));
                         var loss = _runner.Run(weights, _sample.Count, gradients, null, out var correct);
                         epochLoss += (double)loss * _sample.Count;

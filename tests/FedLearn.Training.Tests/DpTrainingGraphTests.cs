@@ -100,6 +100,28 @@ public sealed class DpTrainingGraphTests
         Assert.InRange(Norm(sum), 1e-4, Batch * 1e-3 * (1 + 1e-5));
     }
 
+    /// <summary>
+    /// What DP-SGD feeds the graph (the clip norm with its rounding margin) keeps one clipped example's contribution, as
+    /// the graph computes it in float32, within C: the example with four-times-larger inputs has a gradient far above C.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void ClippedContribution_WithTheRoundingMargin_HasNormAtMostC(string kind, string activation, int[] hidden)
+    {
+        var (spec, weights, features, labels) = Problem(kind, activation, hidden);
+        const double c = 1e-4;
+        var clip = FedLearn.Privacy.RoundingMargins.Float32GhostClipNorm(c, spec.LayerSizes, 1);
+        using var dp = new DpSgdTrainer(spec);
+        var sum = new float[spec.ParameterCount];
+        var norm = new float[1];
+
+        dp.ComputeClippedGradientSum(
+            weights, features.AsSpan(2 * spec.InputSize, spec.InputSize), labels.AsSpan(2 * spec.NumClasses, spec.NumClasses), 1, clip, sum, norm, out _);
+
+        Assert.True(norm[0] > 10 * c, $"the example must need clipping (norm {norm[0]})");
+        Assert.InRange(Norm(sum), c * (1 - 1e-3), c);
+    }
+
     [Fact]
     public void BuildDpTrainingGraph_Session_ExposesClipInputAndNormsOutput()
     {

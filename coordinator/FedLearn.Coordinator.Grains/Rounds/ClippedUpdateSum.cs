@@ -45,7 +45,7 @@ public sealed class ClippedUpdateSum
         {
             throw new ArgumentException($"The clip norm must be a positive finite number, got {clipNorm}.", nameof(clipNorm));
         }
-        Margin = Math.ScaleB(parameterCount + 8.0 + (3.0 * maxContributions * (double)maxContributions), -52);
+        Margin = FedLearn.Privacy.RoundingMargins.DoubleClippedSum(parameterCount, maxContributions);
         if (!(Margin <= MaxMargin))
         {
             throw new ArgumentException(
