@@ -61,6 +61,37 @@ public sealed class PoissonSamplerTests
     }
 
     [Theory]
+    [InlineData(0.3)]
+    [InlineData(256.0 / 60_000)]
+    [InlineData(1e-7)]
+    [InlineData(0.5)]
+    public void InclusionProbability_IsQFlooredToMultiplesOfTwoToTheMinus53(double q)
+    {
+        var p = new PoissonSampler(q).InclusionProbability;
+
+        Assert.Equal(Math.Floor(Math.ScaleB(q, 53)), Math.ScaleB(p, 53));
+        Assert.True(p <= q);
+    }
+
+    [Fact]
+    public void Sample_RateAtAByteBoundary_DecidesByTheTopByteAlone()
+    {
+        // q = 1/2: the threshold is 2^52, top byte 128 and no low bits, so exactly the bytes below 128 include.
+        var sampler = new PoissonSampler(0.5);
+        var sample = new List<int>();
+        var total = 0;
+
+        for (var d = 0; d < 200; d++)
+        {
+            sampler.Sample(1000, sample);
+            total += sample.Count;
+        }
+
+        // Binomial(200 000, 1/2): sd ≈ 224; ±6 sd.
+        Assert.InRange(total, 100_000 - 1350, 100_000 + 1350);
+    }
+
+    [Theory]
     [InlineData(0.0)]
     [InlineData(1.5)]
     [InlineData(double.NaN)]

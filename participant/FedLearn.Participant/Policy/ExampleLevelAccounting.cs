@@ -1,6 +1,7 @@
 using System.Globalization;
 using FedLearn.Participant.Spending;
 using FedLearn.Privacy;
+using FedLearn.Privacy.Noise;
 using FedLearn.Protos.V1;
 
 namespace FedLearn.Participant.Policy;
@@ -51,12 +52,23 @@ public static class ExampleLevelAccounting
     /// <see cref="RerunAllowance"/> attempts into the budget for this dataset size — the same every round, so the
     /// calibration is stable), the steps, and ε after them composed with every step this participant already took in
     /// the session, in every attempt it trained for. The caller refuses the attempt unless ε ≤ the budget.
+    /// <para>
+    /// The noise sampler's residue is paid in δ exactly as at the participant level (docs/ledger.md, "The samplers' error
+    /// is in delta_total"; <see cref="SamplerResidue"/>): each DP-SGD step's noise is within total variation
+    /// d × the sampler's per-coordinate bound (≈ 2^−91) of exact discrete Gaussian noise
+    /// (<see cref="GridGaussianMechanism.StatisticalDistance"/>), so the run is (ε, δ + (1 + e^ε)·Ση)-DP with η summed
+    /// over every step of the session (<see cref="ExampleSpend.DeltaTotal"/>). The minibatch sampler is exact Poisson
+    /// (FedLearn.Training's PoissonSampler compares integers), so it adds nothing.
+    /// </para>
     /// </summary>
+    /// <param name="dimension">d, the model's parameter count (the length of each step's noise).</param>
     /// <exception cref="ArgumentException">The parameters are <see cref="Invalid"/>, the task's epochs or planned rounds
     /// are out of range, or no σ meets the budget.</exception>
-    public static ExampleSpend Project(ExamplePrivacyParameters p, int datasetSize, int localEpochs, int plannedRounds, IEnumerable<SpendRecord> earlier)
+    public static ExampleSpend Project(
+        ExamplePrivacyParameters p, int datasetSize, int dimension, int localEpochs, int plannedRounds, IEnumerable<SpendRecord> earlier)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(datasetSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
         if (Invalid(p) is { } invalid)
         {
             throw new ArgumentException(invalid, nameof(p));
@@ -76,7 +88,17 @@ public static class ExampleLevelAccounting
         var history = earlier.Where(r => r.Example is not null).Select(r => r.Example!).ToList();
         List<SubsampledGaussianStep> composed = [.. history.Select(h => new SubsampledGaussianStep(h.SamplingRate, h.NoiseMultiplier, h.Steps)), new(q, sigma, steps)];
         var epsilon = Accountants.Create(kind).GetEpsilon(composed, p.Delta);
+        // η per round: steps × d × the per-coordinate bound; a line from before η was logged is recomputed from its own
+        // C, σ and steps (same session, same model, so the same d).
+        var distance = NoiseDistance(p.ClipNorm, sigma, dimension, steps);
+        var totalDistance = Math.Min(1, distance + history.Sum(h => h.SamplerTvDistance ?? NoiseDistance(h.ClipNorm, h.NoiseMultiplier, dimension, h.Steps)));
+        // A degenerate ε (NaN, ∞) leaves δ_total at 1: no guarantee, which the caller's budget check refuses anyway.
+        var deltaTotal = epsilon >= 0 && double.IsFinite(epsilon) ? SamplerResidue.TotalDelta(p.Delta, epsilon, totalDistance) : 1.0;
         return new ExampleSpend(q, sigma, p.ClipNorm, steps, history.Sum(h => h.Steps) + steps, p.Delta, p.EpsilonBudget, epsilon,
-            Accountants.Name(kind), p.NoiseMultiplier > 0 ? null : attempts);
+            Accountants.Name(kind), p.NoiseMultiplier > 0 ? null : attempts, distance, deltaTotal);
     }
+
+    /// <summary>η of <paramref name="steps"/> DP-SGD steps over d coordinates: steps × d × the sampler's bound, at most 1.</summary>
+    public static double NoiseDistance(double clipNorm, double noiseMultiplier, int dimension, int steps) =>
+        steps == 0 ? 0 : Math.Min(1, steps * GridGaussianMechanism.StatisticalDistance(clipNorm, noiseMultiplier, dimension));
 }

@@ -10,6 +10,10 @@ namespace FedLearn.Participant.Spending;
 /// <param name="Epsilon">Example-level ε after this round under <paramref name="Accountant"/>.</param>
 /// <param name="CalibrationAttempts">The attempts σ was calibrated for (planned rounds plus the rerun allowance), when
 /// this participant calibrated σ; null when σ was declared (or in logs written before it was recorded).</param>
+/// <param name="SamplerTvDistance">η of this round: an upper bound on the total variation distance between its DP-SGD
+/// noise and exact discrete Gaussian noise (steps × d × the sampler's per-coordinate bound); null in older logs.</param>
+/// <param name="DeltaTotal">The δ at which <paramref name="Epsilon"/> truly holds: min(1, δ + (1 + e^ε)·Ση) over every
+/// DP-SGD round of the session so far (<see cref="FedLearn.Privacy.SamplerResidue.TotalDelta"/>); null in older logs.</param>
 public sealed record ExampleSpend(
     double SamplingRate,
     double NoiseMultiplier,
@@ -20,4 +24,6 @@ public sealed record ExampleSpend(
     double EpsilonBudget,
     double Epsilon,
     string Accountant,
-    int? CalibrationAttempts = null);
+    int? CalibrationAttempts = null,
+    double? SamplerTvDistance = null,
+    double? DeltaTotal = null);

@@ -11,6 +11,8 @@ namespace FedLearn.Participant.Spending;
 /// again, which it never should (attempt numbers are not reused). Each was trained for, so each is spent.</param>
 /// <param name="MaxEpsilonAgainstCoordinator">Largest participant-level ε against the coordinator recorded; null when there
 /// is no such guarantee (<paramref name="NoGuaranteeAgainstCoordinator"/> says why) or the log predates the figure.</param>
+/// <param name="MaxExampleDeltaTotal">The δ at which <paramref name="MaxExampleEpsilon"/> holds with the noise sampler's
+/// residue (largest <see cref="ExampleSpend.DeltaTotal"/>); null without DP-SGD or when the log predates the figure.</param>
 public sealed record SessionSpend(
     string ParticipantId,
     string SessionId,
@@ -27,7 +29,8 @@ public sealed record SessionSpend(
     double? ExampleEpsilonBudget = null,
     int RepeatedAttempts = 0,
     double? MaxEpsilonAgainstCoordinator = null,
-    string? NoGuaranteeAgainstCoordinator = null)
+    string? NoGuaranteeAgainstCoordinator = null,
+    double? MaxExampleDeltaTotal = null)
 {
     public static IReadOnlyList<SessionSpend> Summarize(IEnumerable<SpendRecord> records) =>
         records
@@ -61,7 +64,8 @@ public sealed record SessionSpend(
             g.Max(r => r.Example?.EpsilonBudget),
             g.Count() - g.Select(r => (r.Round, r.Attempt)).Distinct().Count(),
             againstCoordinator,
-            noGuarantee);
+            noGuarantee,
+            g.Max(r => r.Example?.DeltaTotal));
     }
 
     /// <summary>The "against the coordinator" cell: the figure, or "none" and the short reason.</summary>

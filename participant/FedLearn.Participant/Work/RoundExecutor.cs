@@ -78,7 +78,7 @@ public sealed partial class RoundExecutor(
         {
             try
             {
-                example = ExampleLevelAccounting.Project(examplePrivacy, data.Count, task.Training.LocalEpochs, task.PlannedRounds, history);
+                example = ExampleLevelAccounting.Project(examplePrivacy, data.Count, spec.ParameterCount, task.Training.LocalEpochs, task.PlannedRounds, history);
             }
             catch (ArgumentException e)
             {
@@ -90,6 +90,13 @@ public sealed partial class RoundExecutor(
             {
                 LogDeclined(task.SessionId, task.Round, task.Attempt, string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"the example-level budget: DP-SGD on the local records would reach ε = {example.Epsilon:G4}, above {example.EpsilonBudget:G4}"));
+                Resources.Tally.TaskDeclined();
+                return;
+            }
+            if (!(example.DeltaTotal < 1))
+            {
+                LogDeclined(task.SessionId, task.Round, task.Attempt, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"the example-level guarantee would be void: the noise sampler's residue takes δ to {example.DeltaTotal:G4}"));
                 Resources.Tally.TaskDeclined();
                 return;
             }
