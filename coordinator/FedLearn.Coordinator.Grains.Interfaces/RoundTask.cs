@@ -19,4 +19,5 @@ public sealed record RoundTask(
     [property: Id(13)] SecureAggregationPlan? SecureAggregation = null,
     [property: Id(14)] ExamplePrivacyDefinition? ExamplePrivacy = null,
     [property: Id(15)] int PlannedRounds = 0,
-    [property: Id(16)] string LedgerKeySha256 = "");
+    [property: Id(16)] string LedgerKeySha256 = "",
+    [property: Id(17)] double ProximalMu = 0);

@@ -19,4 +19,8 @@ public sealed record SessionDefinition(
     // Only on the way in: the grain imports it and stores the weights as the initial checkpoint, never the bytes.
     [property: Id(12)] byte[]? InitialModelOnnx = null,
     // Null for sessions created before the limits existed: they run with RobustnessDefinition.Default.
-    [property: Id(14)] RobustnessDefinition? Robustness = null);
+    [property: Id(14)] RobustnessDefinition? Robustness = null,
+    // Null for sessions created before server optimizers existed: they run FedAvg (w + η·Δ).
+    [property: Id(15)] ServerOptimizerDefinition? ServerOptimizer = null,
+    // μ of FedProx's proximal term (Li et al. 2020, eq. 2) in local training; 0 is plain local SGD.
+    [property: Id(16)] double ProximalMu = 0);

@@ -29,7 +29,9 @@ public sealed class LocalTrainer : IDisposable
 
     /// <summary>
     /// Runs <see cref="TrainingOptions.Epochs"/> epochs of minibatch SGD (w ← w − lr·∇L) over <paramref name="data"/>,
-    /// updating <paramref name="weights"/> in place. Each epoch visits the examples in a fresh order drawn from a
+    /// updating <paramref name="weights"/> in place. With FedProx's μ &gt; 0 (Li et al. 2020, "Federated Optimization in
+    /// Heterogeneous Networks", eq. 2: minimise L(w) + μ/2·‖w − w⁰‖², w⁰ the weights passed in, i.e. the round's global
+    /// model) each step is w ← w − lr·(∇L(w) + μ·(w − w⁰)). Each epoch visits the examples in a fresh order drawn from a
     /// cryptographic RNG (house rule: sampling randomness is never seeded); the final partial batch is used too.
     /// If cancelled, the weights hold the updates made so far.
     /// </summary>
@@ -54,6 +56,9 @@ public sealed class LocalTrainer : IDisposable
         _runner.EnsureCapacity(batchSize);
         var gradients = _runner.Gradients;
 
+        // FedProx's anchor w⁰: the model the round started from (only kept when the proximal term is on).
+        var mu = (float)options.ProximalMu;
+        var anchor = mu > 0 ? (float[])weights.Clone() : null;
         var order = Enumerable.Range(0, data.Count).ToArray();
         var steps = 0;
         double epochLoss = 0;
@@ -69,6 +74,11 @@ public sealed class LocalTrainer : IDisposable
                 var rows = order.AsSpan(start, Math.Min(batchSize, data.Count - start));
                 _runner.LoadRows(data, rows);
                 var loss = _runner.Run(weights, rows.Length, gradients, null, out var correct);
+                if (anchor is not null)
+                {
+                    // ∇(μ/2·‖w − w⁰‖²) = μ·(w − w⁰), added to the batch gradient (Li et al. 2020, eq. 2).
+                    ProximalTerm.AddGradient(gradients, weights, anchor, mu);
+                }
                 TensorPrimitives.MultiplyAdd(gradients, -learningRate, weights, weights);
 
                 epochLoss += (double)loss * rows.Length;

@@ -1,7 +1,10 @@
 namespace FedLearn.Training;
 
-/// <summary>Local minibatch-SGD settings for one round of training.</summary>
-public sealed record TrainingOptions(int Epochs, int BatchSize, double LearningRate)
+/// <summary>
+/// Local minibatch-SGD settings for one round of training. <see cref="ProximalMu"/> is FedProx's μ (Li et al. 2020,
+/// "Federated Optimization in Heterogeneous Networks", eq. 2); 0 is plain SGD.
+/// </summary>
+public sealed record TrainingOptions(int Epochs, int BatchSize, double LearningRate, double ProximalMu = 0)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -20,6 +23,12 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, double LearningR
         {
             throw new ArgumentException(
                 $"LearningRate must be a positive finite number, got {LearningRate}.", nameof(LearningRate));
+        }
+
+        if (!double.IsFinite(ProximalMu) || ProximalMu < 0 || !(ProximalMu * LearningRate < 1))
+        {
+            throw new ArgumentException(
+                $"ProximalMu must be a finite number ≥ 0 with ProximalMu · LearningRate < 1, got {ProximalMu}.", nameof(ProximalMu));
         }
     }
 }

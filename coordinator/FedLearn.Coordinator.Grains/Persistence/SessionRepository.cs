@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FedLearn.Coordinator.Grains.Optimization;
 using FedLearn.Coordinator.Grains.Telemetry;
 using FedLearn.Ledger;
 using FedLearn.Training;
@@ -107,6 +108,10 @@ public sealed class SessionRepository(NpgsqlDataSource dataSource, IEnumerable<I
         return new Checkpoint(reader.GetInt32(0), weights, sha256);
     }
 
+    /// <summary>The server optimizer's state committed with <paramref name="round"/>'s checkpoint, or null when none was stored.</summary>
+    public Task<ServerOptimizerState?> FindOptimizerStateAsync(string sessionId, int round, CancellationToken ct = default) =>
+        ServerOptimizerStates.FindAsync(dataSource, sessionId, round, ct);
+
     public async Task<IReadOnlyList<RoundSummary>> ListRoundsAsync(string sessionId, int? round = null, CancellationToken ct = default)
     {
         await using var command = dataSource.CreateCommand("""
@@ -160,6 +165,10 @@ public sealed class SessionRepository(NpgsqlDataSource dataSource, IEnumerable<I
             checkpoint.Parameters.Add(new() { Value = summary.CheckpointSha256 ?? throw new ArgumentException("A committed round needs its checkpoint hash.", nameof(commit)) });
             checkpoint.Parameters.Add(new() { Value = summary.CompletedAt.ToUniversalTime() });
             await checkpoint.ExecuteNonQueryAsync(ct);
+        }
+        if (commit.OptimizerState is { } optimizerState)
+        {
+            await ServerOptimizerStates.InsertAsync(connection, transaction, commit.SessionId, summary.Round, optimizerState, ct);
         }
         await InsertRoundAsync(connection, transaction, commit.SessionId, summary, commit.UnchangedReason, ct);
         await using (var session = new NpgsqlCommand("""

@@ -44,6 +44,14 @@ public static class SessionDefinitionValidator
             "learning_rate must be in (0, 100]");
         Check(problems, double.IsFinite(definition.ServerLearningRate) && definition.ServerLearningRate is > 0 and <= 100,
             "server_learning_rate must be in (0, 100]");
+        CheckProximalMu(problems, definition.ProximalMu, definition.LearningRate);
+        // DP-SGD does not apply the proximal term yet (docs/architecture.md, "FedProx"): refused rather than ignored.
+        Check(problems, definition.ProximalMu == 0 || definition.ExamplePrivacy is null || double.IsNaN(definition.ProximalMu),
+            "training.proximal_mu is not supported together with example_privacy (DP-SGD local training); leave it 0");
+        if (definition.ServerOptimizer is { } optimizer)
+        {
+            CheckServerOptimizer(problems, optimizer);
+        }
         Check(problems, definition.RoundDeadlineSeconds is >= 1 and <= MaxDeadlineSeconds,
             $"round_deadline_seconds must be between 1 and {MaxDeadlineSeconds}");
         if (definition.Privacy is { } privacy)
@@ -99,6 +107,55 @@ public static class SessionDefinitionValidator
         // A softmax regression has no hidden layer, so its activation is immaterial.
         var comparable = given.Kind == ModelKind.SoftmaxRegression ? imported with { Activation = given.Activation } : imported;
         Check(problems, given.Equals(comparable), $"model {given} does not match initial_model_onnx, which is {imported}");
+    }
+
+    /// <summary>
+    /// FedProx's μ (Li et al. 2020, eq. 2): local SGD steps w ← w − lr·(∇F(w) + μ·(w − w_global)), so the proximal part alone
+    /// multiplies w − w_global by 1 − lr·μ each step; from lr·μ ≥ 1 on it overshoots the global model instead of pulling
+    /// towards it, which no setting of FedProx intends.
+    /// </summary>
+    private static void CheckProximalMu(List<string> problems, double mu, double learningRate)
+    {
+        if (!(double.IsFinite(mu) && mu >= 0))
+        {
+            problems.Add("training.proximal_mu must be a finite number, 0 or more");
+        }
+        else if (double.IsFinite(learningRate) && !(mu * learningRate < 1))
+        {
+            problems.Add("training.proximal_mu × training.learning_rate must be below 1 (the proximal step would overshoot the global model)");
+        }
+    }
+
+    /// <summary>The kind is known; β₁, β₂ in [0, 1) and τ positive, each given only to a kind that uses it (Reddi et al. 2021, Alg. 2).</summary>
+    private static void CheckServerOptimizer(List<string> problems, ServerOptimizerDefinition optimizer)
+    {
+        var kind = string.IsNullOrWhiteSpace(optimizer.Kind) ? ServerOptimizerDefinition.FedAvg : optimizer.Kind.Trim().ToLowerInvariant();
+        if (kind is not (ServerOptimizerDefinition.FedAvg or ServerOptimizerDefinition.FedAvgM or ServerOptimizerDefinition.FedAdagrad
+            or ServerOptimizerDefinition.FedYogi or ServerOptimizerDefinition.FedAdam))
+        {
+            problems.Add("server_optimizer.kind must be fedavg, fedavgm, fedadagrad, fedyogi or fedadam");
+            return;
+        }
+        CheckOptional(problems, optimizer.Beta1, ServerOptimizerDefinition.UsesBeta1(kind), kind, "beta1", b => b is >= 0 and < 1, "in [0, 1)");
+        CheckOptional(problems, optimizer.Beta2, ServerOptimizerDefinition.UsesBeta2(kind), kind, "beta2", b => b is >= 0 and < 1, "in [0, 1)");
+        CheckOptional(problems, optimizer.Tau, ServerOptimizerDefinition.UsesTau(kind), kind, "tau", t => double.IsFinite(t) && t > 0, "a positive number");
+    }
+
+    private static void CheckOptional(
+        List<string> problems, double? value, bool used, string kind, string field, Func<double, bool> valid, string range)
+    {
+        if (value is not { } v)
+        {
+            return;
+        }
+        if (!used)
+        {
+            problems.Add($"server_optimizer.{field} does not apply to {kind}; leave it unset");
+        }
+        else if (!valid(v))
+        {
+            problems.Add($"server_optimizer.{field} must be {range}");
+        }
     }
 
     /// <summary>Every member of the limits in its documented range (unset ones were filled with defaults at the edge).</summary>

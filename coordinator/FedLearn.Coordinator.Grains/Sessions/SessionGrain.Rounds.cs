@@ -1,3 +1,4 @@
+using FedLearn.Coordinator.Grains.Optimization;
 using FedLearn.Coordinator.Grains.Persistence;
 using FedLearn.Coordinator.Grains.Rounds;
 using FedLearn.Ledger;
@@ -123,7 +124,7 @@ public sealed partial class SessionGrain
             SessionId, round, attempt, definition.Model, definition.LocalEpochs, definition.BatchSize, definition.LearningRate,
             _weights.Length, WeightHash.Sha256Hex(_weights), time.GetUtcNow().AddSeconds(definition.RoundDeadlineSeconds),
             _privacy?.Plan, minimum, _privacy?.Spent ?? 0, draw.SecureAggregation, definition.ExamplePrivacy, definition.Rounds,
-            _ledgerHeader is null ? "" : signer.PublicKeySha256);
+            _ledgerHeader is null ? "" : signer.PublicKeySha256, definition.ProximalMu);
         List<string> ids = [.. selected.Select(p => p.ParticipantId)];
         await RoundGrain(round).Begin(new RoundPlan(task, ids, minimum, _weights, definition.Robustness, available.Count));
         (_openRound, _openAttempt, _openSelected, _openReported, _progressMessage) = (task, opened, selected.Count, 0, null);
@@ -148,14 +149,15 @@ public sealed partial class SessionGrain
             return;
         }
         var delta = result.AverageDelta ?? throw new InvalidOperationException("A closed round that did not abort released no aggregate.");
-        var weights = WeightedUpdateSum.ApplyServerStep(_weights, delta, RequireRecord().Definition.ServerLearningRate);
+        // The server optimizer post-processes the released aggregate (no privacy cost); its new state commits with the model.
+        var step = _optimizer!.Step(_weights, delta, _optimizerState!);
         // One charge per attempt, fixed when it opened (D5): the ledger's ε for release consumers and its worst case against
         // the coordinator both compose it, and each participant computes the same σ from its task for its own figure, so
         // that figure can never exceed the ledger's worst case. In secure mode it is the noise of the s_min survivors'
         // certainly honest shares, which the released sum never falls below (s ≥ s_min is enforced before unmasking).
         var charge = open.Charge ?? (result.Noise is { } noise ? new AttemptCharge(noise.NoiseMultiplier, noise.Sensitivity) : null);
         await CommitAsync(open, result.ParticipantsSelected, result.ParticipantsAggregated, result.ExamplesAggregated, result.TrainLoss,
-            weights, charge, result.ExampleEpsilonMax, result.StartedAt, null, null, null, cancellationToken);
+            step.Weights, step.State, charge, result.ExampleEpsilonMax, result.StartedAt, null, null, null, cancellationToken);
     }
 
     /// <summary>Settles the attempts a crash or a failed step left without an outcome, oldest first.</summary>
@@ -181,7 +183,7 @@ public sealed partial class SessionGrain
             await RoundGrain(attempt.Round).Cancel();
             // Nothing entered the model; reports received before the abort still bound the example level.
             var exampleEpsilon = result?.ExampleEpsilonMax ?? _exampleEpsilonReported ?? 0;
-            await CommitAsync(attempt, attempt.ParticipantsSelected, 0, 0, double.NaN, _weights, attempt.Charge, exampleEpsilon,
+            await CommitAsync(attempt, attempt.ParticipantsSelected, 0, 0, double.NaN, _weights, _optimizerState!, attempt.Charge, exampleEpsilon,
                 attempt.OpenedAt, $"committed unchanged: {reason}", finalState, finalMessage, cancellationToken);
             return;
         }
@@ -197,11 +199,13 @@ public sealed partial class SessionGrain
     }
 
     /// <summary>
-    /// Commits a round in one transaction: checkpoint, round record, session progress and the sealed ledger entry. With
-    /// <paramref name="unchangedReason"/> the weights are the current model and nothing was aggregated.
+    /// Commits a round in one transaction: checkpoint, server optimizer state, round record, session progress and the sealed
+    /// ledger entry. With <paramref name="unchangedReason"/> the weights and optimizer state are the current ones (no step
+    /// was taken: nothing was aggregated).
     /// </summary>
     private async Task CommitAsync(
-        RoundAttempt attempt, int selected, int aggregated, long examples, double trainLoss, float[] weights, AttemptCharge? charge,
+        RoundAttempt attempt, int selected, int aggregated, long examples, double trainLoss, float[] weights,
+        ServerOptimizerState optimizerState, AttemptCharge? charge,
         double? exampleEpsilonMax, DateTimeOffset startedAt, string? unchangedReason, SessionState? finalState, string? finalMessage,
         CancellationToken cancellationToken)
     {
@@ -213,7 +217,8 @@ public sealed partial class SessionGrain
         var state = finalState ?? (finished ? SessionState.Completed : SessionState.Running);
         var message = finalState is null ? finished ? $"Completed all {record.Definition.Rounds} rounds." : null : finalMessage;
         var (ledgerEntry, epsilonSpent) = await DraftLedgerEntryAsync(summary, charge, exampleEpsilonMax);
-        await sessions.CommitRoundAsync(new RoundCommit(SessionId, summary, weights, state, message, ledgerEntry, unchangedReason), cancellationToken);
+        await sessions.CommitRoundAsync(new RoundCommit(SessionId, summary, weights, state, message, ledgerEntry, unchangedReason,
+            _optimizer!.IsStateful ? optimizerState : null), cancellationToken);
         if (charge is not null)
         {
             _privacy?.RecordCommitted(charge.NoiseMultiplier, epsilonSpent, ledgerEntry?.SamplerTvDistance ?? 0);
@@ -222,7 +227,7 @@ public sealed partial class SessionGrain
 
         // Only what the database now holds becomes the grain's state.
         _record = record with { CompletedRounds = attempt.Round, State = state, Message = message, UpdatedAt = summary.CompletedAt };
-        (_weights, _lastRound, _openRound, _openAttempt, _attempts) = (weights, summary, null, null, 0);
+        (_weights, _optimizerState, _lastRound, _openRound, _openAttempt, _attempts) = (weights, optimizerState, summary, null, null, 0);
         _progressMessage = unchangedReason is null || state != SessionState.Running ? null : $"Round {attempt.Round} {unchangedReason}.";
         _version++;
         LogCommitted(SessionId, attempt.Round, summary.ParticipantsAggregated, summary.TestAccuracy);

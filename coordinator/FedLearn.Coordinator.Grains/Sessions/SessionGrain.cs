@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using FedLearn.Coordinator.Grains.Evaluation;
+using FedLearn.Coordinator.Grains.Optimization;
 using FedLearn.Coordinator.Grains.Persistence;
 using FedLearn.Coordinator.Grains.Rounds;
 using FedLearn.Ledger;
@@ -39,6 +40,9 @@ public sealed partial class SessionGrain(
     private SessionRecord? _record;
     private ModelSpec? _spec;
     private float[] _weights = [];
+    private ServerOptimizer? _optimizer;
+    // The optimizer's state after the last committed round: only what the database holds (replaced on commit).
+    private ServerOptimizerState? _optimizerState;
     private RoundSummary? _lastRound;
     private RoundTask? _openRound;
     private RoundAttempt? _openAttempt;
@@ -73,6 +77,8 @@ public sealed partial class SessionGrain(
             throw new InvalidOperationException($"Session '{SessionId}' already exists.");
         }
         SessionDefinitionValidator.Validate(definition);
+        // Stored with its defaults filled in, so the session's status shows the optimizer in force.
+        definition = definition with { ServerOptimizer = (definition.ServerOptimizer ?? ServerOptimizerDefinition.Default).WithDefaults() };
         if (definition.Seed == 0)
         {
             definition = definition with { Seed = RandomNumberGenerator.GetInt32(1, int.MaxValue) };
@@ -97,6 +103,8 @@ public sealed partial class SessionGrain(
         var header = SessionLedger.CreateHeader(signer, SessionId, now, plan, definition.ExamplePrivacy, definition.Rounds);
         await sessions.InsertAsync(record, new Checkpoint(0, weights, WeightHash.Sha256Hex(weights)), header);
         (_record, _spec, _weights) = (record, spec, weights);
+        _optimizer = ServerOptimizer.For(definition.ServerOptimizer, definition.ServerLearningRate);
+        _optimizerState = _optimizer.Initial(weights.Length);
         _privacy = plan is null ? null : new SessionPrivacy(plan, definition.Rounds, []);
         _ledgerHeader = header;
         _version++;
@@ -180,6 +188,7 @@ public sealed partial class SessionGrain(
                 $"Session '{SessionId}' has {_record.CompletedRounds} committed rounds but its latest checkpoint is round {checkpoint.Round}.");
         }
         _weights = checkpoint.Weights;
+        (_optimizer, _optimizerState) = await LoadOptimizerAsync(_record.Definition, checkpoint.Round, cancellationToken);
         var rounds = await sessions.ListRoundsAsync(SessionId, null, cancellationToken);
         _lastRound = rounds.LastOrDefault(r => r.Outcome == RoundOutcome.Committed);
         // Attempts that opened and never closed were lost (a crash, a failed step): the ticker settles them before
@@ -187,6 +196,24 @@ public sealed partial class SessionGrain(
         _unsettled = await attempts.ListUnsettledAsync(SessionId, cancellationToken);
         _attempts = await attempts.LastAttemptAsync(SessionId, _record.CompletedRounds + 1, cancellationToken);
         _version++;
+    }
+
+    /// <summary>
+    /// The session's server optimizer and its state as committed with round <paramref name="round"/>'s checkpoint (the
+    /// initial state before round 1). A stateful optimizer whose committed state is missing or does not fit the model
+    /// refuses to load: resuming from a reset momentum would silently be another training run.
+    /// </summary>
+    private async Task<(ServerOptimizer, ServerOptimizerState)> LoadOptimizerAsync(SessionDefinition definition, int round, CancellationToken cancellationToken)
+    {
+        var optimizer = ServerOptimizer.For(definition.ServerOptimizer, definition.ServerLearningRate);
+        if (!optimizer.IsStateful || round == 0)
+        {
+            return (optimizer, optimizer.Initial(_weights.Length));
+        }
+        var state = await sessions.FindOptimizerStateAsync(SessionId, round, cancellationToken)
+            ?? throw new InvalidDataException($"Session '{SessionId}' has no server optimizer state for its committed round {round}.");
+        optimizer.Validate(state, _weights.Length);
+        return (optimizer, state);
     }
 
     private async Task SetStateAsync(SessionState state, string? message)

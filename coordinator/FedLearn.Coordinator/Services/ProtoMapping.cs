@@ -33,7 +33,11 @@ internal static class ProtoMapping
             ? null
             : new ExamplePrivacyDefinition(e.EpsilonBudget, e.Delta, e.Accountant ?? "", e.NoiseMultiplier, e.ClipNorm, e.ExpectedBatchSize),
         InitialModelOnnx: config.InitialModelOnnx.IsEmpty ? null : config.InitialModelOnnx.ToByteArray(),
-        Robustness: ToDefinition(config.Robustness));
+        Robustness: ToDefinition(config.Robustness),
+        ServerOptimizer: config.ServerOptimizer is not { } o
+            ? null
+            : new ServerOptimizerDefinition(o.Kind ?? "", o.HasBeta1 ? o.Beta1 : null, o.HasBeta2 ? o.Beta2 : null, o.HasTau ? o.Tau : null),
+        ProximalMu: config.Training?.ProximalMu ?? 0);
 
     /// <summary>The limits with their defaults filled in, so a stored session says what it runs with.</summary>
     private static RobustnessDefinition ToDefinition(RobustnessConfig? r) => r is null
@@ -52,6 +56,7 @@ internal static class ProtoMapping
             LocalEpochs = definition.LocalEpochs,
             BatchSize = definition.BatchSize,
             LearningRate = definition.LearningRate,
+            ProximalMu = definition.ProximalMu,
         },
         ServerLearningRate = definition.ServerLearningRate,
         Seed = definition.Seed,
@@ -59,7 +64,26 @@ internal static class ProtoMapping
         Privacy = definition.Privacy is not { } p ? null : ToProto(p),
         ExamplePrivacy = definition.ExamplePrivacy is null ? null : ToProto(definition.ExamplePrivacy),
         Robustness = ToProto(definition.Robustness ?? RobustnessDefinition.Default),
+        ServerOptimizer = ToProto((definition.ServerOptimizer ?? ServerOptimizerDefinition.Default).WithDefaults()),
     };
+
+    private static ServerOptimizerConfig ToProto(ServerOptimizerDefinition o)
+    {
+        var config = new ServerOptimizerConfig { Kind = o.Kind };
+        if (o.Beta1 is { } beta1)
+        {
+            config.Beta1 = beta1;
+        }
+        if (o.Beta2 is { } beta2)
+        {
+            config.Beta2 = beta2;
+        }
+        if (o.Tau is { } tau)
+        {
+            config.Tau = tau;
+        }
+        return config;
+    }
 
     private static PrivacyConfig ToProto(PrivacyDefinition p)
     {
@@ -176,7 +200,10 @@ internal static class ProtoMapping
         Round = task.Round,
         Attempt = task.Attempt,
         Model = ToProto(task.Model),
-        Training = new LocalTrainingConfig { LocalEpochs = task.LocalEpochs, BatchSize = task.BatchSize, LearningRate = task.LearningRate },
+        Training = new LocalTrainingConfig
+        {
+            LocalEpochs = task.LocalEpochs, BatchSize = task.BatchSize, LearningRate = task.LearningRate, ProximalMu = task.ProximalMu,
+        },
         ParameterCount = task.ParameterCount,
         ModelSha256 = task.ModelSha256,
         Deadline = Timestamp.FromDateTimeOffset(task.Deadline),

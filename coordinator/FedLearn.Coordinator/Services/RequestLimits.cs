@@ -29,6 +29,7 @@ internal static class RequestLimits
         ["fedlearn.v1.ExamplePrivacyParameters.accountant"] = KeywordLength,
         ["fedlearn.v1.RobustnessConfig.update_norm_policy"] = KeywordLength,
         ["fedlearn.v1.RobustnessConfig.aggregation"] = KeywordLength,
+        ["fedlearn.v1.ServerOptimizerConfig.kind"] = KeywordLength,
         ["fedlearn.v1.SecureAggregationStepRequest.payload"] = SecureAggregationPayloadBytes,
         ["fedlearn.v1.EnrollRequest.token"] = FedLearn.Identity.EnrollmentToken.MaxLength,
         ["fedlearn.v1.EnrollRequest.csr_der"] = 4096,

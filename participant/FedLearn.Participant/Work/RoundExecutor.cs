@@ -72,6 +72,15 @@ public sealed partial class RoundExecutor(
                 $"The local data has {data.FeatureSize} features and {data.NumClasses} classes; the session's model expects {spec.InputSize} and {spec.NumClasses}.");
         }
 
+        if (task.ExamplePrivacy is not null && task.Training.ProximalMu != 0)
+        {
+            // DP-SGD does not apply FedProx's proximal term yet (the coordinator refuses such sessions): training without it
+            // would silently be another algorithm.
+            LogDeclined(task.SessionId, task.Round, task.Attempt, "the task asks for FedProx (proximal_mu) with DP-SGD, which is not supported");
+            Resources.Tally.TaskDeclined();
+            return;
+        }
+
         // Example-level DP: this participant's own accountant decides, from its dataset size and every attempt it trained for.
         ExampleSpend? example = null;
         if (task.ExamplePrivacy is { } examplePrivacy)
@@ -171,7 +180,8 @@ public sealed partial class RoundExecutor(
 
     private Task<TrainingResult> TrainAsync(ModelSpec spec, float[] weights, RoundTask task, CancellationToken ct)
     {
-        var options = new TrainingOptions(task.Training.LocalEpochs, task.Training.BatchSize, task.Training.LearningRate);
+        // FedProx's μ (0: plain SGD); the anchor is the downloaded model, the weights training starts from.
+        var options = new TrainingOptions(task.Training.LocalEpochs, task.Training.BatchSize, task.Training.LearningRate, task.Training.ProximalMu);
         return Resources.Trainers.TrainAsync(spec, weights, data, options, ct);
     }
 

@@ -84,6 +84,20 @@ public sealed class SessionDefinitionValidatorTests
     [InlineData("dropout allowance above half", "privacy.dropout_allowance must be in")]
     [InlineData("negative dropout allowance", "privacy.dropout_allowance must be in")]
     [InlineData("dropout allowance with central noise", "privacy.dropout_allowance applies")]
+    [InlineData("unknown server optimizer", "server_optimizer.kind must")]
+    [InlineData("negative beta1", "server_optimizer.beta1 must")]
+    [InlineData("beta1 one", "server_optimizer.beta1 must")]
+    [InlineData("NaN beta2", "server_optimizer.beta2 must")]
+    [InlineData("zero tau", "server_optimizer.tau must")]
+    [InlineData("NaN tau", "server_optimizer.tau must")]
+    [InlineData("beta2 for fedavgm", "server_optimizer.beta2 does not apply")]
+    [InlineData("tau for fedavgm", "server_optimizer.tau does not apply")]
+    [InlineData("beta1 for fedavg", "server_optimizer.beta1 does not apply")]
+    [InlineData("beta2 for fedadagrad", "server_optimizer.beta2 does not apply")]
+    [InlineData("negative proximal mu", "training.proximal_mu must")]
+    [InlineData("NaN proximal mu", "training.proximal_mu must")]
+    [InlineData("proximal step overshoots", "training.proximal_mu × training.learning_rate must")]
+    [InlineData("proximal mu with DP-SGD", "training.proximal_mu is not supported together with example_privacy")]
     public void Validate_BadField_RejectsNamingTheField(string scenario, string expectedProblem)
     {
         var definition = Bad(scenario);
@@ -92,6 +106,18 @@ public sealed class SessionDefinitionValidatorTests
 
         // Each problem follows ": " or "; ", so "learning_rate must" does not match inside "server_learning_rate must".
         Assert.Matches($"(: |; ){Regex.Escape(expectedProblem)}", e.Message);
+    }
+
+    [Theory]
+    [InlineData("fedavg", null, null, null)]
+    [InlineData("FedAdam", 0.0, 0.0, 1e-9)]
+    [InlineData("fedyogi", 0.99, 0.999, 0.1)]
+    [InlineData("fedadagrad", 0.5, null, 1.0)]
+    [InlineData("fedavgm", 0.0, null, null)]
+    [InlineData("", null, null, null)]
+    public void Validate_ServerOptimizerInRange_Accepts(string kind, double? beta1, double? beta2, double? tau)
+    {
+        SessionDefinitionValidator.Validate(Good with { ServerOptimizer = new ServerOptimizerDefinition(kind, beta1, beta2, tau), ProximalMu = 0.01 });
     }
 
     [Fact]
@@ -195,6 +221,20 @@ public sealed class SessionDefinitionValidatorTests
         {
             Privacy = new PrivacyDefinition(4, 1e-5, "rdp", 1.0, 1.0, 0.5, CentralNoise: true, DropoutAllowance: 0.1),
         },
+        "unknown server optimizer" => Good with { ServerOptimizer = new ServerOptimizerDefinition("fedsgd") },
+        "negative beta1" => Good with { ServerOptimizer = new ServerOptimizerDefinition("fedadam", Beta1: -0.1) },
+        "beta1 one" => Good with { ServerOptimizer = new ServerOptimizerDefinition("fedavgm", Beta1: 1) },
+        "NaN beta2" => Good with { ServerOptimizer = new ServerOptimizerDefinition("fedyogi", Beta2: double.NaN) },
+        "zero tau" => Good with { ServerOptimizer = new ServerOptimizerDefinition("fedadam", Tau: 0) },
+        "NaN tau" => Good with { ServerOptimizer = new ServerOptimizerDefinition("fedadagrad", Tau: double.NaN) },
+        "beta2 for fedavgm" => Good with { ServerOptimizer = new ServerOptimizerDefinition("fedavgm", Beta2: 0.99) },
+        "tau for fedavgm" => Good with { ServerOptimizer = new ServerOptimizerDefinition("fedavgm", Tau: 0.01) },
+        "beta1 for fedavg" => Good with { ServerOptimizer = new ServerOptimizerDefinition("fedavg", Beta1: 0.9) },
+        "beta2 for fedadagrad" => Good with { ServerOptimizer = new ServerOptimizerDefinition("fedadagrad", Beta2: 0.9) },
+        "negative proximal mu" => Good with { ProximalMu = -0.01 },
+        "NaN proximal mu" => Good with { ProximalMu = double.NaN },
+        "proximal step overshoots" => Good with { ProximalMu = 20, LearningRate = 0.05 },
+        "proximal mu with DP-SGD" => Good with { ProximalMu = 0.01, ExamplePrivacy = new ExamplePrivacyDefinition(4, 1e-5, "rdp", 0, 1.0, 64) },
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "unknown scenario"),
     };
 }
