@@ -54,6 +54,7 @@ public sealed class EmpiricalAuditTests
         var recomputed = CanaryAudit.Measure(Convert.FromHexString(report.CanarySeed), report.Canaries, report.Unseen, models, report.Ledger.Delta,
             report.Confidence, report.EpsilonBound);
         Assert.Equal(report.ThreatModels.Select(t => t.EpsilonEstimate), recomputed.Select(t => t.EpsilonEstimate));
+        await AuditorVerifiesOfflineAsync(federation, sessionId, report, models);
 
         // A report is never replaced: not through the API, not through the database.
         var again = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await new AuditService.AuditServiceClient(coordinator.Channel).RecordAuditAsync(
@@ -68,6 +69,53 @@ public sealed class EmpiricalAuditTests
         // The canaries' certificates were revoked when the audit ended.
         var identities = await coordinator.Identity.ListIdentitiesAsync(new ListIdentitiesRequest(), cancellationToken: Ct);
         Assert.All(identities.Identities.Where(i => i.Name.StartsWith("canary-", StringComparison.Ordinal)), i => Assert.Equal("revoked", i.Status));
+    }
+
+    /// <summary>
+    /// The auditor's offline check (docs/audit.md, "Recomputing"): the exported report, ledger and models, with no coordinator.
+    /// The honest export verifies and is recomputed; an edited report, a missing round and doctored figures are each caught.
+    /// </summary>
+    private static async Task AuditorVerifiesOfflineAsync(TestFederation federation, string sessionId, AuditReportDocument report, List<float[]> models)
+    {
+        var address = federation.Coordinator.Address.ToString();
+        var directory = Directory.CreateTempSubdirectory("fedlearn-audit-verify-").FullName;
+        var reportFile = Path.Combine(directory, "audit.json");
+        var ledgerFile = Path.Combine(directory, "ledger.json");
+        Assert.Equal(0, (await BuiltTool.RunCliAsync("audit", "export", sessionId, "--out", reportFile, "--coordinator", address)).ExitCode);
+        Assert.Equal(0, (await BuiltTool.RunCliAsync("ledger", "export", sessionId, "--out", ledgerFile, "--coordinator", address)).ExitCode);
+        var modelFiles = new List<string>();
+        for (var round = report.Rounds; round >= 0; round--)
+        {
+            var file = Path.Combine(directory, $"round-{round}.onnx");
+            var which = round == 0 ? new[] { "--initial" } : ["--round", round.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            var exported = await BuiltTool.RunCliAsync(["model", "export", "--session", sessionId, .. which, "--out", file, "--coordinator", address]);
+            Assert.True(exported.ExitCode == 0, exported.Output);
+            modelFiles.Add(file);
+        }
+
+        var verified = await BuiltTool.RunCliAsync(["audit", "verify", reportFile, "--ledger", ledgerFile, "--models", .. modelFiles]);
+        Assert.True(verified.ExitCode == 0, verified.Output);
+        Assert.Contains($"recomputed from the {report.Rounds + 1} released models", verified.Output, StringComparison.Ordinal);
+
+        var missingRound = await BuiltTool.RunCliAsync(["audit", "verify", reportFile, "--ledger", ledgerFile, "--models", .. modelFiles[..^1]]);
+        Assert.True(missingRound.ExitCode == 2, missingRound.Output);
+        Assert.Contains("--initial", missingRound.Output, StringComparison.Ordinal);
+
+        // One score edited in the exported report: the signature no longer covers it.
+        var text = await File.ReadAllTextAsync(reportFile, Ct);
+        var score = report.ThreatModels[0].CanaryScores[0].ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains(score, text, StringComparison.Ordinal);
+        var edited = Path.Combine(directory, "edited.json");
+        await File.WriteAllTextAsync(edited, text.Replace(score, "0.5", StringComparison.Ordinal), Ct);
+        var tampered = await BuiltTool.RunCliAsync(["audit", "verify", edited, "--ledger", ledgerFile]);
+        Assert.True(tampered.ExitCode == 6, tampered.Output);
+        Assert.Contains("signature does not verify", tampered.Output, StringComparison.Ordinal);
+
+        // Figures the models do not bear out (a report a dishonest signer could have written) fail the recomputation.
+        Assert.Empty(AuditRecomputation.Problems(report, models));
+        var doctored = report with { ThreatModels = [report.ThreatModels[0] with { EpsilonLower = 0 }, report.ThreatModels[1]] };
+        Assert.Contains(AuditRecomputation.Problems(doctored, models), p => p.StartsWith(AuditReportDocument.FinalModel, StringComparison.Ordinal));
+        Directory.Delete(directory, recursive: true);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using FedLearn.Cli.Audit;
 using FedLearn.Ledger;
@@ -13,18 +12,23 @@ using Grpc.Core;
 namespace FedLearn.Cli.Commands;
 
 /// <summary>
-/// <c>fedlearn audit run|show|power</c>: the empirical privacy audit (docs/audit.md). Exit codes: 0 pass, 6 the audit flagged
+/// <c>fedlearn audit run|show|export|verify|power</c>: the empirical privacy audit (docs/audit.md). Exit codes: 0 pass, 6 the audit flagged
 /// the session or the report does not verify, and the usual 1–4 and 7.
 /// </summary>
 internal static class AuditCommands
 {
     private static readonly Argument<string> SessionId = new("session") { Description = "The session id." };
 
+    /// <summary>The AuditReport message in proto3 JSON with its .proto field names, for `audit export`.</summary>
+    private static readonly JsonFormatter ExportFormatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
+
     public static Command Create()
     {
         var audit = new Command("audit", "Empirical privacy audit: canary participants measure a lower estimate of ε beside the ledger's bound.");
         audit.Add(RunCommand());
         audit.Add(ShowCommand());
+        audit.Add(ExportCommand());
+        audit.Add(VerifyCommand());
         audit.Add(PowerCommand());
         return audit;
     }
@@ -120,32 +124,21 @@ internal static class AuditCommands
         ParseResult parse, AuditReport stored, AdminService.AdminServiceClient admin, string? pinnedKey, FileInfo? plot, CancellationToken ct)
     {
         var report = AuditReportDocument.Deserialize(stored.ReportJson);
-        var problems = new List<string>();
-        if (LedgerSigner.DocumentSignatureProblem(stored.PublicKey, Encoding.UTF8.GetBytes(stored.ReportJson), stored.Signature) is { } signatureProblem)
-        {
-            problems.Add(signatureProblem);
-        }
         var expectedKey = pinnedKey ?? (await admin.GetSessionStatusAsync(new SessionRequest { SessionId = stored.SessionId }, cancellationToken: ct)).LedgerPublicKey;
-        if (expectedKey != stored.PublicKey || LedgerSigner.Fingerprint(stored.PublicKey) != report.Ledger.PublicKeySha256)
-        {
-            problems.Add($"signed by key sha256 {LedgerSigner.Fingerprint(stored.PublicKey)}, not the ledger key sha256 {LedgerSigner.Fingerprint(expectedKey)}");
-        }
-        if (report.SessionId != stored.SessionId)
-        {
-            problems.Add($"the report is of session {report.SessionId}");
-        }
         var ledger = LedgerJson.Deserialize((await admin.GetLedgerAsync(new SessionRequest { SessionId = stored.SessionId }, cancellationToken: ct)).Json);
-        var entry = ledger.Entries.FirstOrDefault(e => e.Sequence == report.Ledger.Sequence);
-        if (entry?.EntryHash != report.Ledger.EntryHash)
-        {
-            problems.Add($"the ledger's entry {report.Ledger.Sequence} is not the entry the report measured against (hash {entry?.EntryHash ?? "missing"})");
-        }
-        else if (!(entry.EpsilonRdp == report.Ledger.EpsilonRdp && entry.EpsilonPld == report.Ledger.EpsilonPld))
-        {
-            problems.Add($"the report's ε_bound figures are not the ledger entry's");
-        }
         var plotPath = (plot ?? new FileInfo($"audit-{stored.SessionId}.png")).FullName;
-        AuditPlot.Save(report, plotPath);
+        return Print(parse, stored, report, AuditReportCheck.Problems(stored, report, expectedKey, ledger), plotPath, recomputed: null);
+    }
+
+    /// <summary>What <c>audit verify --models</c> recomputed the figures from: how many models, and the initial model's hash.</summary>
+    private sealed record Recomputation(int Models, string InitialSha256);
+
+    private static int Print(ParseResult parse, AuditReport stored, AuditReportDocument report, List<string> problems, string? plotPath, Recomputation? recomputed)
+    {
+        if (plotPath is not null)
+        {
+            AuditPlot.Save(report, plotPath);
+        }
         if (parse.GetValue(CoordinatorConnection.Json))
         {
             Console.WriteLine(JsonSerializer.Serialize(new
@@ -154,6 +147,8 @@ internal static class AuditCommands
                 verdict = report.Verdict,
                 verifies = problems.Count == 0,
                 problems,
+                recomputed_from_models = recomputed?.Models,
+                initial_model_sha256 = recomputed?.InitialSha256,
                 plot = plotPath,
                 signature = stored.Signature,
                 public_key = stored.PublicKey,
@@ -163,9 +158,75 @@ internal static class AuditCommands
         else
         {
             Console.WriteLine(AuditReportText.Describe(report, problems, plotPath));
+            if (recomputed is not null && problems.Count == 0)
+            {
+                Console.WriteLine($"recomputed from the {recomputed.Models} released models (rounds 0 to {recomputed.Models - 1}): every score, ε_est and verdict matches the report.");
+                Console.WriteLine($"initial model sha256 {recomputed.InitialSha256}: it has no ledger entry; check it is the model the session was created from.");
+            }
         }
         return problems.Count == 0 && report.Verdict == AuditReportDocument.Pass ? ExitCodes.Success : ExitCodes.VerificationFailed;
     }
+
+    private static Command ExportCommand()
+    {
+        var output = new Option<FileInfo>("--out") { Description = "The file to write (JSON).", Required = true };
+        var command = new Command("export", "Write the session's signed audit report to a file, for `audit verify` offline.") { SessionId, output };
+        command.SetAction((parse, ct) => CliErrors.Run(async () =>
+        {
+            using var channel = CoordinatorConnection.OpenChannel(parse);
+            var id = parse.GetRequiredValue(SessionId);
+            var report = await new AuditService.AuditServiceClient(channel).GetAuditAsync(new GetAuditRequest { SessionId = id }, cancellationToken: ct);
+            var file = parse.GetRequiredValue(output);
+            // The AuditReport message in proto3 JSON with its .proto field names: report_json keeps the signed text byte for byte.
+            await File.WriteAllTextAsync(file.FullName, ExportFormatter.Format(report), ct);
+            await Console.Error.WriteLineAsync($"Wrote the audit report of session {id} to {file.FullName}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command VerifyCommand()
+    {
+        var file = new Argument<FileInfo>("report") { Description = "The report `audit export` wrote." };
+        var ledgerFile = new Option<FileInfo>("--ledger") { Description = "The session's ledger, from `ledger export --format json`.", Required = true };
+        var models = new Option<FileInfo[]>("--models")
+        {
+            Description = "The released models of rounds 0 to T (`model export --initial` and `--round R`), in any order: recompute every figure from them.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var publicKey = new Option<string?>("--public-key") { Description = "The ledger key (base64) obtained out of band; default: the key in the ledger export's header." };
+        var plot = new Option<FileInfo?>("--plot") { Description = "Also write the PNG plot to this file." };
+        var command = new Command("verify",
+            "Check an exported audit report offline, with no coordinator: its signature, its link to the exported ledger (which must verify), and with --models every figure recomputed.")
+        {
+            file, ledgerFile, models, publicKey, plot,
+        };
+        command.SetAction((parse, ct) => CliErrors.Run(async () =>
+        {
+            var stored = AuditReport.Parser.ParseJson(await ReadInputAsync(parse.GetRequiredValue(file), "audit report", ct));
+            var report = AuditReportDocument.Deserialize(stored.ReportJson);
+            var ledger = LedgerJson.Deserialize(await ReadInputAsync(parse.GetRequiredValue(ledgerFile), "ledger export", ct));
+            var key = parse.GetValue(publicKey) ?? ledger.Header.PublicKey;
+            var problems = AuditReportCheck.Problems(stored, report, key, ledger);
+            var ledgerReport = await Task.Run(() => LedgerVerifier.Verify(ledger, key), ct);
+            if (!ledgerReport.IsValid)
+            {
+                problems.Add($"the ledger export does not verify ({ledgerReport.Discrepancies.Count} discrepancies; `fedlearn ledger verify --file` lists them)");
+            }
+            Recomputation? recomputed = null;
+            if (parse.GetValue(models) is { Length: > 0 } modelFiles)
+            {
+                var (released, initialSha256) = ReleasedModelFiles.Load(modelFiles, ledger, report.Rounds);
+                problems.AddRange(await Task.Run(() => AuditRecomputation.Problems(report, released), ct));
+                recomputed = new(released.Count, initialSha256);
+            }
+            return Print(parse, stored, report, problems, parse.GetValue(plot)?.FullName, recomputed);
+        }));
+        return command;
+    }
+
+    private static async Task<string> ReadInputAsync(FileInfo file, string what, CancellationToken ct) =>
+        file.Exists ? await File.ReadAllTextAsync(file.FullName, ct) : throw new ArgumentException($"No {what} at '{file.FullName}'.");
 
     private static void Progress(bool json, string line)
     {

@@ -13,14 +13,20 @@ internal static class ModelCommands
     {
         var session = new Option<string>("--session") { Description = "The session whose model to export.", Required = true };
         var round = new Option<int>("--round") { Description = "The round's checkpoint to export (default: the latest committed round)." };
+        var initial = new Option<bool>("--initial") { Description = "Export the initial model (round 0), which has no ledger entry (an audit's recomputation needs it)." };
         var output = new Option<FileInfo>("--out") { Description = "The ONNX file to write.", Required = true };
-        var export = new Command("export", "Export a committed checkpoint as a self-contained ONNX model.") { session, round, output };
+        var export = new Command("export", "Export a committed checkpoint as a self-contained ONNX model.") { session, round, initial, output };
         export.SetAction((parse, ct) => CliErrors.Run(async () =>
         {
             var file = parse.GetRequiredValue(output);
+            if (parse.GetValue(initial) && parse.GetValue(round) != 0)
+            {
+                throw new ArgumentException("--initial exports round 0; leave out --round.");
+            }
             using var channel = CoordinatorConnection.OpenChannel(parse);
             using var call = CoordinatorConnection.Admin(channel).ExportModel(
-                new ExportModelRequest { SessionId = parse.GetRequiredValue(session), Round = parse.GetValue(round) }, cancellationToken: ct);
+                new ExportModelRequest { SessionId = parse.GetRequiredValue(session), Round = parse.GetValue(round), Initial = parse.GetValue(initial) },
+                cancellationToken: ct);
             // Write to a temporary file first so an interrupted export never leaves a truncated model behind.
             var temporary = file.FullName + ".partial";
             int exportedRound = 0;
@@ -29,7 +35,7 @@ internal static class ModelCommands
             {
                 await foreach (var chunk in call.ResponseStream.ReadAllAsync(ct))
                 {
-                    if (chunk.Round != 0)
+                    if (chunk.CheckpointSha256.Length > 0)
                     {
                         (exportedRound, sha256) = (chunk.Round, chunk.CheckpointSha256);
                     }

@@ -98,9 +98,22 @@ internal sealed class AdminApi(IGrainFactory grains, SessionRepository sessions,
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "round cannot be negative."));
         }
+        if (request.Initial && request.Round != 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "initial exports round 0; leave round at 0."));
+        }
         var ct = context.CancellationToken;
         var record = await RpcGuard.Call(() => sessions.FindAsync(id, ct))
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"Session '{id}' does not exist."));
+        if (request.Initial)
+        {
+            // The initial model is the engineer's choice, made before any participant's data was seen: releasing it costs
+            // no privacy, so it leaves without a ledger entry (docs/audit.md needs it to recompute an audit).
+            var initial = await RpcGuard.Call(() => sessions.FindCheckpointAsync(id, 0, ct))
+                ?? throw new RpcException(new Status(StatusCode.NotFound, $"Session '{id}' has no initial model."));
+            await WriteModelAsync(responseStream, record, initial, ModelProvenance.Initial(id), ct);
+            return;
+        }
         var checkpoint = await RpcGuard.Call(() => sessions.FindCheckpointAsync(id, request.Round == 0 ? null : request.Round, ct));
         if (checkpoint is null || checkpoint.Round == 0)
         {
@@ -129,7 +142,12 @@ internal sealed class AdminApi(IGrainFactory grains, SessionRepository sessions,
             throw new RpcException(new Status(StatusCode.FailedPrecondition,
                 $"The privacy-ledger entry of round {checkpoint.Round} of session '{id}' is not signed by this coordinator's key; refusing to export its model."));
         }
-        var provenance = ModelProvenance.For(id, checkpoint.Round, header, entry, signer.PublicKey);
+        await WriteModelAsync(responseStream, record, checkpoint, ModelProvenance.For(id, checkpoint.Round, header, entry, signer.PublicKey), ct);
+    }
+
+    private static async Task WriteModelAsync(
+        IServerStreamWriter<ExportChunk> responseStream, SessionRecord record, Checkpoint checkpoint, IReadOnlyDictionary<string, string> provenance, CancellationToken ct)
+    {
         var onnx = OnnxModelBuilder.ExportModel(ModelSpecMapping.ToSpec(record.Definition.Model), checkpoint.Weights, provenance);
         for (var offset = 0; offset < onnx.Length; offset += ExportChunkBytes)
         {

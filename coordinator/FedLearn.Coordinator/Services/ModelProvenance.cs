@@ -49,4 +49,12 @@ internal static class ModelProvenance
             : "none";
         return metadata;
     }
+
+    /// <summary>The initial model (round 0): chosen before any participant's data was seen, so it has no ledger entry.</summary>
+    public static Dictionary<string, string> Initial(string sessionId) => new()
+    {
+        ["fedlearn.session_id"] = sessionId,
+        ["fedlearn.round"] = "0",
+        ["fedlearn.privacy"] = "initial model: it depends on no participant's data and has no privacy-ledger entry",
+    };
 }
