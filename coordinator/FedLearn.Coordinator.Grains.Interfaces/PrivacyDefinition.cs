@@ -14,4 +14,6 @@ public sealed record PrivacyDefinition(
     [property: Id(4)] double ClipNorm,
     [property: Id(5)] double SamplingRate,
     [property: Id(6)] bool CentralNoise = false,
-    [property: Id(7)] double? DropoutAllowance = null);
+    [property: Id(7)] double? DropoutAllowance = null,
+    // SHA-256 of an audit's seed, K, K' and confidence (docs/audit.md), fixed at creation; null: the session cannot be audited.
+    [property: Id(8)] byte[]? AuditCommitment = null);

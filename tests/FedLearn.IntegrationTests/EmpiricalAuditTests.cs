@@ -139,6 +139,49 @@ public sealed class EmpiricalAuditTests
     }
 
     [Fact]
+    public async Task RecordAudit_OnlyForTheCanariesCommittedToAtCreation_AndNeverForSecureAggregation()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var coordinator = await TestCoordinator.StartAsync(database.ConnectionString, null);
+        var seed = AuditRandom.NewSeed();
+        var commitment = ByteString.CopyFrom(AuditCommitment.Compute(seed, 4, 4, 0.95));
+        async Task<string> EndedSessionAsync(ByteString auditCommitment)
+        {
+            var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, rounds: 2, perRound: 2, min: 1, deadlineSeconds: 10);
+            config.Privacy = new PrivacyConfig
+            {
+                EpsilonBudget = 10, Delta = 1e-5, Accountant = "rdp", NoiseMultiplier = 1.0, ClipNorm = 1.0, SamplingRate = 0.5, CentralNoise = true,
+                AuditCommitment = auditCommitment,
+            };
+            var id = (await coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct)).SessionId;
+            await coordinator.Admin.StopSessionAsync(new SessionRequest { SessionId = id }, cancellationToken: Ct);
+            return id;
+        }
+        async Task<Grpc.Core.RpcException> RecordAsync(string id, byte[] canarySeed) => await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+            await new AuditService.AuditServiceClient(coordinator.Channel).RecordAuditAsync(
+                new RecordAuditRequest { SessionId = id, CanarySeed = ByteString.CopyFrom(canarySeed), Canaries = 4, Unseen = 4 }, cancellationToken: Ct));
+
+        // A session that was never audited cannot be given a report after the fact.
+        var unaudited = await RecordAsync(await EndedSessionAsync(ByteString.Empty), seed);
+        Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, unaudited.StatusCode);
+        Assert.Contains("audit_commitment", unaudited.Status.Detail, StringComparison.Ordinal);
+
+        // Nobody without the committed seed can pre-empt the auditor's report.
+        var committed = await EndedSessionAsync(commitment);
+        var otherSeed = await RecordAsync(committed, AuditRandom.NewSeed());
+        Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, otherSeed.StatusCode);
+        Assert.Contains("do not match the audit commitment", otherSeed.Status.Detail, StringComparison.Ordinal);
+
+        // The canaries' noise shares would count as honest in secure aggregation: an audited session uses central noise.
+        var secure = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, rounds: 2, perRound: 2, min: 1, deadlineSeconds: 10);
+        secure.Privacy = new PrivacyConfig { EpsilonBudget = 10, Delta = 1e-5, NoiseMultiplier = 1.0, ClipNorm = 1.0, SamplingRate = 0.5, AuditCommitment = commitment };
+        var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+            await coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = secure }, cancellationToken: Ct));
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains("audit_commitment needs central_noise", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TestOnlyNoiseSwitch_WithoutTheExplicitAllowSetting_RefusesToStart()
     {
         await using var database = await TestDatabase.CreateAsync();

@@ -67,12 +67,18 @@ internal static class AuditCommands
             {
                 throw new ArgumentException($"--unseen must be 0 or 2 to {CanaryAudit.MaxCanaries}; got {kPrime}.");
             }
+            if (!(parse.GetValue(confidence) is >= 0.8 and <= 0.999))
+            {
+                throw new ArgumentException($"--confidence must be in [0.8, 0.999]; got {parse.GetValue(confidence)}.");
+            }
             var json = parse.GetValue(CoordinatorConnection.Json);
             var address = CoordinatorConnection.Address(parse);
             using var channel = CoordinatorConnection.OpenChannel(parse);
             var admin = CoordinatorConnection.Admin(channel);
-            // The canaries' directions come from this seed; it stays in this process until the session has ended.
+            // The canaries' directions come from this seed; it stays in this process until the session has ended. The session
+            // is created with a commitment to it, so the coordinator accepts a report of exactly these canaries and no other.
             var seed = AuditRandom.NewSeed();
+            sessionConfig.Privacy.AuditCommitment = ByteString.CopyFrom(AuditCommitment.Compute(seed, k, kPrime, parse.GetValue(confidence)));
             var created = await admin.CreateSessionAsync(new CreateSessionRequest { Config = sessionConfig }, cancellationToken: ct);
             var sessionId = created.SessionId;
             Progress(json, $"session {sessionId} created; enrolling {k} canary participants");

@@ -1,3 +1,4 @@
+using FedLearn.Privacy.Audit;
 using FedLearn.Training;
 using FedLearn.Training.Onnx;
 
@@ -62,6 +63,12 @@ public static class SessionDefinitionValidator
             Check(problems, privacy.DropoutAllowance is null or (>= 0 and <= 0.5), "privacy.dropout_allowance must be in [0, 0.5]");
             Check(problems, !(privacy.CentralNoise && privacy.DropoutAllowance is not null),
                 "privacy.dropout_allowance applies to secure aggregation only; a session with central_noise must not set it");
+            Check(problems, privacy.AuditCommitment is null || privacy.AuditCommitment.Length == AuditCommitment.Bytes,
+                $"privacy.audit_commitment must be {AuditCommitment.Bytes} bytes (a SHA-256)");
+            // The canaries run in the auditor's process: in secure aggregation their noise shares would count as honest
+            // and understate ε against the coordinator (docs/audit.md), so an audited session uses central noise.
+            Check(problems, privacy.AuditCommitment is null || privacy.CentralNoise,
+                "privacy.audit_commitment needs central_noise: with secure aggregation the canaries' noise shares, held by the auditor, would count as honest");
         }
         if (definition.ExamplePrivacy is { } example)
         {

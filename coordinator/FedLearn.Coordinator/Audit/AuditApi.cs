@@ -51,6 +51,18 @@ internal sealed class AuditApi(
             {
                 throw new InvalidOperationException($"Session '{sessionId}' already has an audit report; a report is never replaced.");
             }
+            // Only the canaries committed to before the session started may be reported on: no report for a session that
+            // was never audited, and nobody but the holder of the seed can pre-empt the real report (docs/audit.md).
+            if (session.Definition.Privacy?.AuditCommitment is not { } commitment)
+            {
+                throw new InvalidOperationException(
+                    $"Session '{sessionId}' was not created for an audit (it has no privacy.audit_commitment); run `fedlearn audit run`, which commits to its canaries before the session starts.");
+            }
+            if (!AuditCommitment.Matches(commitment, request.CanarySeed.Span, request.Canaries, request.Unseen, confidence))
+            {
+                throw new InvalidOperationException(
+                    $"The canary seed, canaries, unseen and confidence do not match the audit commitment session '{sessionId}' was created with.");
+            }
             var document = await ledger.LoadDocumentAsync(sessionId, ct);
             if (document?.Header.EpsilonBudget is null || document.Header.Delta is not { } delta)
             {

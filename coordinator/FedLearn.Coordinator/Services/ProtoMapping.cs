@@ -28,7 +28,8 @@ internal static class ProtoMapping
             ? null
             : new PrivacyDefinition(config.Privacy.EpsilonBudget, config.Privacy.Delta, config.Privacy.Accountant ?? "",
                 config.Privacy.NoiseMultiplier, config.Privacy.ClipNorm, config.Privacy.SamplingRate, config.Privacy.CentralNoise,
-                config.Privacy.HasDropoutAllowance ? config.Privacy.DropoutAllowance : null),
+                config.Privacy.HasDropoutAllowance ? config.Privacy.DropoutAllowance : null,
+                config.Privacy.AuditCommitment.IsEmpty ? null : config.Privacy.AuditCommitment.ToByteArray()),
         config.ExamplePrivacy is not { } e
             ? null
             : new ExamplePrivacyDefinition(e.EpsilonBudget, e.Delta, e.Accountant ?? "", e.NoiseMultiplier, e.ClipNorm, e.ExpectedBatchSize),
@@ -100,6 +101,10 @@ internal static class ProtoMapping
         if (p.DropoutAllowance is { } allowance)
         {
             config.DropoutAllowance = allowance;
+        }
+        if (p.AuditCommitment is { } commitment)
+        {
+            config.AuditCommitment = Google.Protobuf.ByteString.CopyFrom(commitment);
         }
         return config;
     }
