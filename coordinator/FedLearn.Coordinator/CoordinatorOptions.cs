@@ -42,8 +42,12 @@ public sealed class CoordinatorOptions
     [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>The Orleans cluster id: silos with the same id (and service id) form one cluster.</summary>
     [Required]
     public string ClusterId { get; set; } = "fedlearn";
+
+    /// <summary>How silos find each other (section "Coordinator:Cluster"); the default is one process on localhost.</summary>
+    public CoordinatorClusterOptions Cluster { get; set; } = new();
 
     /// <summary>
     /// The ECDSA P-256 key that signs ledger entries (PKCS#8 PEM; created with mode 600 on first start). Keep it out of the

@@ -17,6 +17,7 @@ public static class CoordinatorServices
         var section = builder.Configuration.GetSection(CoordinatorOptions.SectionName);
         builder.Services.AddOptions<CoordinatorOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         var options = section.Get<CoordinatorOptions>() ?? new CoordinatorOptions();
+        CoordinatorCluster.Validate(options);
 
         var connectionString = builder.Configuration.GetConnectionString("FedLearn")
             ?? throw new InvalidOperationException("ConnectionStrings:FedLearn is not set.");
@@ -40,7 +41,7 @@ public static class CoordinatorServices
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: "fedlearn", clusterId: options.ClusterId);
+            CoordinatorCluster.Configure(silo, options);
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
             // Grain calls carry the W3C trace context, so a round's spans follow it from gRPC call to grain to grain.
             silo.AddActivityPropagation();

@@ -6,7 +6,8 @@ namespace FedLearn.Coordinator.Hosting;
 /// <summary>
 /// Least privilege in PostgreSQL. The schema belongs to a migration role (ConnectionStrings:FedLearnMigrations) that
 /// applies the migrations; the coordinator serves as a role that owns nothing (ConnectionStrings:FedLearn) and gets only
-/// what it needs: read and write the working tables, only read and append the ledger and the audit log. Because it owns
+/// what it needs: read and write the working tables, only read and append the ledger and the audit log, only read the
+/// SQL of Orleans' membership queries (OrleansQuery: every silo runs it). Because it owns
 /// no table it cannot ALTER TABLE … DISABLE TRIGGER, drop the triggers or the tables, so the append-only guarantees hold
 /// even against a compromised coordinator. See docs/ledger.md.
 /// </summary>
@@ -29,6 +30,7 @@ public static partial class DatabaseRoles
             GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted};
             REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON schema_migrations FROM {quoted};
             REVOKE UPDATE, DELETE, TRUNCATE ON ledger_headers, ledger_entries, audit_log FROM {quoted};
+            REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON orleansquery FROM {quoted};
             """);
         await command.ExecuteNonQueryAsync(ct);
     }

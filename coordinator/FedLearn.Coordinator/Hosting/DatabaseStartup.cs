@@ -42,6 +42,7 @@ public static partial class DatabaseStartup
                 {
                     await MigrateOrCheckAsync(app.Services, logger, ct);
                 }
+                await LoadLedgerKeyAsync(app.Services, ct);
                 return;
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException && DateTimeOffset.UtcNow < giveUpAt)
@@ -54,6 +55,33 @@ public static partial class DatabaseStartup
                 throw new InvalidOperationException(
                     $"Cannot reach PostgreSQL after {options.DatabaseStartupTimeoutSeconds} s ({e.Message}). Check ConnectionStrings:FedLearn.", e);
             }
+        }
+    }
+
+    // Any constant shared by all FedLearn coordinators, other than the migrator's.
+    private const long LedgerKeyLockKey = 0x466564_4c4b6579;
+
+    /// <summary>
+    /// Loads the ledger-signing key now rather than at the first commit, so a key that cannot be read stops the start. The
+    /// coordinators of a cluster share one key file (docs/operations.md): the first to start creates it, holding a
+    /// PostgreSQL advisory lock so that silos starting together on a shared volume cannot each create a different key.
+    /// </summary>
+    private static async Task LoadLedgerKeyAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var dataSource = services.GetRequiredService<NpgsqlDataSource>();
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({LedgerKeyLockKey})", connection))
+        {
+            await take.ExecuteNonQueryAsync(ct);
+        }
+        try
+        {
+            services.GetRequiredService<FedLearn.Ledger.LedgerSigner>();
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({LedgerKeyLockKey})", connection);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }
 
