@@ -15,7 +15,11 @@ internal static partial class RunCommand
 {
     public static Command Create()
     {
-        var coordinator = new Option<string>("--coordinator") { Description = "The coordinator's gRPC address (https://; http:// only for a development coordinator).", DefaultValueFactory = _ => "https://127.0.0.1:5100" };
+        var coordinator = new Option<string>("--coordinator")
+        {
+            Description = "The coordinator's gRPC address (https://; http:// only for a development coordinator). For a cluster, several addresses separated by commas: the daemon moves to the next one when the one in use is unreachable.",
+            DefaultValueFactory = _ => "https://127.0.0.1:5100",
+        };
         var credentials = ParticipantCredentials.Option();
         var id = new Option<string?>("--id")
         {
@@ -38,12 +42,13 @@ internal static partial class RunCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var address = parse.GetRequiredValue(coordinator);
-            if (!Uri.TryCreate(address, UriKind.Absolute, out var coordinatorUrl) || coordinatorUrl.Scheme is not ("http" or "https"))
+            if (CoordinatorAddresses.Parse(parse.GetRequiredValue(coordinator)) is not { } addresses)
             {
-                await Console.Error.WriteLineAsync($"error: --coordinator must be an http:// or https:// address, not '{address}'.");
+                await Console.Error.WriteLineAsync(
+                    $"error: --coordinator must be one http:// or https:// address, or several of one scheme separated by commas, not '{parse.GetRequiredValue(coordinator)}'.");
                 return 2;
             }
+            var coordinatorUrl = addresses[0];
             ParticipantPolicy participantPolicy;
             SpendLog spent;
             try
@@ -68,7 +73,7 @@ internal static partial class RunCommand
                 return 2;
             }
             var settings = new ParticipantSettings(coordinatorUrl, participantId, TimeSpan.FromSeconds(10),
-                Math.Max(1, parse.GetValue(threads)), enrolled);
+                Math.Max(1, parse.GetValue(threads)), enrolled, [.. addresses.Skip(1)]);
             using var serilog = new LoggerConfiguration()
                 .WriteTo.Console(outputTemplate: $"[{{Timestamp:HH:mm:ss}} {{Level:u3}}] {settings.ParticipantId}: {{Message:lj}}{{NewLine}}{{Exception}}")
                 .CreateLogger();

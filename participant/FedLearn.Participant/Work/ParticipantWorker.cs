@@ -8,7 +8,7 @@ namespace FedLearn.Participant.Work;
 
 /// <summary>
 /// The daemon's main loop: register, hold the work stream open, and reconnect with backoff whenever the coordinator goes
-/// away. Tasks run on their own loop so the stream keeps being read (heartbeats) while a round trains, and a task that
+/// away (with several coordinator addresses, at the next one: docs/operations.md "Running a cluster"). Tasks run on their own loop so the stream keeps being read (heartbeats) while a round trains, and a task that
 /// is under way when the stream drops still finishes and uploads.
 /// </summary>
 public sealed partial class ParticipantWorker(
@@ -42,7 +42,7 @@ public sealed partial class ParticipantWorker(
                     ClientVersion = ClientVersion,
                 }, cancellationToken: ct);
                 using var call = client.ReceiveWork(new ReceiveWorkRequest { ParticipantId = settings.ParticipantId }, cancellationToken: stream.Token);
-                LogConnected(settings.ParticipantId, settings.CoordinatorUrl);
+                LogConnected(settings.ParticipantId, channel.Address);
                 backoff.Reset();
                 executor.Resources.Tally.StreamOpened();
                 try
@@ -60,6 +60,7 @@ public sealed partial class ParticipantWorker(
                     executor.Resources.Tally.StreamClosed();
                 }
                 LogStreamEnded();
+                FailOver(channel);
             }
             catch (RpcException e) when (!ct.IsCancellationRequested)
             {
@@ -68,10 +69,15 @@ public sealed partial class ParticipantWorker(
                     throw new InvalidOperationException($"The coordinator refused this participant: {e.Status.Detail}", e);
                 }
                 LogConnectionLost(e.StatusCode, e.Status.Detail);
+                if (e.StatusCode == StatusCode.Unavailable)
+                {
+                    FailOver(channel);
+                }
             }
             catch (HttpRequestException e) when (!ct.IsCancellationRequested)
             {
                 LogConnectionLost(StatusCode.Unavailable, e.Message);
+                FailOver(channel);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
@@ -105,6 +111,15 @@ public sealed partial class ParticipantWorker(
     }
 
     private CancellationTokenSource? _stream;
+
+    /// <summary>The coordinator in use went away or closed the stream: the next connection goes to the next address, if any.</summary>
+    private void FailOver(CoordinatorChannel channel)
+    {
+        if (channel.Failover())
+        {
+            LogFailover(channel.Address);
+        }
+    }
 
     private void RestartStream()
     {
@@ -158,6 +173,9 @@ public sealed partial class ParticipantWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the coordinator ({Status}: {Detail})")]
     private partial void LogConnectionLost(StatusCode status, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Switching to coordinator {Coordinator}")]
+    private partial void LogFailover(Uri coordinator);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reconnecting in {Seconds:F1} s")]
     private partial void LogReconnecting(double seconds);

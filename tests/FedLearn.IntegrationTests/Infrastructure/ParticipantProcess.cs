@@ -11,6 +11,14 @@ internal sealed class ParticipantProcess : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
 
     public ParticipantProcess(Uri coordinator, string id, string dataPath, params string[] extraArguments)
+        // Enrolled with a certificate for its id, from the test coordinator's CA.
+        : this(coordinator.ToString(), TestCoordinator.For(coordinator).IssueCredentials(id, Roles.Participant).Directory, id, dataPath, extraArguments)
+    {
+    }
+
+    /// <param name="coordinators">The daemon's --coordinator: one address, or a cluster's addresses separated by commas.</param>
+    /// <param name="credentials">A directory with the participant's enrolled ca.crt, client.crt and client.key.</param>
+    public ParticipantProcess(string coordinators, string credentials, string id, string dataPath, params string[] extraArguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -18,11 +26,9 @@ internal sealed class ParticipantProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        // Enrolled with a certificate for its id, from the test coordinator's CA.
-        var credentials = TestCoordinator.For(coordinator).IssueCredentials(id, Roles.Participant).Directory;
         foreach (var argument in new[]
                  {
-                     BuiltTool.Path("FedLearn.Participant", "fedlearn-participant.dll"), "run", "--coordinator", coordinator.ToString(),
+                     BuiltTool.Path("FedLearn.Participant", "fedlearn-participant.dll"), "run", "--coordinator", coordinators,
                      "--credentials", credentials, "--id", id, "--data", dataPath,
                  }.Concat(extraArguments))
         {
