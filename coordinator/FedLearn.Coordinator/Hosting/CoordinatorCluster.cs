@@ -7,7 +7,7 @@ namespace FedLearn.Coordinator.Hosting;
 
 /// <summary>
 /// The silo's clustering: one silo on localhost (the default), or a cluster whose membership lives in the coordinator's
-/// PostgreSQL database through Orleans' ADO.NET clustering provider, which runs the queries migration 009 stores in
+/// PostgreSQL database through Orleans' ADO.NET clustering provider, which runs the queries migration 010 stores in
 /// OrleansQuery. Settings are checked before anything starts.
 /// </summary>
 public static class CoordinatorCluster
