@@ -6,7 +6,9 @@ chain, verifies every ECDSA P-256 signature (with the `cryptography` package; De
 checkpoints to entries, and checks that each entry records exactly the guarantee levels its header declares and stays
 within their budgets. It does not recompute ε (that needs the RDP/PLD accountants: `fedlearn ledger verify` does it);
 it does recompute, from the recorded ε and the entries' sampler distances, the δ each figure truly holds at
-(`delta_total`, accounting version 2). It is a second implementation of the format, so an auditor need not trust FedLearn's own code for the integrity of the
+(`delta_total`, accounting version 2). For accounting version 4, whose release-consumer figures claim no amplification by
+sampling, it checks each recorded ε against the exact ε of the composed Gaussian mechanisms at q = 1 (a lower bound any
+sound accountant's figure must reach), so a ledger that still claims amplification is named. It is a second implementation of the format, so an auditor need not trust FedLearn's own code for the integrity of the
 chain.
 
 With --model FILE.onnx it also checks an exported model against the ledger (needs python3-onnx): the SHA-256 of its
@@ -53,6 +55,10 @@ PARTICIPANT_LEVEL_ENTRY_MEMBERS = [
 ] + COORDINATOR_ENTRY_MEMBERS + RESIDUE_ENTRY_MEMBERS
 # accounting_version (docs/ledger.md): absent = 1 (ε only), 2 = entries record the samplers' distance and delta_total.
 SAMPLER_RESIDUE_VERSION = 2
+# 4 = as 2, and the release consumers' figures compose every entry at q = 1 (no amplification by sampling: the cohort
+# sizes are published, review-10 S7).
+UNAMPLIFIED_VERSION = 4
+RESIDUE_VERSIONS = (SAMPLER_RESIDUE_VERSION, UNAMPLIFIED_VERSION)
 TOLERANCE = 1e-6
 
 # The export's shape (docs/ledger.md, "Export formats"): every member the export may hold, and nothing else.
@@ -238,6 +244,45 @@ def check_delta_total(problems, sequence, field, recorded, delta, distance, epsi
         problems.append(("delta_total_over_reported", sequence, "%s %r is above the recomputed %r" % (field, recorded, expected)))
 
 
+def normal_tail(x):
+    """Φ(−x) = P[N(0, 1) > x]."""
+    return 0.5 * math.erfc(x / math.sqrt(2))
+
+
+def gaussian_delta(mu, epsilon):
+    """The exact δ(ε) of a Gaussian mechanism with sensitivity/σ = μ (Balle & Wang 2018, "Improving the Gaussian mechanism
+    for differential privacy", Theorem 8): Φ(−ε/μ + μ/2) − e^ε·Φ(−ε/μ − μ/2). Composing Gaussian mechanisms with μ_i gives
+    exactly the one with μ = √Σ μ_i² (Dong, Roth & Su 2022, "Gaussian differential privacy", Corollary 3.3)."""
+    try:
+        scaled = math.exp(epsilon) * normal_tail(epsilon / mu + mu / 2)
+    except OverflowError:
+        scaled = 0.0
+    return normal_tail(epsilon / mu - mu / 2) - scaled
+
+
+def check_unamplified(problems, sequence, entry, delta, mu, records_coordinator):
+    """Version 4: the release consumers' ε composes every entry so far at q = 1, so at the header's δ it can be no smaller
+    than the exact ε of the composed Gaussian (any sound RDP or PLD figure is an upper bound on it; 10⁻⁴ of slack for the
+    accountants' rounding). An amplified figure falls below it. With secure aggregation the figure is also the one against
+    the coordinator, which composes the same steps."""
+    if not (isinstance(delta, (int, float)) and 0 < delta < 1):
+        return
+    for field in ("epsilon_rdp", "epsilon_pld"):
+        recorded = entry.get(field)
+        if isinstance(recorded, (int, float)) and math.isfinite(recorded) and recorded >= 0 \
+                and gaussian_delta(mu, recorded * (1 + 1e-4)) > delta:
+            problems.append(("epsilon_under_reported", sequence,
+                             "%s %r is below the exact ε of the entries' Gaussian steps at q = 1 (μ = %r): accounting version 4 "
+                             "claims no amplification by sampling" % (field, recorded, mu)))
+    if records_coordinator:
+        for field, coordinator in (("epsilon_rdp", "epsilon_against_coordinator_rdp"), ("epsilon_pld", "epsilon_against_coordinator_pld")):
+            mine, theirs = entry.get(field), entry.get(coordinator)
+            if isinstance(mine, (int, float)) and isinstance(theirs, (int, float)) and not abs(mine - theirs) <= TOLERANCE * abs(theirs):
+                problems.append(("epsilon_under_reported" if mine < theirs else "epsilon_over_reported", sequence,
+                                 "%s %r is not %s %r: accounting version 4 composes the same q = 1 steps for both"
+                                 % (field, mine, coordinator, theirs)))
+
+
 def audit(document, expected_public_key=None):
     """Every problem found, as (kind, sequence or None, message); the kinds are those of docs/ledger.md."""
     problems = []
@@ -264,12 +309,14 @@ def audit(document, expected_public_key=None):
         problems.append(("header_malformed", None, "neighbouring_relation must be %r; got %r" % (ZERO_OUT, relation)))
     records_coordinator = header.get("against_coordinator") == "recorded"
     version = header.get("accounting_version")
-    if version is not None and version != SAMPLER_RESIDUE_VERSION:
-        problems.append(("header_malformed", None, "accounting_version must be %d or absent; got %r" % (SAMPLER_RESIDUE_VERSION, version)))
-    records_residue = participant_level and version == SAMPLER_RESIDUE_VERSION
-    if example_budget is not None and (version == SAMPLER_RESIDUE_VERSION) != (header.get("example_calibration_attempts") is not None):
-        problems.append(("header_malformed", None, "example_calibration_attempts must be declared exactly in headers of accounting_version 2"))
+    if version is not None and version not in RESIDUE_VERSIONS:
+        problems.append(("header_malformed", None, "accounting_version must be one of %s or absent; got %r" % (RESIDUE_VERSIONS, version)))
+    records_residue = participant_level and version in RESIDUE_VERSIONS
+    if example_budget is not None and (version in RESIDUE_VERSIONS) != (header.get("example_calibration_attempts") is not None):
+        problems.append(("header_malformed", None, "example_calibration_attempts must be declared exactly in headers of accounting_version 2 or later"))
     distance = 0.0
+    unamplified = participant_level and version == UNAMPLIFIED_VERSION
+    precision = 0.0  # Σ 1/σ² over the entries so far: the composed Gaussian's μ² (version 4)
 
     previous = hashlib.sha256(canonical_bytes(HEADER_TYPE, HEADER_MEMBERS, header)).hexdigest()
     for position, entry in enumerate(entries, start=1):
@@ -320,6 +367,13 @@ def audit(document, expected_public_key=None):
                 problems.append(("entry_malformed", sequence, "sampler_tv_distance must be a number in [0, 1]; got %r" % tv))
         elif entry.get("mechanism") != "none" and has_residue:
             problems.append(("level_mismatch", sequence, "sampler residue members in a ledger whose accounting_version does not record them"))
+        if unamplified and entry.get("mechanism") != "none":
+            sigma = entry.get("noise_multiplier")
+            if isinstance(sigma, (int, float)) and sigma > 0 and math.isfinite(sigma) and precision >= 0:
+                precision += 1.0 / (sigma * sigma)
+                check_unamplified(problems, sequence, entry, header.get("delta"), math.sqrt(precision), records_coordinator)
+            else:
+                precision = -1.0  # an unusable σ (already named): later prefixes cannot be checked
         if (example_budget is None) != (entry.get("example_epsilon_max") is None):
             problems.append(("level_mismatch", sequence, "example_epsilon_max does not match the header's example level"))
         if example_budget is not None and (entry.get("example_epsilon_max") or 0) > example_budget:

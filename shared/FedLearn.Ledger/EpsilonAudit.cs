@@ -203,6 +203,21 @@ internal sealed record EpsilonFigure(
         "epsilon", LedgerValidation.Step, e => e.EpsilonRdp, e => e.EpsilonPld,
         LedgerDiscrepancyKinds.EpsilonUnderReported, LedgerDiscrepancyKinds.EpsilonOverReported, ReportsUnrecomputable: true);
 
+    /// <summary>
+    /// From accounting version 4 the release consumers' figures claim no amplification by sampling (the cohort sizes are
+    /// published): the same q = 1 composition as against the coordinator, so an entry that still records the amplified
+    /// figure is named <c>epsilon_under_reported</c>.
+    /// </summary>
+    public static readonly EpsilonFigure ReleaseConsumersUnamplified = ReleaseConsumers with
+    {
+        Label = "epsilon (release consumers, no amplification by sampling: accounting version 4)",
+        Step = LedgerValidation.UnamplifiedStep,
+    };
+
+    /// <summary>The release consumers' figure as <paramref name="header"/>'s accounting version defines it.</summary>
+    public static EpsilonFigure ReleaseConsumersFor(LedgerHeader header) =>
+        header.ReleaseConsumersAmplified ? ReleaseConsumers : ReleaseConsumersUnamplified;
+
     /// <summary>An unusable σ is already reported by the release consumers' audit, so this one just stops there.</summary>
     public static readonly EpsilonFigure AgainstCoordinator = new(
         "epsilon against the coordinator", LedgerValidation.UnamplifiedStep, e => e.EpsilonAgainstCoordinatorRdp, e => e.EpsilonAgainstCoordinatorPld,

@@ -20,6 +20,19 @@ public static class LedgerAccountingVersions
     /// </summary>
     public const int SamplerResidueInDelta = 2;
 
+    /// <summary>
+    /// Version 4: as the versions before it, but the release consumers' figures (<c>epsilon_rdp</c>, <c>epsilon_pld</c> and
+    /// <c>delta_total</c>) claim no amplification by sampling: each participant-level entry is composed as a Gaussian
+    /// mechanism with q = 1 at its σ, the same composition as the worst case against the coordinator. The coordinator
+    /// publishes each attempt's realised cohort size n (entries, round details, status, telemetry; in secure aggregation also
+    /// the noise level, sized for the survivors), and given n a participant was sampled with probability n/N, with the
+    /// others' sum no longer independent of its inclusion, so the Poisson-subsampled bound of the sum alone (Mironov, Talwar
+    /// &amp; Zhang 2019) does not hold for what is released (review-10 S7; docs/threat-model.md). Conditioned on the whole
+    /// sample, which is independent of the data under zero-out, each step is a Gaussian mechanism of sensitivity C, so the
+    /// q = 1 composition bounds every release at once (<see cref="LedgerValidation.ReleaseConsumerStep"/>).
+    /// </summary>
+    public const int ReleaseConsumersUnamplified = 4;
+
     /// <summary>The version new ledgers are created with.</summary>
-    public const int Current = SamplerResidueInDelta;
+    public const int Current = ReleaseConsumersUnamplified;
 }

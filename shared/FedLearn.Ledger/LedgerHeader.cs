@@ -33,7 +33,8 @@ namespace FedLearn.Ledger;
 /// <see cref="LedgerAdversaries.ReleaseConsumersAndCoordinator"/>.</param>
 /// <param name="AccountingVersion">What the verifier recomputes (<see cref="LedgerAccountingVersions"/>): null in a ledger
 /// written before the member existed (version 1: ε only), 2 when every participant-level entry also records the
-/// samplers' total variation distance and the δ that includes it (<c>delta_total</c>).</param>
+/// samplers' total variation distance and the δ that includes it (<c>delta_total</c>); 4 when the release consumers'
+/// figures are composed without amplification by sampling (<see cref="LedgerAccountingVersions.ReleaseConsumersUnamplified"/>).</param>
 public sealed record LedgerHeader(
     string SessionId,
     DateTimeOffset CreatedAt,
@@ -60,4 +61,12 @@ public sealed record LedgerHeader(
     /// <summary>True when participant-level entries record <c>sampler_tv_distance</c> and <c>delta_total</c> (version 2).</summary>
     [JsonIgnore]
     public bool RecordsSamplerResidue => AccountingVersion >= LedgerAccountingVersions.SamplerResidueInDelta;
+
+    /// <summary>
+    /// True when <c>epsilon_rdp</c>/<c>epsilon_pld</c> compose Poisson-subsampled Gaussian steps at the entries' q (versions
+    /// 1 to 3, sealed as they were); false from version 4, where they compose q = 1 steps because the realised cohort sizes
+    /// are published (<see cref="LedgerAccountingVersions.ReleaseConsumersUnamplified"/>).
+    /// </summary>
+    [JsonIgnore]
+    public bool ReleaseConsumersAmplified => !(AccountingVersion >= LedgerAccountingVersions.ReleaseConsumersUnamplified);
 }

@@ -59,10 +59,11 @@ internal static class LedgerValidation
         }
 
         Adversaries(problems, header);
-        if (header.AccountingVersion is { } version && version != LedgerAccountingVersions.SamplerResidueInDelta)
+        if (header.AccountingVersion is { } version
+            && version is not (LedgerAccountingVersions.SamplerResidueInDelta or LedgerAccountingVersions.ReleaseConsumersUnamplified))
         {
-            problems.Add($"accounting_version must be {LedgerAccountingVersions.SamplerResidueInDelta} or absent (version " +
-                $"{LedgerAccountingVersions.EpsilonOnly}); got {version}.");
+            problems.Add($"accounting_version must be {LedgerAccountingVersions.SamplerResidueInDelta}, " +
+                $"{LedgerAccountingVersions.ReleaseConsumersUnamplified} or absent (version {LedgerAccountingVersions.EpsilonOnly}); got {version}.");
         }
 
         if (!LedgerKeys.TryImportPublicKey(header.PublicKey, out var key, out var keyError))
@@ -319,6 +320,17 @@ internal static class LedgerValidation
     /// </summary>
     public static SubsampledGaussianStep? UnamplifiedStep(LedgerEntry entry) =>
         Step(entry) is { } step ? new SubsampledGaussianStep(1.0, step.NoiseMultiplier) : null;
+
+    /// <summary>
+    /// The step this entry contributes to the release consumers' figures under <paramref name="header"/>'s accounting version:
+    /// Poisson-subsampled at the entry's q up to version 3; from version 4 the same σ with q = 1, because the realised cohort
+    /// size n is published next to the noisy sum (given n a participant's inclusion has probability n/N and the others' sum
+    /// depends on it, which the Poisson bound of Mironov, Talwar &amp; Zhang 2019 for the sum alone does not cover; review-10
+    /// S7). Conditioned on the whole sample (independent of the data under zero-out) a step is a Gaussian mechanism of
+    /// sensitivity C, and the composition over q = 1 steps bounds every release, n included.
+    /// </summary>
+    public static SubsampledGaussianStep? ReleaseConsumerStep(LedgerHeader header, LedgerEntry entry) =>
+        header.ReleaseConsumersAmplified ? Step(entry) : UnamplifiedStep(entry);
 
     public static bool IsLowerHex64(string? value) =>
         value is { Length: 64 } && value.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));

@@ -43,7 +43,9 @@ public static class LedgerVerifier
 
         // The participant-level ε is recomputed only for a ledger that declares that level (entries of an example-only
         // ledger carry no participant-level parameters; a stray mechanism there is already a level mismatch).
-        var audit = new EpsilonAudit(header.HasParticipantLevel ? entries : [], tolerance, accountants, discrepancies);
+        // From accounting version 4 without amplification by sampling (the cohort sizes are published; docs/threat-model.md).
+        var audit = new EpsilonAudit(header.HasParticipantLevel ? entries : [], tolerance, accountants, discrepancies,
+            EpsilonFigure.ReleaseConsumersFor(header));
         audit.Run();
         if (header.HasParticipantLevel)
         {

@@ -39,9 +39,10 @@ public sealed class PrivacyLedgerTests : IAsyncLifetime
     [Fact]
     public async Task PrivateSession_RunToExhaustion_StopsBeforeBudget_LedgerVerifies_TamperingIsNamed()
     {
-        // A budget that three rounds fit and a fourth would cross, under the enforced (RDP) accountant.
+        // A budget that three rounds fit and a fourth would cross, under the enforced (RDP) accountant. Without amplification
+        // by sampling (q = 1 per step, accounting version 4): the coordinator publishes the cohort sizes (review-10 S7).
         var rdp = Accountants.Create(AccountantKind.Rdp);
-        double EpsilonAfter(int rounds) => rdp.GetEpsilon([new SubsampledGaussianStep(SamplingRate, NoiseMultiplier, rounds)], Delta);
+        double EpsilonAfter(int rounds) => rdp.GetEpsilon([new SubsampledGaussianStep(1.0, NoiseMultiplier, rounds)], Delta);
         var budget = (EpsilonAfter(RoundsThatFit) + EpsilonAfter(RoundsThatFit + 1)) / 2;
         var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, rounds: 10, perRound: 12, min: 2, deadlineSeconds: 20);
         config.Privacy = new PrivacyConfig
@@ -63,6 +64,8 @@ public sealed class PrivacyLedgerTests : IAsyncLifetime
         Assert.True(final.Privacy.EpsilonSpent <= budget);
         var ledger = LedgerJson.Deserialize((await Coordinator.Admin.GetLedgerAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct)).Json);
         Assert.Equal([1, 2, 3], ledger.Entries.Select(e => e.Round));
+        Assert.Equal(LedgerAccountingVersions.ReleaseConsumersUnamplified, ledger.Header.AccountingVersion);
+        Assert.All(ledger.Entries, e => Assert.Equal(SamplingRate, e.SamplingRate));
         Assert.Equal(ledger.Checkpoints.Select(c => c.Sha256), ledger.Entries.Select(e => e.ModelSha256));
         Assert.Equal(EpsilonAfter(RoundsThatFit), ledger.Entries[^1].EpsilonRdp!.Value, 12);
         // Both levels, each labelled: the participant level recomputable from the entries, the example level reported.
@@ -91,6 +94,7 @@ public sealed class PrivacyLedgerTests : IAsyncLifetime
         Assert.True(exportedModel.ExitCode == 0, exportedModel.Output);
         Assert.Contains($"Privacy ledger entry 3 ({ledger.Entries[^1].EntryHash}) records this model; participant level: central_gaussian;", exportedModel.Output, StringComparison.Ordinal);
         Assert.Contains("example level: largest reported epsilon=", exportedModel.Output, StringComparison.Ordinal);
+        Assert.Contains("no amplification by sampling (q = 1 per charged step: the cohort sizes are published)", exportedModel.Output, StringComparison.Ordinal);
         var model = await File.ReadAllBytesAsync(modelFile, Ct);
         Assert.Equal(ledger.Entries[^1].EntryHash, Metadata(model)["fedlearn.ledger.entry_hash"]);
         var audited = await BuiltTool.RunPythonScriptAsync("notebooks/ledger_audit.py", export, "--public-key", key, "--model", modelFile);

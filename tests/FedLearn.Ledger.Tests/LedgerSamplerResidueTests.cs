@@ -132,7 +132,7 @@ public sealed class LedgerSamplerResidueTests
 
         var read = LedgerJson.Deserialize(LedgerJson.Serialize(document));
 
-        Assert.Equal(LedgerAccountingVersions.Current, read.Header.AccountingVersion);
+        Assert.Equal(LedgerAccountingVersions.SamplerResidueInDelta, read.Header.AccountingVersion);
         Assert.Equal(document.Entries[1].DeltaTotalAgainstCoordinator, read.Entries[1].DeltaTotalAgainstCoordinator);
         Assert.True(LedgerVerifierTests.Verify(read, signer.PublicKey).IsValid);
         _ = SamplerResidue.TotalDelta(TestLedger.Delta, 1, 0);

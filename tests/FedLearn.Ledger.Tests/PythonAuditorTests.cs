@@ -88,6 +88,23 @@ public sealed class PythonAuditorTests
             Problems(output).OrderBy(p => p.Item2));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Audit_Version4Ledger_UnamplifiedFiguresPass_AndAmplifiedClaimsAreUnderReportedInPythonToo(bool secure)
+    {
+        var (honest, honestSigner) = LedgerReleaseConsumersTests.BuildVersion4(3, secure);
+        var (claiming, claimingSigner) = LedgerReleaseConsumersTests.BuildVersion4(3, secure, claimAmplification: true);
+
+        var (honestExit, honestOutput) = await AuditAsync(honest, honestSigner.PublicKey);
+        var (claimingExit, claimingOutput) = await AuditAsync(claiming, claimingSigner.PublicKey);
+
+        Assert.True(honestExit == 0, honestOutput);
+        Assert.Equal(6, claimingExit);
+        var flagged = Problems(claimingOutput).Where(p => p.Item1 == "epsilon_under_reported").Select(p => p.Item2!.Value).ToHashSet();
+        Assert.Equal([1L, 2L, 3L], flagged.Order());
+    }
+
     [Fact]
     public async Task Audit_EditedEpsilonAgainstTheCoordinatorAndRelabelledHeader_NamedInPythonToo()
     {

@@ -75,7 +75,7 @@ internal static class TestLedger
         var (legacy, _) = secure ? BuildSecureAggregation(count) : Build(count);
         var signer = LedgerSigner.Create();
         var header = signer.CreateHeader(SessionId, Start, legacy.Header.EpsilonBudget, Delta, legacy.Header.Accountant,
-            againstCoordinator: legacy.Header.AgainstCoordinator, accountingVersion: LedgerAccountingVersions.Current);
+            againstCoordinator: legacy.Header.AgainstCoordinator, accountingVersion: LedgerAccountingVersions.SamplerResidueInDelta);
         var entries = new List<LedgerEntry>();
         foreach (var old in legacy.Entries)
         {

@@ -31,6 +31,7 @@ internal static class LedgerText
                   $"against {Adversary(h.ExampleEpsilonAgainst)}");
         if (participant)
         {
+            text.AppendLine(SamplingLine(h.ReleaseConsumersAmplified));
             text.AppendLine(CoordinatorLine(h.AgainstCoordinator));
         }
         text.AppendLine(CultureInfo.InvariantCulture, $"key         {h.PublicKey}");
@@ -87,6 +88,11 @@ internal static class LedgerText
         _ => $"\"{against}\" (unknown)",
     };
 
+    /// <summary>Whether the release consumers' figures claim amplification by sampling (accounting version 4 does not).</summary>
+    public static string SamplingLine(bool amplified) => amplified
+        ? "sampling    PART. ε amplified by Poisson sampling at q (accounting version 1-3): the cohort sizes the coordinator publishes are not accounted, so it may be understated (docs/threat-model.md)"
+        : "sampling    PART. ε claims no amplification by sampling (q = 1 per charged step, accounting version 4): the coordinator publishes each round's cohort size";
+
     /// <summary>What the ledger says about the coordinator as an adversary.</summary>
     public static string CoordinatorLine(string? againstCoordinator) => againstCoordinator switch
     {
@@ -106,7 +112,10 @@ internal static class LedgerText
             ? "participant level: none declared"
             : Invariant($"participant level: recomputed ε = {G(report.RecomputedFinalEpsilonRdp)} (rdp), {G(report.RecomputedFinalEpsilonPld)} (pld) ") +
               Invariant($"at δ = {G(report.Delta)}; budget {G(report.EpsilonBudget)} ({report.EnforcedAccountant}: {G(enforced)}); ") +
-              "against anyone who sees the coordinator's releases");
+              "against anyone who sees the coordinator's releases" +
+              (report.AccountingVersion >= LedgerAccountingVersions.ReleaseConsumersUnamplified
+                  ? " (no amplification by sampling: q = 1 per charged step)"
+                  : " (amplified by Poisson sampling at q: the published cohort sizes are not accounted, so it may be understated)"));
         if (report.EpsilonBudget is not null)
         {
             text.AppendLine(report.AgainstCoordinator == LedgerAdversaries.CoordinatorRecorded

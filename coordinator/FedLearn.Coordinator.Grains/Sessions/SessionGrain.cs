@@ -105,7 +105,7 @@ public sealed partial class SessionGrain(
         (_record, _spec, _weights) = (record, spec, weights);
         _optimizer = ServerOptimizer.For(definition.ServerOptimizer, definition.ServerLearningRate);
         _optimizerState = _optimizer.Initial(weights.Length);
-        _privacy = plan is null ? null : new SessionPrivacy(plan, definition.Rounds, []);
+        _privacy = plan is null ? null : new SessionPrivacy(plan, definition.Rounds, [], header?.ReleaseConsumersAmplified ?? false);
         _ledgerHeader = header;
         _version++;
         LogCreated(SessionId, definition.Name, spec.ParameterCount);
@@ -178,7 +178,9 @@ public sealed partial class SessionGrain(
         _spec = ModelSpecMapping.ToSpec(_record.Definition.Model);
         _ledgerHeader = await ledger.LoadHeaderAsync(SessionId, cancellationToken);
         var entries = _ledgerHeader is null ? [] : await ledger.LoadEntriesAsync(SessionId, cancellationToken);
-        _privacy = _record.Privacy is { } plan ? new SessionPrivacy(plan, _record.Definition.Rounds, entries) : null;
+        _privacy = _record.Privacy is { } plan
+            ? new SessionPrivacy(plan, _record.Definition.Rounds, entries, _ledgerHeader?.ReleaseConsumersAmplified ?? false)
+            : null;
         _exampleEpsilonReported = entries.Max(e => e.ExampleEpsilonMax);
         var checkpoint = await sessions.FindCheckpointAsync(SessionId, null, cancellationToken)
             ?? throw new InvalidDataException($"Session '{SessionId}' has no initial model.");

@@ -10,6 +10,15 @@ namespace FedLearn.Coordinator.Grains.Sessions;
 /// steps without amplification by sampling, D4). Values are cached because status calls are frequent and a PLD
 /// composition is not free.
 /// </summary>
+/// <remarks>
+/// The release consumers' figures (and so the budget) claim no amplification by sampling in a ledger of accounting version
+/// 4 (<see cref="LedgerAccountingVersions.ReleaseConsumersUnamplified"/>): the coordinator publishes each attempt's realised
+/// cohort size n, and given n a participant was sampled with probability n/N while the others' sum depends on its inclusion,
+/// so the Poisson-subsampled bound of the sum alone (Mironov, Talwar &amp; Zhang 2019) understates what is released (review-10
+/// S7). Each step is then composed as the Gaussian mechanism with q = 1 at its σ: conditioned on the whole sample, which is
+/// independent of the data under zero-out, that is what a step is. A session whose ledger is of an earlier version keeps
+/// the amplified figures its ledger was sealed with.
+/// </remarks>
 public sealed class SessionPrivacy
 {
     private readonly List<SubsampledGaussianStep> _committed = [];
@@ -18,19 +27,26 @@ public sealed class SessionPrivacy
     private double _samplerDistance;
     private readonly IPrivacyAccountant _enforced;
 
-    public SessionPrivacy(PrivacyPlan plan, int plannedRounds, IEnumerable<LedgerEntry> committedEntries)
+    // The q the release consumers' steps are composed at: the plan's with amplification (ledgers before version 4), else 1.
+    private readonly double _releaseSamplingRate;
+
+    /// <param name="releaseConsumersAmplified">The session ledger's <see cref="LedgerHeader.ReleaseConsumersAmplified"/>:
+    /// false for every session created now.</param>
+    public SessionPrivacy(PrivacyPlan plan, int plannedRounds, IEnumerable<LedgerEntry> committedEntries, bool releaseConsumersAmplified)
     {
         Plan = plan;
+        _releaseSamplingRate = releaseConsumersAmplified ? plan.SamplingRate : 1.0;
         _enforced = Accountants.Create(Accountants.Parse(plan.Accountant));
         foreach (var entry in committedEntries)
         {
+            var recordedRate = entry.SamplingRate ?? throw new InvalidDataException($"Ledger entry {entry.Sequence} of a private session records no sampling rate.");
             _committed.Add(new SubsampledGaussianStep(
-                entry.SamplingRate ?? throw new InvalidDataException($"Ledger entry {entry.Sequence} of a private session records no sampling rate."),
+                releaseConsumersAmplified ? recordedRate : 1.0,
                 entry.NoiseMultiplier ?? throw new InvalidDataException($"Ledger entry {entry.Sequence} of a private session records no noise multiplier.")));
             _samplerDistance = Math.Min(1, _samplerDistance + (entry.SamplerTvDistance ?? 0));
         }
         Spent = Epsilon(_enforced, _committed);
-        Planned = Epsilon(_enforced, [new SubsampledGaussianStep(plan.SamplingRate, plan.NoiseMultiplier, plannedRounds)]);
+        Planned = Epsilon(_enforced, [new SubsampledGaussianStep(_releaseSamplingRate, plan.NoiseMultiplier, plannedRounds)]);
     }
 
     public PrivacyPlan Plan { get; }
@@ -41,7 +57,10 @@ public sealed class SessionPrivacy
     /// <summary>ε if every planned round commits.</summary>
     public double Planned { get; }
 
-    /// <summary>Resolves what the engineer asked for into the parameters rounds run with, calibrating σ when it is 0.</summary>
+    /// <summary>
+    /// Resolves what the engineer asked for into the parameters rounds run with, calibrating σ when it is 0: at q = 1, since
+    /// a new session's ledger (accounting version 4) claims no amplification by sampling for release consumers.
+    /// </summary>
     /// <exception cref="ArgumentException">The budget cannot be met for the planned rounds at any reasonable σ.</exception>
     public static PrivacyPlan Resolve(PrivacyDefinition definition, int plannedRounds)
     {
@@ -53,7 +72,7 @@ public sealed class SessionPrivacy
         // carries noise multiplier ≥ σ and the calibrated σ is what rounds are charged.
         var sigma = definition.NoiseMultiplier > 0
             ? definition.NoiseMultiplier
-            : NoiseCalibrator.CalibrateNoiseMultiplier(definition.EpsilonBudget, definition.Delta, definition.SamplingRate, plannedRounds, accountant);
+            : NoiseCalibrator.CalibrateNoiseMultiplier(definition.EpsilonBudget, definition.Delta, 1.0, plannedRounds, accountant);
         return new PrivacyPlan(secure ? PrivacyPlan.DistributedDiscreteGaussian : PrivacyPlan.CentralGaussian, definition.SamplingRate, sigma,
             definition.ClipNorm, definition.EpsilonBudget, definition.Delta, Accountants.Name(accountant), secure,
             secure ? definition.DropoutAllowance ?? PrivacyPlan.DefaultDropoutAllowance : 0);
@@ -123,7 +142,7 @@ public sealed class SessionPrivacy
         Spent = epsilonSpent;
     }
 
-    private SubsampledGaussianStep Step(double noiseMultiplier) => new(Plan.SamplingRate, noiseMultiplier);
+    private SubsampledGaussianStep Step(double noiseMultiplier) => new(_releaseSamplingRate, noiseMultiplier);
 
     private double Epsilon(IPrivacyAccountant accountant, IReadOnlyList<SubsampledGaussianStep> steps) =>
         steps.Count == 0 ? 0 : accountant.GetEpsilon(Compress(steps), Plan.Delta);

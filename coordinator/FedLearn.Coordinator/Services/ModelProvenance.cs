@@ -33,7 +33,10 @@ internal static class ModelProvenance
         metadata["fedlearn.ledger.neighbouring_relation"] = header.NeighbouringRelation ?? "not named (ledger written before the header named it)";
         metadata["fedlearn.ledger.participant_level"] = header.HasParticipantLevel
             ? Invariant($"{entry.Mechanism}; epsilon_rdp={entry.EpsilonRdp:R}; epsilon_pld={entry.EpsilonPld:R}; delta={entry.DeltaTotal ?? entry.Delta:R}; budget={header.EpsilonBudget:R} ({header.Accountant}); ") +
-              $"against {header.EpsilonAgainst ?? "an adversary not named"}"
+              $"against {header.EpsilonAgainst ?? "an adversary not named"}; " +
+              (header.ReleaseConsumersAmplified
+                  ? Invariant($"amplified by Poisson sampling at q={entry.SamplingRate:R} (accounting version {header.AccountingVersion ?? 1}; the published cohort sizes are not accounted, docs/threat-model.md)")
+                  : "no amplification by sampling (q = 1 per charged step: the cohort sizes are published)")
             : "none";
         if (header.HasParticipantLevel)
         {

@@ -12,7 +12,7 @@ public sealed class SessionPrivacyTests
     [Fact]
     public void Spent_FromCommittedEntries_EqualsTheAccountantOverThoseRounds()
     {
-        var privacy = new SessionPrivacy(Plan, 50, [Entry(1), Entry(2), Entry(3)]);
+        var privacy = new SessionPrivacy(Plan, 50, [Entry(1), Entry(2), Entry(3)], releaseConsumersAmplified: true);
 
         Assert.Equal(Rdp(3), privacy.Spent, 12);
         Assert.Equal(Rdp(4), privacy.ProjectNextRound(Plan.NoiseMultiplier), 12);
@@ -22,7 +22,7 @@ public sealed class SessionPrivacyTests
     [Fact]
     public void EpsilonsWithNextRound_PldNeverAboveRdp()
     {
-        var privacy = new SessionPrivacy(Plan, 50, [Entry(1)]);
+        var privacy = new SessionPrivacy(Plan, 50, [Entry(1)], releaseConsumersAmplified: true);
 
         var (rdp, pld) = privacy.EpsilonsWithNextRound(Plan.NoiseMultiplier);
 
@@ -33,7 +33,7 @@ public sealed class SessionPrivacyTests
     [Fact]
     public void RecordCommitted_AdvancesTheProjection()
     {
-        var privacy = new SessionPrivacy(Plan, 50, []);
+        var privacy = new SessionPrivacy(Plan, 50, [], releaseConsumersAmplified: true);
         Assert.Equal(0, privacy.Spent);
 
         privacy.RecordCommitted(Plan.NoiseMultiplier, Rdp(1));
@@ -42,15 +42,56 @@ public sealed class SessionPrivacyTests
         Assert.Equal(Rdp(2), privacy.ProjectNextRound(Plan.NoiseMultiplier), 12);
     }
 
-    [Fact]
-    public void Resolve_NoiseMultiplierZero_CalibratesTheSmallestSigmaThatFitsThePlannedRounds()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Resolve_NoiseMultiplierZero_CalibratesTheSmallestSigmaThatFitsThePlannedRoundsWithoutAmplification(bool centralNoise)
     {
-        var plan = SessionPrivacy.Resolve(new PrivacyDefinition(2.0, 1e-5, "pld", 0, 1.0, 0.1, CentralNoise: true), plannedRounds: 100);
+        // A new session's ledger (accounting version 4) claims no amplification by sampling for release consumers, since
+        // the cohort sizes are published (review-10 S7): σ is calibrated at q = 1, not at the session's q = 0.1.
+        var plan = SessionPrivacy.Resolve(new PrivacyDefinition(2.0, 1e-5, "pld", 0, 1.0, 0.1, CentralNoise: centralNoise), plannedRounds: 100);
 
         var pld = Accountants.Create(AccountantKind.Pld);
         Assert.Equal("pld", plan.Accountant);
-        Assert.True(pld.GetEpsilon([new SubsampledGaussianStep(0.1, plan.NoiseMultiplier, 100)], 1e-5) <= 2.0);
-        Assert.True(pld.GetEpsilon([new SubsampledGaussianStep(0.1, plan.NoiseMultiplier * 0.98, 100)], 1e-5) > 2.0);
+        Assert.Equal(0.1, plan.SamplingRate);
+        Assert.True(pld.GetEpsilon([new SubsampledGaussianStep(1.0, plan.NoiseMultiplier, 100)], 1e-5) <= 2.0);
+        Assert.True(pld.GetEpsilon([new SubsampledGaussianStep(1.0, plan.NoiseMultiplier * 0.98, 100)], 1e-5) > 2.0);
+        Assert.Equal(pld.GetEpsilon([new SubsampledGaussianStep(1.0, plan.NoiseMultiplier, 100)], 1e-5),
+            new SessionPrivacy(plan, 100, [], releaseConsumersAmplified: false).Planned, 12);
+    }
+
+    [Fact]
+    public void Version4_SecureSession_ReleaseConsumerEpsilonIsTheUnamplifiedFigure_AtLeastTheAmplifiedOne()
+    {
+        var secure = Plan with { Mechanism = PrivacyPlan.DistributedDiscreteGaussian, SecureAggregation = true };
+        var unamplified = new SessionPrivacy(secure, 50, [Entry(1), Entry(2)], releaseConsumersAmplified: false);
+        var amplified = new SessionPrivacy(secure, 50, [Entry(1), Entry(2)], releaseConsumersAmplified: true);
+
+        var (rdp, pld) = unamplified.EpsilonsWithNextRound(0.9);
+        var (coordinatorRdp, coordinatorPld) = unamplified.EpsilonsAgainstCoordinatorWithNextRound(0.9);
+        var (amplifiedRdp, amplifiedPld) = amplified.EpsilonsWithNextRound(0.9);
+
+        // The release consumers' figure is the worst case against the coordinator (q = 1 per charged step, same σ) ...
+        Assert.Equal(coordinatorRdp, rdp, 12);
+        Assert.Equal(coordinatorPld, pld, 12);
+        Assert.Equal(Accountants.Create(AccountantKind.Rdp).GetEpsilon(
+            [new SubsampledGaussianStep(1.0, Plan.NoiseMultiplier, 2), new SubsampledGaussianStep(1.0, 0.9)], secure.Delta), rdp, 12);
+        // ... and never below what the amplified accounting (versions 1-3) recorded.
+        Assert.True(rdp > amplifiedRdp);
+        Assert.True(pld > amplifiedPld);
+        Assert.Equal(coordinatorRdp, unamplified.ProjectNextRound(0.9), 12);
+        Assert.True(unamplified.Spent > amplified.Spent);
+    }
+
+    [Fact]
+    public void Version4_TheBudgetIsCheckedAgainstTheUnamplifiedFigure()
+    {
+        // A budget between the amplified and the unamplified ε of one step: only the amplified accounting would take it.
+        var one = Accountants.Create(AccountantKind.Rdp).GetEpsilon([new SubsampledGaussianStep(1.0, Plan.NoiseMultiplier)], Plan.Delta);
+        var budget = Plan with { EpsilonBudget = (Rdp(1) + one) / 2 };
+
+        Assert.True(new SessionPrivacy(budget, 50, [], releaseConsumersAmplified: false).RefuseNextStep(Plan.NoiseMultiplier)!.OverBudget);
+        Assert.Null(new SessionPrivacy(budget, 50, [], releaseConsumersAmplified: true).RefuseNextStep(Plan.NoiseMultiplier));
     }
 
     [Theory]
@@ -86,7 +127,7 @@ public sealed class SessionPrivacyTests
     [InlineData(1e-170)]
     public void RefuseNextStep_NonFiniteOrDegenerateSigma_RefusesAndIsNotABudgetQuestion(double sigma)
     {
-        var privacy = new SessionPrivacy(Plan, 50, []);
+        var privacy = new SessionPrivacy(Plan, 50, [], releaseConsumersAmplified: true);
 
         var refusal = privacy.RefuseNextStep(sigma);
 
@@ -98,8 +139,8 @@ public sealed class SessionPrivacyTests
     [Fact]
     public void RefuseNextStep_OverTheBudget_RefusesAsOverBudget_AndAStepThatFitsPasses()
     {
-        var tight = new SessionPrivacy(Plan with { EpsilonBudget = Rdp(1) / 2 }, 50, []);
-        var roomy = new SessionPrivacy(Plan, 50, []);
+        var tight = new SessionPrivacy(Plan with { EpsilonBudget = Rdp(1) / 2 }, 50, [], releaseConsumersAmplified: true);
+        var roomy = new SessionPrivacy(Plan, 50, [], releaseConsumersAmplified: true);
 
         Assert.True(tight.RefuseNextStep(Plan.NoiseMultiplier)!.OverBudget);
         Assert.Null(roomy.RefuseNextStep(Plan.NoiseMultiplier));
@@ -108,7 +149,7 @@ public sealed class SessionPrivacyTests
     [Fact]
     public void RefuseNextStep_NaNBudget_Refuses()
     {
-        var privacy = new SessionPrivacy(Plan with { EpsilonBudget = double.NaN }, 50, []);
+        var privacy = new SessionPrivacy(Plan with { EpsilonBudget = double.NaN }, 50, [], releaseConsumersAmplified: true);
 
         Assert.NotNull(privacy.RefuseNextStep(Plan.NoiseMultiplier));
     }
@@ -117,7 +158,7 @@ public sealed class SessionPrivacyTests
     public void EpsilonsAgainstCoordinator_ComposeEveryChargedStepWithoutAmplification()
     {
         var secure = Plan with { Mechanism = PrivacyPlan.DistributedDiscreteGaussian, SecureAggregation = true };
-        var privacy = new SessionPrivacy(secure, 50, [Entry(1)]);
+        var privacy = new SessionPrivacy(secure, 50, [Entry(1)], releaseConsumersAmplified: true);
 
         var (rdp, pld) = privacy.EpsilonsAgainstCoordinatorWithNextRound(0.8);
 
@@ -135,7 +176,7 @@ public sealed class SessionPrivacyTests
     [Fact]
     public void DeltaTotalWithNextRound_PaysForEveryEntrysSamplerDistanceAtTheLargerEpsilon()
     {
-        var privacy = new SessionPrivacy(Plan, 50, [Entry(1) with { SamplerTvDistance = 1e-9 }, Entry(2) with { SamplerTvDistance = 2e-9 }]);
+        var privacy = new SessionPrivacy(Plan, 50, [Entry(1) with { SamplerTvDistance = 1e-9 }, Entry(2) with { SamplerTvDistance = 2e-9 }], releaseConsumersAmplified: true);
 
         var total = privacy.DeltaTotalWithNextRound(3e-9, 1.5, 2.5);
 
