@@ -36,6 +36,12 @@ public sealed class CoordinatorOptions
     /// </summary>
     public string? PrometheusUrl { get; set; }
 
+    /// <summary>
+    /// The Prometheus listener is plain HTTP without authentication, so by default it may only bind a loopback address;
+    /// true allows any other (put it on a network only your monitoring reaches).
+    /// </summary>
+    public bool PrometheusAllowNonLoopback { get; set; }
+
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;
 

@@ -48,6 +48,23 @@ public sealed partial class TelemetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PrometheusOnANonLoopbackAddress_RefusedUnlessExplicitlyAllowed()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        // This machine's own non-loopback address: one the listener can bind, reachable from the network.
+        var address = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(i => i.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up)
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses).Select(a => a.Address)
+            .First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a));
+        var network = new Dictionary<string, string?> { ["Coordinator:PrometheusUrl"] = $"http://{address}:{FreePort.Next()}/" };
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => TestCoordinator.StartAsync(database.ConnectionString, null, settings: network));
+        Assert.Contains("PrometheusAllowNonLoopback", refused.Message, StringComparison.Ordinal);
+
+        network["Coordinator:PrometheusAllowNonLoopback"] = "true";
+        await using var allowed = await TestCoordinator.StartAsync(database.ConnectionString, null, settings: network);
+    }
+
+    [Fact]
     public async Task APrivateSession_IsCountedInPrometheusAndOtlp_WithoutParticipantIds()
     {
         var admin = _federation.Coordinator.Admin;

@@ -23,6 +23,12 @@ public static class CoordinatorTelemetryHosting
         {
             throw new InvalidOperationException($"Coordinator:PrometheusUrl '{options.PrometheusUrl}' is not an http://HOST:PORT/ address such as http://127.0.0.1:9464/.");
         }
+        if (prometheus is not null && !prometheus.IsLoopback && !options.PrometheusAllowNonLoopback)
+        {
+            throw new InvalidOperationException(
+                $"Coordinator:PrometheusUrl '{options.PrometheusUrl}' is not a loopback address, and the listener is plain HTTP without authentication; " +
+                "scrape through a loopback address, or set Coordinator:PrometheusAllowNonLoopback=true to serve it on a network only your monitoring reaches.");
+        }
         if (!otlp && prometheus is null)
         {
             return;
