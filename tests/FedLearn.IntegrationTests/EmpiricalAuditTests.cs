@@ -1,9 +1,10 @@
 using System.Text.Json;
-using FedLearn.Coordinator.Audit;
+using FedLearn.Coordinator.Grains.Rounds;
 using FedLearn.IntegrationTests.Infrastructure;
 using FedLearn.Privacy.Audit;
 using FedLearn.Protos.V1;
 using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace FedLearn.IntegrationTests;
@@ -121,12 +122,7 @@ public sealed class EmpiricalAuditTests
     [Fact]
     public async Task CoordinatorAddingLessNoiseThanItsLedgerRecords_IsFlagged_AndTheSwitchIsOnRecord()
     {
-        var understated = new Dictionary<string, string?>
-        {
-            [TestOnlyNoiseSetting.ScaleKey] = "0.25",
-            [TestOnlyNoiseSetting.AllowKey] = "true",
-        };
-        await using var federation = await TestFederation.StartAsync(participants: 4, examplesEach: 60, idPrefix: "auc", understated);
+        await using var federation = await TestFederation.StartAsync(participants: 4, examplesEach: 60, idPrefix: "auc", testNoise: new TestOnlyNoise(0.25));
         // Every canary in every round (q = 1): the audit's strongest setting (docs/audit.md, "Power").
         var (exitCode, output, report, _) = await RunAuditAsync(federation, samplingRate: 1.0);
         Assert.True(exitCode == 6, output);
@@ -182,12 +178,16 @@ public sealed class EmpiricalAuditTests
     }
 
     [Fact]
-    public async Task TestOnlyNoiseSwitch_WithoutTheExplicitAllowSetting_RefusesToStart()
+    public async Task TestOnlyNoiseSwitch_NoConfigurationTurnsItOn()
     {
         await using var database = await TestDatabase.CreateAsync();
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => TestCoordinator.StartAsync(database.ConnectionString, null,
-            settings: new Dictionary<string, string?> { [TestOnlyNoiseSetting.ScaleKey] = "0.5" }));
-        Assert.Contains(TestOnlyNoiseSetting.AllowKey, refused.Message, StringComparison.Ordinal);
+        // The keys that turned the switch on before review-10 S4, in the Testing environment: they no longer do anything.
+        await using var coordinator = await TestCoordinator.StartAsync(database.ConnectionString, null, settings: new Dictionary<string, string?>
+        {
+            ["Coordinator:TestOnly:NoiseScale"] = "0.25",
+            ["Coordinator:TestOnly:AllowUnderstatedNoise"] = "true",
+        });
+        Assert.Same(TestOnlyNoise.Honest, coordinator.Services.GetRequiredService<TestOnlyNoise>());
     }
 
     /// <summary>`fedlearn audit run` on a 3-round central-noise session (σ = 1, C = 1) beside the federation's real participants.</summary>

@@ -3,9 +3,9 @@ namespace FedLearn.Coordinator.Grains.Rounds;
 /// <summary>
 /// A switch for tests of the empirical privacy audit only (docs/audit.md, "Proof that it can fail"): central-noise rounds add
 /// <see cref="Scale"/>·σ·Δ noise while the ledger still records σ, so the ledger understates ε and the audit must flag the
-/// session. 1 (honest) unless the coordinator runs in the "Testing" environment with
-/// Coordinator:TestOnly:AllowUnderstatedNoise=true; any other host refuses to start with the setting present. When it is
-/// active the coordinator logs it at CRITICAL on start, records it in the audit log, and every audit report states it.
+/// session. The coordinator registers <see cref="Honest"/> and no configuration changes it; only a host built in code (the
+/// integration tests) can register another scale. When it is active the coordinator logs it at CRITICAL on start, records
+/// it in the audit log, and every audit report states it.
 /// </summary>
 public sealed class TestOnlyNoise
 {

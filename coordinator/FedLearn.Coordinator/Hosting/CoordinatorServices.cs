@@ -33,8 +33,9 @@ public static class CoordinatorServices
         builder.Services.AddSingleton(sp => LedgerSigner.LoadOrCreate(sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.LedgerKeyPath));
         builder.Services.AddSingleton<IRoundCommitWriter, LedgerCommitWriter>();
         builder.Services.AddSingleton<Audit.AuditRepository>();
-        builder.Services.AddSingleton(Audit.TestOnlyNoiseSetting.Read(builder.Configuration, builder.Environment));
-        builder.Services.AddHostedService<Audit.TestOnlyNoiseSetting.Recorder>();
+        // Always honest here; no setting can change it (Audit.TestOnlyNoiseRecorder says why and who can).
+        builder.Services.AddSingleton(Grains.Rounds.TestOnlyNoise.Honest);
+        builder.Services.AddHostedService<Audit.TestOnlyNoiseRecorder>();
         builder.Services.AddSingleton<ITestSetEvaluator>(sp => new TestSetEvaluator(
             sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.TestData,
             sp.GetRequiredService<ILogger<TestSetEvaluator>>()));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FedLearn.Coordinator.Grains.Rounds;
 using FedLearn.Coordinator.Hosting;
 using FedLearn.Identity;
 using FedLearn.Protos.V1;
@@ -98,10 +99,11 @@ public sealed class TestCoordinator : IAsyncDisposable
     /// A restarted coordinator passes its predecessor's (<see cref="DisposeKeepingFederationAsync"/>): same CA, so the
     /// participants' certificates stay valid, and same ledger key. Null: a fresh federation.
     /// </param>
-    /// <param name="settings">Extra configuration on top of the test defaults (e.g. the audit's test-only noise switch).</param>
+    /// <param name="settings">Extra configuration on top of the test defaults.</param>
+    /// <param name="testNoise">The audit's test-only noise understatement (docs/audit.md); only a host built in code can set it.</param>
     public static async Task<TestCoordinator> StartAsync(
         string connectionString, string? testData, int heartbeatSeconds = 2, int? port = null, string? federationDirectory = null,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null, TestOnlyNoise? testNoise = null)
     {
         port ??= FreePort.Next();
         var fresh = federationDirectory is null;
@@ -112,7 +114,7 @@ public sealed class TestCoordinator : IAsyncDisposable
         }
         try
         {
-            var app = await StartHostAsync(connectionString, testData, heartbeatSeconds, port.Value, federationDirectory, settings);
+            var app = await StartHostAsync(connectionString, testData, heartbeatSeconds, port.Value, federationDirectory, settings, testNoise);
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
             var coordinator = new TestCoordinator(app, address, federationDirectory);
             Running[address] = coordinator;
@@ -126,7 +128,8 @@ public sealed class TestCoordinator : IAsyncDisposable
     }
 
     private static async Task<WebApplication> StartHostAsync(
-        string connectionString, string? testData, int heartbeatSeconds, int port, string federationDirectory, IReadOnlyDictionary<string, string?>? settings)
+        string connectionString, string? testData, int heartbeatSeconds, int port, string federationDirectory, IReadOnlyDictionary<string, string?>? settings,
+        TestOnlyNoise? testNoise)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -149,6 +152,10 @@ public sealed class TestCoordinator : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddCoordinatorLogging();
         builder.AddCoordinatorServices();
+        if (testNoise is not null)
+        {
+            builder.Services.AddSingleton(testNoise);
+        }
         var app = builder.Build();
         app.MapCoordinatorEndpoints();
         await app.MigrateDatabaseAsync();

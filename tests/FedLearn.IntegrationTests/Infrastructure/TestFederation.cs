@@ -1,3 +1,4 @@
+using FedLearn.Coordinator.Grains.Rounds;
 using FedLearn.Training;
 
 namespace FedLearn.IntegrationTests.Infrastructure;
@@ -28,12 +29,13 @@ internal sealed class TestFederation : IAsyncDisposable
     public string TestSet { get; }
 
     public static async Task<TestFederation> StartAsync(
-        int participants, int examplesEach, string idPrefix, IReadOnlyDictionary<string, string?>? coordinatorSettings = null)
+        int participants, int examplesEach, string idPrefix, IReadOnlyDictionary<string, string?>? coordinatorSettings = null,
+        TestOnlyNoise? testNoise = null)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("fedlearn-test-").FullName;
         var database = await TestDatabase.CreateAsync();
         var (shards, testSet) = SyntheticData.Write(dataDirectory, participants, examplesEach);
-        var federation = new TestFederation(dataDirectory, database, await TestCoordinator.StartAsync(database.ConnectionString, testSet, settings: coordinatorSettings), testSet);
+        var federation = new TestFederation(dataDirectory, database, await TestCoordinator.StartAsync(database.ConnectionString, testSet, settings: coordinatorSettings, testNoise: testNoise), testSet);
         for (var i = 0; i < shards.Length; i++)
         {
             federation._participants.Add(new InProcessParticipant(federation.Coordinator.Address, $"{idPrefix}{i}", CsvDatasetLoader.Load(shards[i])));
