@@ -176,12 +176,15 @@ public sealed class PolicyGuard(ParticipantPolicy policy, string participantId)
     /// ε after this round: r rounds at the declared parameters, or — when the spend log shows attempts this participant
     /// trained for — each of those attempts as one step at its recorded parameters plus the rounds it has no record of at
     /// the declared ones, whichever is larger. Attempts are never de-duplicated: a round rerun, under any attempt number,
-    /// was trained for again (design decision D3).
+    /// was trained for again (design decision D3). Every step is composed at q = 1, whatever q the session samples with:
+    /// the coordinator publishes each round's cohort size, so amplification by sampling does not hold for what is
+    /// released (review-10 S7, docs/threat-model.md; the ledger claims none from accounting version 4).
     /// </summary>
     private static double Project(RoundTask task, PrivacyParameters privacy, IPrivacyAccountant accountant, List<SpendRecord> history)
     {
+        const double Unamplified = 1.0;
         var sigma = WorstCaseNoiseMultiplier(task, privacy);
-        var epsilon = accountant.GetEpsilon([new SubsampledGaussianStep(privacy.SamplingRate, sigma, task.Round)], privacy.Delta);
+        var epsilon = accountant.GetEpsilon([new SubsampledGaussianStep(Unamplified, sigma, task.Round)], privacy.Delta);
         var recorded = history.Where(r => r.SamplingRate is not null && r.NoiseMultiplier is not null).ToList();
         if (recorded.Count == 0)
         {
@@ -190,11 +193,11 @@ public sealed class PolicyGuard(ParticipantPolicy policy, string participantId)
         // A record at today's declared (q, σ) counts at today's worst-case σ (with distributed noise the record holds the
         // declared target, not what s_min survivors guarantee); one under other parameters counts as recorded.
         var steps = recorded.Select(r => r.SamplingRate == privacy.SamplingRate && r.NoiseMultiplier == privacy.NoiseMultiplier
-                ? new SubsampledGaussianStep(privacy.SamplingRate, sigma)
-                : new SubsampledGaussianStep(r.SamplingRate!.Value, r.NoiseMultiplier!.Value))
+                ? new SubsampledGaussianStep(Unamplified, sigma)
+                : new SubsampledGaussianStep(Unamplified, r.NoiseMultiplier!.Value))
             .ToList();
         var roundsRecorded = recorded.Where(r => r.Round < task.Round).Select(r => r.Round).Distinct().Count();
-        steps.Add(new SubsampledGaussianStep(privacy.SamplingRate, sigma, task.Round - roundsRecorded));
+        steps.Add(new SubsampledGaussianStep(Unamplified, sigma, task.Round - roundsRecorded));
         return Math.Max(epsilon, accountant.GetEpsilon(steps, privacy.Delta));
     }
 

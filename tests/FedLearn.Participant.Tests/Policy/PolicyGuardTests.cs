@@ -12,10 +12,12 @@ public sealed class PolicyGuardTests
     [Fact]
     public void Check_WithinPolicy_AcceptsWithLocalProjection()
     {
-        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(round: 3), []);
+        var decision = new PolicyGuard(Strict, "p1").Check(Tasks.Private(round: 3, budget: 10), []);
 
         Assert.True(decision.Accept, decision.Reason);
-        Assert.Equal(Epsilon(0.1, 1.1, 3, 1e-5), decision.ProjectedEpsilon);
+        // Composed at q = 1 although the session samples at q = 0.1: the cohort sizes are published (review-10 S7).
+        Assert.Equal(Epsilon(1.0, 1.1, 3, 1e-5), decision.ProjectedEpsilon);
+        Assert.True(decision.ProjectedEpsilon > Epsilon(0.1, 1.1, 3, 1e-5));
         Assert.Equal("rdp", decision.Accountant);
         Assert.Contains("projected locally (rdp)", decision.Reason, StringComparison.Ordinal);
     }
@@ -85,8 +87,8 @@ public sealed class PolicyGuardTests
     public void Check_LocalProjectionAboveDeclaredBudget_Declines()
     {
         // The declared budget and ledger look fine, but the rounds so far at the declared (q, σ) cost more than the budget.
-        var budget = Epsilon(0.1, 1.1, 10, 1e-5) * 0.9;
-        var guard = new PolicyGuard(Strict, "p1");
+        var budget = Epsilon(1.0, 1.1, 10, 1e-5) * 0.9;
+        var guard = new PolicyGuard(Strict with { MaxEpsilonPerSession = 100 }, "p1");
 
         var early = guard.Check(Tasks.Private(round: 1, budget: budget), []);
         var late = guard.Check(Tasks.Private(round: 10, budget: budget, epsilonSpent: 0.1), []);
@@ -99,7 +101,7 @@ public sealed class PolicyGuardTests
     [Fact]
     public void Check_LocalProjectionAbovePolicyLimit_Declines()
     {
-        var limit = Epsilon(0.1, 1.1, 10, 1e-5) * 0.9;
+        var limit = Epsilon(1.0, 1.1, 10, 1e-5) * 0.9;
         var guard = new PolicyGuard(Strict with { MaxEpsilonPerSession = limit }, "p1");
 
         var decision = guard.Check(Tasks.Private(round: 10, budget: limit), []);
@@ -125,9 +127,9 @@ public sealed class PolicyGuardTests
         var decision = guard.Check(Tasks.Private(round: 4, budget: 1000), log);
 
         var expected = Accountants.Create(AccountantKind.Rdp).GetEpsilon(
-            [new SubsampledGaussianStep(0.1, 0.6, 3), new SubsampledGaussianStep(0.1, 1.1, 1)], 1e-5);
+            [new SubsampledGaussianStep(1.0, 0.6, 3), new SubsampledGaussianStep(1.0, 1.1, 1)], 1e-5);
         Assert.Equal(expected, decision.ProjectedEpsilon!.Value, 1e-9);
-        Assert.True(expected > Epsilon(0.1, 1.1, 4, 1e-5));
+        Assert.True(expected > Epsilon(1.0, 1.1, 4, 1e-5));
     }
 
     [Fact]
@@ -140,8 +142,8 @@ public sealed class PolicyGuardTests
 
         var decision = guard.Check(Tasks.Private(round: 2), [record, record]);
 
-        Assert.Equal(Epsilon(0.1, 1.1, 3, 1e-5), decision.ProjectedEpsilon!.Value, 12);
-        Assert.True(decision.ProjectedEpsilon > Epsilon(0.1, 1.1, 2, 1e-5));
+        Assert.Equal(Epsilon(1.0, 1.1, 3, 1e-5), decision.ProjectedEpsilon!.Value, 12);
+        Assert.True(decision.ProjectedEpsilon > Epsilon(1.0, 1.1, 2, 1e-5));
     }
 
     [Fact]
@@ -168,7 +170,7 @@ public sealed class PolicyGuardTests
     [Fact]
     public void Check_NoPolicyFile_AcceptsButReportsObjection()
     {
-        var budget = Epsilon(0.1, 1.1, 10, 1e-5) * 0.9;
+        var budget = Epsilon(1.0, 1.1, 10, 1e-5) * 0.9;
 
         var decision = new PolicyGuard(ParticipantPolicy.Permissive, "p1").Check(Tasks.Private(round: 10, budget: budget), []);
         var nonPrivate = new PolicyGuard(ParticipantPolicy.Permissive, "p1").Check(Tasks.NonPrivate(), []);
@@ -185,7 +187,7 @@ public sealed class PolicyGuardTests
 
         Assert.True(decision.Accept, decision.Reason);
         Assert.Equal("pld", decision.Accountant);
-        Assert.True(decision.ProjectedEpsilon <= Epsilon(0.1, 1.1, 2, 1e-5) * 1.001);
+        Assert.True(decision.ProjectedEpsilon <= Epsilon(1.0, 1.1, 2, 1e-5) * 1.001);
     }
 
     private static double Epsilon(double q, double sigma, int rounds, double delta) =>
