@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using FedLearn.Privacy;
 using FedLearn.Privacy.Noise;
 using FedLearn.SecureAggregation.Noise;
@@ -116,8 +115,7 @@ public sealed class DpSgdTrainer : IDisposable
                     pending.GetAwaiter().GetResult(); // `drawing` now holds this step's noise
                     (ready, drawing) = (drawing, ready);
                     pending = DrawNoise(drawing);
-                    GridGaussianMechanism.Release(gradients, ready, options.ClipNorm, options.NoiseMultiplier);
-                    TensorPrimitives.MultiplyAdd(gradients, scale, weights, weights);
+                    GridGaussianMechanism.ReleaseInto(gradients, ready, options.ClipNorm, options.NoiseMultiplier, scale, weights);
                     steps++;
                     if (steps % reportEvery == 0 || steps == totalSteps)
                     {

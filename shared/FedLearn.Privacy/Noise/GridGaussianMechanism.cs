@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using FedLearn.SecureAggregation.Noise;
 
 namespace FedLearn.Privacy.Noise;
@@ -191,6 +193,54 @@ public static class GridGaussianMechanism
 
         return ChargedSensitivity(clipNorm, noiseMultiplier, d);
     }
+
+    /// <summary>
+    /// The release of <see cref="Release(Span{float}, ReadOnlySpan{uint}, double, double)"/>, γ·(round(sum/γ) + noise),
+    /// added to <paramref name="accumulator"/> times <paramref name="scale"/> in the same pass (DP-SGD's step
+    /// w ← w + scale·release), without writing the release anywhere else; <paramref name="sum"/> is left as it was.
+    /// Returns the sensitivity Δ = C + γ√d to charge (at noise multiplier σ). Eight and sixteen lanes at a time where the
+    /// hardware has them; the arithmetic is the scalar one's: S/γ exact, round to nearest even, the integer plus the
+    /// noise exact below 2^53 (and a function of that integer sum above), then γ times it narrowed to float.
+    /// </summary>
+    /// <exception cref="ArgumentException">A non-finite value in the sum, or spans of different lengths.</exception>
+    public static double ReleaseInto(ReadOnlySpan<float> sum, ReadOnlySpan<uint> noise, double clipNorm, double noiseMultiplier, float scale, Span<float> accumulator)
+    {
+        if (noise.Length != sum.Length || accumulator.Length != sum.Length)
+        {
+            throw new ArgumentException($"Expected {sum.Length} noise words and accumulator values, got {noise.Length} and {accumulator.Length}.", nameof(noise));
+        }
+
+        var d = Math.Max(1, sum.Length);
+        var gamma = Grid(clipNorm, noiseMultiplier, d);
+        var inverse = 1.0 / gamma; // exact: γ is a power of two
+        var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var words = MemoryMarshal.Cast<uint, int>(noise);
+            var (inverseV, gammaV, limit, scaleV) = (Vector512.Create(inverse), Vector512.Create(gamma), Vector512.Create(MaxGridValue), Vector512.Create(scale));
+            for (; i + 16 <= sum.Length; i += 16)
+            {
+                var (low, high) = Vector512.Widen(Vector512.Create(sum.Slice(i, 16)));
+                var (noiseLow, noiseHigh) = Vector512.Widen(Vector512.Create(words.Slice(i, 16)));
+                var release = Vector512.Narrow(
+                    SnapAndAdd(low * inverseV, noiseLow, limit) * gammaV,
+                    SnapAndAdd(high * inverseV, noiseHigh, limit) * gammaV);
+                ((release * scaleV) + Vector512.Create((ReadOnlySpan<float>)accumulator.Slice(i, 16))).CopyTo(accumulator.Slice(i, 16));
+            }
+        }
+
+        for (; i < sum.Length; i++)
+        {
+            accumulator[i] += (float)((Snap(sum[i] * inverse) + (int)noise[i]) * gamma) * scale;
+        }
+
+        return ChargedSensitivity(clipNorm, noiseMultiplier, d);
+    }
+
+    private static Vector512<double> SnapAndAdd(Vector512<double> scaled, Vector512<long> noise, Vector512<double> limit) =>
+        Vector512.LessThanOrEqualAll(Vector512.Abs(scaled), limit)
+            ? Vector512.Round(scaled) + Vector512.ConvertToDouble(noise) // Round: to nearest, ties to even, as Snap
+            : throw new ArgumentException("The sum contains a non-finite value or one far beyond any clipped sum.", "sum");
 
     /// <summary>
     /// Round to nearest (ties to even): deterministic, moves the coordinate by ≤ γ/2. The integer result plus the integer

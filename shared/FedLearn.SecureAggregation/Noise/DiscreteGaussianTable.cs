@@ -161,6 +161,41 @@ internal sealed class DiscreteGaussianTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long SampleMagnitude(ulong high, CryptoRandom random) => Magnitude(high, random);
 
+    /// <summary>
+    /// For each value b of the top <paramref name="bits"/> bits of the 64-bit draw: the magnitude every draw starting
+    /// with b gets (no table entry's high word lies in [b·2^(64−bits), (b+1)·2^(64−bits)), so <see cref="SampleMagnitude"/>
+    /// returns the same index whatever the remaining bits), or −1 when the prefix straddles an entry and the remaining
+    /// bits decide. Lets a sampler read only the prefix in the common case and draw the rest only when it matters.
+    /// </summary>
+    internal int[] ResolvedPrefixes(int bits)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bits, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(bits, 24);
+        var shift = 64 - bits;
+        var result = new int[1 << bits];
+        // first[b] = the least index with _high[index] ≥ b·2^shift, as the guide is built.
+        var index = 0;
+        for (var b = 0; b < result.Length; b++)
+        {
+            var threshold = (ulong)b << shift;
+            while (index < _high.Length && _high[index] < threshold)
+            {
+                index++;
+            }
+
+            var next = index;
+            var end = b + 1 < result.Length ? (ulong)(b + 1) << shift : 0;
+            while (next < _high.Length && (b + 1 == result.Length || _high[next] < end))
+            {
+                next++;
+            }
+
+            result[b] = next == index ? index : -1;
+        }
+
+        return result;
+    }
+
     public long Sample(CryptoRandom random)
     {
         var magnitude = Magnitude(random.NextUInt64(), random);

@@ -35,6 +35,10 @@ public sealed class ScaledDiscreteGaussian
     private const ulong MinBaseVariance = 256;
 
     private const int Batch = 256;
+
+    // The packed path: the base draw's prefix read from A's top 16 bits, y from at most 15 low bits (bit 15 is the sign).
+    private const int PrefixBits = 16;
+    private const int PackedYBits = 15;
     private const int Degree = 12;
     private static readonly double Margin = Math.ScaleB(1.0, -34);
     private static readonly double InverseTwoPow32 = Math.ScaleB(1.0, -32);
@@ -45,6 +49,7 @@ public sealed class ScaledDiscreteGaussian
     private readonly ulong _kMask;
     private readonly double _inverseDenominator;
     private readonly UInt128 _denominator;
+    private readonly int[]? _prefixMagnitudes;
 
     private ScaledDiscreteGaussian(ulong minimumVariance)
     {
@@ -60,6 +65,8 @@ public sealed class ScaledDiscreteGaussian
         _denominator = 2 * (UInt128)k2 * baseVariance;
         _inverseDenominator = Math.ScaleB(1.0 / baseVariance, -(2 * _shift) - 1);
         Variance = k2 * baseVariance;
+        // The packed path reads y and the sign from the low 16 bits of one word and the base draw's prefix from the top 16.
+        _prefixMagnitudes = _shift <= PackedYBits ? _base.ResolvedPrefixes(PrefixBits) : null;
     }
 
     /// <summary>The variance asked for; <see cref="Variance"/> is at least this.</summary>
@@ -86,8 +93,115 @@ public sealed class ScaledDiscreteGaussian
     }
 
     /// <summary>target[j] += a fresh sample (mod 2^32) for every j.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddSamples(Span<uint> target, CryptoRandom random)
+    {
+        if (_prefixMagnitudes is not null && Vector512.IsHardwareAccelerated)
+        {
+            AddSamplesPacked(target, random);
+        }
+        else
+        {
+            AddSamplesWide(target, random);
+        }
+    }
+
+    /// <summary>
+    /// The same proposals and decisions as <see cref="AddSamplesWide"/>, with the uniform bits drawn only as far as they
+    /// matter and the acceptance decided on eight lanes at once. Per proposal two 32-bit words: A holds the base draw's
+    /// top 16 bits (31 … 16), the sign (15) and y (the low m ≤ 15 bits); U is the acceptance uniform's top 32 bits. When
+    /// A's top 16 bits fall inside one step of the base CDF (all but ~0.5% of draws), they decide x alone; otherwise 48
+    /// fresh bits complete the 64-bit draw (<see cref="DiscreteGaussianTable.ResolvedPrefixes"/>). Lazily extending a
+    /// uniform with fresh independent bits leaves it uniform, so the distribution, and the distance bound, are unchanged.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddSamplesPacked(Span<uint> target, CryptoRandom random)
+    {
+        Span<ulong> pairs = stackalloc ulong[Batch]; // A in the low half, U in the high half
+        Span<long> magnitudes = stackalloc long[Batch];
+        Span<double> exponents = stackalloc double[Batch];
+        Span<double> probabilities = stackalloc double[Batch];
+        Span<long> signed = stackalloc long[8];
+        Span<uint> staged = stackalloc uint[Batch];
+        var prefixes = _prefixMagnitudes!;
+        var words = MemoryMarshal.Cast<ulong, uint>(pairs);
+        var scale = Vector512.Create(InverseTwoPow32);
+        var margin = Vector512.Create(Margin);
+        var j = 0;
+        while (j < target.Length)
+        {
+            random.Fill(words);
+
+            // x from the prefix table (48 fresh bits complete the draw when the prefix straddles a table entry), then
+            // z = kx + y and the exponent n/d = y(y + 2kx)/(2k²σ₀²) (the product is below 2^53: exact, as in AddSamplesWide).
+            for (var b = 0; b < Batch; b++)
+            {
+                var a = (uint)pairs[b];
+                var prefix = a >> (32 - PrefixBits);
+                long x = prefixes[prefix];
+                if (x < 0)
+                {
+                    x = _base.SampleMagnitude(((ulong)prefix << (64 - PrefixBits)) | (random.NextUInt64() >> PrefixBits), random);
+                }
+
+                var kx = x << _shift;
+                var y = (long)(a & _kMask);
+                magnitudes[b] = kx + y;
+                exponents[b] = y * (double)(y + (2 * kx)) * _inverseDenominator;
+            }
+
+            ExpNegative(exponents, probabilities);
+
+            // Eight lanes: accept when U + 2^−32 ≤ p − margin, reject when U ≥ p + margin (and a negative zero, which
+            // would count 0 twice), compacting the accepted ±z without branches.
+            var n = 0;
+            for (var g = 0; g < Batch; g += 8)
+            {
+                var packed = Vector512.Create((ReadOnlySpan<ulong>)pairs.Slice(g, 8));
+                var z = Vector512.Create((ReadOnlySpan<long>)magnitudes.Slice(g, 8));
+                var p = Vector512.Create((ReadOnlySpan<double>)probabilities.Slice(g, 8));
+                var u = Vector512.ConvertToDouble(Vector512.ShiftRightLogical(packed, 32)) * scale;
+                var sure = Vector512.LessThanOrEqual(u + scale, p - margin).AsInt64();
+                var sureNot = Vector512.GreaterThanOrEqual(u, p + margin).AsInt64();
+                var negative = -Vector512.ShiftRightLogical(packed & Vector512.Create(1UL << 15), 15).AsInt64(); // 0 or −1
+                ((z ^ negative) - negative).CopyTo(signed); // ±z without a branch
+                if ((~(sure | sureNot)).ExtractMostSignificantBits() == 0)
+                {
+                    var keep = Vector512.AndNot(sure, negative & Vector512.Equals(z, Vector512<long>.Zero)).ExtractMostSignificantBits();
+                    for (var lane = 0; lane < 8; lane++)
+                    {
+                        staged[n] = unchecked((uint)signed[lane]);
+                        n += (int)((keep >> lane) & 1);
+                    }
+
+                    continue;
+                }
+
+                // Within 2^−34 of the threshold (probability ≈ 2^−31 a lane): the exact comparison, lane by lane.
+                for (var lane = 0; lane < 8; lane++)
+                {
+                    var b = g + lane;
+                    if (((pairs[b] & (1UL << 15)) != 0 && magnitudes[b] == 0) || !Accepts(probabilities[b], (uint)(pairs[b] >> 32), magnitudes[b], random))
+                    {
+                        continue;
+                    }
+
+                    staged[n++] = unchecked((uint)signed[lane]);
+                }
+            }
+
+            var take = Math.Min(n, target.Length - j);
+            for (var i = 0; i < take; i++)
+            {
+                target[j + i] += staged[i];
+            }
+
+            j += take;
+        }
+    }
+
+    /// <summary>target[j] += a fresh sample (mod 2^32) for every j, from two 64-bit words per proposal.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddSamplesWide(Span<uint> target, CryptoRandom random)
     {
         // Per proposal two words: the base draw, and (low 32 bits: U; bits 32 … 32+m−1: y; bit 63: the sign).
         Span<uint> words = stackalloc uint[4 * Batch];

@@ -107,6 +107,54 @@ public sealed class GridGaussianMechanismTests
         return Math.Sqrt(distance2) <= GridGaussianMechanism.ChargedSensitivity(C, 1.0, D);
     }
 
+    /// <summary>
+    /// The fused DP-SGD step (vector lanes plus a scalar tail: 1003 = 62·16 + 11) adds exactly the release that
+    /// <see cref="GridGaussianMechanism.Release(Span{float}, ReadOnlySpan{uint}, double, double)"/> writes, including
+    /// sums that sit exactly half a grid step apart (ties round to even) and negative noise.
+    /// </summary>
+    [Fact]
+    public void ReleaseInto_AddsExactlyTheRelease_TiesToEven()
+    {
+        const int D = 1003;
+        var gamma = GridGaussianMechanism.Grid(1.0, 1.0, D);
+        var random = new Random(5);
+        var sum = new float[D];
+        var noise = new uint[D];
+        for (var i = 0; i < D; i++)
+        {
+            sum[i] = i % 3 == 0 ? (float)((i - 500 + 0.5) * gamma) : (float)(random.NextDouble() - 0.5) * 0.05f;
+            noise[i] = unchecked((uint)random.Next(-100_000, 100_000));
+        }
+
+        var released = (float[])sum.Clone();
+        var expectedDelta = GridGaussianMechanism.Release(released, noise, 1.0, 1.0);
+        var accumulator = new float[D];
+
+        var delta = GridGaussianMechanism.ReleaseInto(sum, noise, 1.0, 1.0, 1f, accumulator);
+
+        Assert.Equal(expectedDelta, delta);
+        Assert.Equal(released, accumulator);
+
+        var weights = Enumerable.Range(0, D).Select(i => 0.01f * i).ToArray();
+        var stepped = (float[])weights.Clone();
+        GridGaussianMechanism.ReleaseInto(sum, noise, 1.0, 1.0, -0.25f, stepped);
+        for (var i = 0; i < D; i++)
+        {
+            Assert.Equal(weights[i] + (-0.25f * released[i]), stepped[i]);
+        }
+    }
+
+    [Theory]
+    [InlineData(float.NaN, 5)]
+    [InlineData(float.PositiveInfinity, 20)]
+    [InlineData(float.NegativeInfinity, 40)]
+    public void ReleaseInto_NonFiniteSum_Refuses(float bad, int at)
+    {
+        var sum = new float[41];
+        sum[at] = bad;
+        Assert.Throws<ArgumentException>(() => GridGaussianMechanism.ReleaseInto(sum, new uint[41], 1.0, 1.0, 1f, new float[41]));
+    }
+
     [Theory]
     [InlineData(float.NaN)]
     [InlineData(float.PositiveInfinity)]

@@ -167,4 +167,38 @@ public sealed class DiscreteGaussianTableTests
 
         return tail / total;
     }
+
+    /// <summary>
+    /// A resolved prefix is the magnitude every draw with that prefix gets: checked at the prefix's first and last
+    /// 64-bit draw and at random draws inside it; and only a prefix holding a table entry is left unresolved.
+    /// </summary>
+    [Theory]
+    [InlineData(5UL)]
+    [InlineData(300UL)]
+    [InlineData(1000UL)]
+    public void ResolvedPrefixes_AgreeWithTheFullDraw(ulong sigmaSquared)
+    {
+        const int Bits = 16;
+        var table = DiscreteGaussianTable.ForHalf(sigmaSquared);
+        var prefixes = table.ResolvedPrefixes(Bits);
+        using var random = new CryptoRandom();
+        var unresolved = 0;
+
+        for (var b = 0; b < prefixes.Length; b++)
+        {
+            var first = (ulong)b << (64 - Bits);
+            var last = first | (ulong.MaxValue >> Bits);
+            if (prefixes[b] < 0)
+            {
+                unresolved++;
+                continue;
+            }
+
+            Assert.Equal(prefixes[b], table.SampleMagnitude(first, random));
+            Assert.Equal(prefixes[b], table.SampleMagnitude(last, random));
+            Assert.Equal(prefixes[b], table.SampleMagnitude(first | (random.NextUInt64() >> Bits), random));
+        }
+
+        Assert.InRange(unresolved, 1, table.TailCut);
+    }
 }

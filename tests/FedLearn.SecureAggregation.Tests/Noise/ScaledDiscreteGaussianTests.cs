@@ -46,11 +46,13 @@ public sealed class ScaledDiscreteGaussianTests
         Assert.InRange(chi2, 0, df + (10 * Math.Sqrt(2.0 * df)));
     }
 
-    [Fact]
-    public void AddSamples_LargeVariance_MeanVarianceAndSymmetry()
+    [Theory]
+    [InlineData(1_100_000_000UL)] // DP-SGD's grid noise: k = 2^11, the packed path
+    [InlineData(1UL << 40)]       // k = 2^16: y needs 16 bits, the two-word path
+    public void AddSamples_LargeVariance_MeanVarianceAndSymmetry(ulong minimumVariance)
     {
         const int N = 1 << 20;
-        var sampler = ScaledDiscreteGaussian.For(1_100_000_000);
+        var sampler = ScaledDiscreteGaussian.For(minimumVariance);
         var values = new uint[N];
         using var random = new CryptoRandom();
         sampler.AddSamples(values, random);
