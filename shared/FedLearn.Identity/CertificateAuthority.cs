@@ -127,6 +127,25 @@ public sealed class CertificateAuthority : IDisposable
         return certificate.CopyWithPrivateKey(key);
     }
 
+    /// <summary>
+    /// The certificate a coordinator silo presents to the other silos of its cluster, in both directions of their mutual
+    /// TLS (server and client authentication), over the coordinator's own key (<paramref name="coordinatorKey"/>, the key
+    /// of its server certificate) and with the coordinator role. It names no host: silos dial each other by address and
+    /// recognise a peer by its key.
+    /// </summary>
+    public X509Certificate2 IssueSilo(ECDsa coordinatorKey, TimeSpan lifetime, DateTimeOffset now)
+    {
+        var request = new CertificateRequest(new X500DistinguishedName("CN=fedlearn-coordinator-silo"), coordinatorKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ServerAuth, ClientAuth], false));
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddUri(new Uri(Roles.ToUri(Roles.Coordinator)));
+        request.CertificateExtensions.Add(san.Build());
+        using var certificate = Sign(request, now, lifetime);
+        return certificate.CopyWithPrivateKey(coordinatorKey);
+    }
+
     /// <summary>A client certificate with a fresh key (for the CA's own first admin and for tests).</summary>
     public X509Certificate2 IssueClientWithKey(string name, string role, TimeSpan lifetime, DateTimeOffset now)
     {

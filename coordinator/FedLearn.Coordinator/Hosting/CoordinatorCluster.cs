@@ -66,6 +66,10 @@ public static class CoordinatorCluster
         {
             silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedAddress), options.SiloPort, options.GatewayPort);
         }
+        if (!options.InsecureDevelopmentPlaintext)
+        {
+            SiloTransportSecurity.Configure(silo, options);
+        }
         // The coordinator's own data source (its least-privileged role): the membership tables are working tables like the others.
         silo.UseAdoNetClustering(adoNet => adoNet.Configure<NpgsqlDataSource>((o, dataSource) =>
         {
