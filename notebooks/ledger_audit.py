@@ -6,7 +6,9 @@ chain, verifies every ECDSA P-256 signature (with the `cryptography` package; De
 checkpoints to entries, and checks that each entry records exactly the guarantee levels its header declares and stays
 within their budgets. It does not recompute ε (that needs the RDP/PLD accountants: `fedlearn ledger verify` does it);
 it does recompute, from the recorded ε and the entries' sampler distances, the δ each figure truly holds at
-(`delta_total`, accounting version 2). For accounting version 4, whose release-consumer figures claim no amplification by
+(`delta_total`, accounting version 2), and, from the noise inputs each entry records (accounting versions 3 and 4), its
+sensitivity, its σ (secure aggregation: the certainly honest shares of a sum of discrete Gaussians, Kairouz, Liu &
+Steinke 2021, Prop. 14) and its samplers' distance η. For accounting version 4, whose release-consumer figures claim no amplification by
 sampling, it checks each recorded ε against the exact ε of the composed Gaussian mechanisms at q = 1 (a lower bound any
 sound accountant's figure must reach), so a ledger that still claims amplification is named. It is a second implementation of the format, so an auditor need not trust FedLearn's own code for the integrity of the
 chain.
@@ -46,19 +48,29 @@ ENTRY_MEMBERS = [
     ("participants_selected", "i"), ("participants_aggregated", "i"), ("delta", "n"), ("epsilon_rdp", "n"),
     ("epsilon_pld", "n"), ("epsilon_against_coordinator_rdp", "n"), ("epsilon_against_coordinator_pld", "n"),
     ("sampler_tv_distance", "n"), ("delta_total", "n"), ("delta_total_against_coordinator", "n"),
+    ("dimension", "i"), ("grid_scale", "n"), ("integer_noise_variance", "i"), ("padded_dimension", "i"),
+    ("shamir_threshold", "i"), ("minimum_survivors", "i"), ("dropout_allowance", "n"), ("corruption_rate", "n"),
     ("example_epsilon_max", "n"), ("model_sha256", "s"), ("previous_hash", "s"),
 ]
 COORDINATOR_ENTRY_MEMBERS = ["epsilon_against_coordinator_rdp", "epsilon_against_coordinator_pld"]
 RESIDUE_ENTRY_MEMBERS = ["sampler_tv_distance", "delta_total", "delta_total_against_coordinator"]
+# Accounting version 3 (docs/ledger.md, "Noise inputs"): central noise records the first three, secure aggregation all.
+CENTRAL_INPUT_MEMBERS = ["dimension", "grid_scale", "integer_noise_variance"]
+SECURE_INPUT_MEMBERS = CENTRAL_INPUT_MEMBERS + [
+    "padded_dimension", "shamir_threshold", "minimum_survivors", "dropout_allowance", "corruption_rate"]
 PARTICIPANT_LEVEL_ENTRY_MEMBERS = [
     "sampling_rate", "noise_multiplier", "clip_norm", "sensitivity", "delta", "epsilon_rdp", "epsilon_pld",
-] + COORDINATOR_ENTRY_MEMBERS + RESIDUE_ENTRY_MEMBERS
-# accounting_version (docs/ledger.md): absent = 1 (ε only), 2 = entries record the samplers' distance and delta_total.
+] + COORDINATOR_ENTRY_MEMBERS + RESIDUE_ENTRY_MEMBERS + SECURE_INPUT_MEMBERS
+# accounting_version (docs/ledger.md): absent = 1 (ε only), 2 = entries record the samplers' distance and delta_total,
+# 3 = they also record the noise inputs.
 SAMPLER_RESIDUE_VERSION = 2
 # 4 = as 2, and the release consumers' figures compose every entry at q = 1 (no amplification by sampling: the cohort
 # sizes are published, review-10 S7).
+# 3 = as 2, and the entries record the noise inputs (docs/ledger.md, "Noise inputs").
 UNAMPLIFIED_VERSION = 4
-RESIDUE_VERSIONS = (SAMPLER_RESIDUE_VERSION, UNAMPLIFIED_VERSION)
+NOISE_INPUTS_VERSION = 3
+RESIDUE_VERSIONS = (SAMPLER_RESIDUE_VERSION, NOISE_INPUTS_VERSION, UNAMPLIFIED_VERSION)
+INPUT_VERSIONS = (NOISE_INPUTS_VERSION, UNAMPLIFIED_VERSION)
 TOLERANCE = 1e-6
 
 # The export's shape (docs/ledger.md, "Export formats"): every member the export may hold, and nothing else.
@@ -281,6 +293,144 @@ def check_unamplified(problems, sequence, entry, delta, mu, records_coordinator)
                 problems.append(("epsilon_under_reported" if mine < theirs else "epsilon_over_reported", sequence,
                                  "%s %r is not %s %r: accounting version 4 composes the same q = 1 steps for both"
                                  % (field, mine, coordinator, theirs)))
+# ---- Accounting version 3: the noise inputs' derivations (docs/ledger.md, "Noise inputs"), written from the formulas. ----
+
+ROUNDING_BETA = 0.6065306597126334  # β = e^(−1/2) of conditional rounding (Kairouz, Liu & Steinke 2021, Algorithm 1)
+
+
+def grid_sensitivity(clip_norm, gamma, padded):
+    """Δ₂ on the grid after conditional rounding (KLS 2021, Theorem 1), c = C/γ:
+    min{c² + D/4 + √(2 ln(1/β))·(c + √D/2), (c + √D)²}, square-rooted."""
+    c = clip_norm / gamma
+    probabilistic = c * c + padded / 4 + math.sqrt(2 * math.log(1 / ROUNDING_BETA)) * (c + math.sqrt(padded) / 2)
+    deterministic = (c + math.sqrt(padded)) * (c + math.sqrt(padded))
+    return math.sqrt(min(probabilistic, deterministic))
+
+
+def corrupt(cohort, rho):
+    """⌊ρ·n⌋, with 10⁻⁹ of slack so that a product meant to be an integer (0.05·20) is not floored below it."""
+    return math.floor(rho * cohort + 1e-9)
+
+
+def tau(shares, variance):
+    """τ of KLS 2021, Prop. 14: 10·Σ_{k=1}^{n−1} exp(−2π²σ²·k/(k+1))."""
+    total = 0.0
+    for k in range(1, shares):
+        term = math.exp(-2 * math.pi * math.pi * variance * k / (k + 1))
+        total += term
+        if term == 0:
+            break
+    return 10 * total
+
+
+def sigma_eff(sensitivity, variance, honest, padded):
+    """σ_eff = 1/√min{Δ²/(nσ²) + 2τD, (Δ/(√n·σ) + τ√D)²} of n honest N_Z(0, σ²) shares (KLS 2021, Prop. 14; τD doubled so
+    that the Gaussian curve α/(2σ_eff²) bounds the proposition at every order α ≥ 1)."""
+    t = tau(honest, variance)
+    ratio = sensitivity / math.sqrt(honest * variance)
+    first = ratio * ratio + 2 * t * padded
+    second = ratio + t * math.sqrt(padded)
+    return 1 / math.sqrt(min(first, second * second))
+
+
+def table_bound(variance, half=False):
+    """The proven total variation bound of one draw of the tabulated discrete Gaussian sampler (docs/secure-aggregation.md,
+    "Sampler error and δ"): tail cut B (least with P[|X| > B] ≤ 2^−72, 2^−100 for the half table), 108-bit weights,
+    normalisation to 2^128."""
+    s2 = float(variance)
+    floor = max(1.0, math.sqrt(2 * math.pi * s2))
+    tail_bits = 100 if half else 72
+
+    def tail(cut):
+        x = cut + 1.0
+        ratio = math.exp(-(2 * x + 1) / (2 * s2))
+        return 1.001 * 2 * math.exp(-x * x / (2 * s2)) / (1 - ratio) / floor
+
+    cut = max(0, int(math.sqrt(2 * s2 * (tail_bits * math.log(2) - 4))) - 2)
+    while tail(cut) > 2.0 ** -tail_bits:
+        cut += 1
+    entries = cut + 1.0
+    sigma = math.sqrt(s2)
+    error_terms = 3 * (s2 + sigma) + 2 * (1 + sigma * math.sqrt(math.pi / 2))
+    weight_error = math.ldexp(1.01 * (entries + error_terms), -108)
+    normaliser = floor / 2 if half else floor
+    return tail(cut) + 2 * entries * weight_error / normaliser + 3 * entries * 2.0 ** -128
+
+
+def share_bound(variance):
+    """Per-coordinate bound of a secure-aggregation share: the table up to σ² = 2^32, the exact sampler (0) beyond."""
+    return table_bound(variance) if variance <= 2 ** 32 else 0.0
+
+
+def scaled_bound(requested):
+    """Per-coordinate bound of the central sampler asked for σ² ≥ `requested`: σ² = k²·σ₀², k = 2^m with 4^m ≤ requested/256,
+    σ₀² = ⌈requested/4^m⌉ from a half table, rejection-corrected: 2·(half table's bound + 2^−186) (Ducas et al. 2013, §6)."""
+    shift = 0 if requested < 1024 else ((requested // 256).bit_length() - 1) // 2
+    k2 = 1 << (2 * shift)
+    return 2 * (table_bound((requested + k2 - 1) // k2, half=True) + 2.0 ** -186)
+
+
+def check_noise_inputs(problems, sequence, entry):
+    """Version 3: re-derive the entry's sensitivity, σ and η from its noise inputs; each mismatch is a problem."""
+    def compare(kind, field, recorded, expected, note):
+        if not abs(recorded - expected) <= TOLERANCE * abs(expected):
+            problems.append((kind, sequence, "%s %r is not %r, %s" % (field, recorded, expected, note)))
+
+    clip, sigma, recorded_tv = entry["clip_norm"], entry["noise_multiplier"], entry["sampler_tv_distance"]
+    d, gamma, variance = entry["dimension"], entry["grid_scale"], entry["integer_noise_variance"]
+    if entry["mechanism"] == "central_gaussian":
+        sensitivity = clip + gamma * math.sqrt(d)
+        compare("sensitivity_mismatch", "sensitivity", entry["sensitivity"], sensitivity, "C + γ√d")
+        if sigma > gamma * math.sqrt(variance) / sensitivity * (1 + TOLERANCE):
+            problems.append(("noise_multiplier_mismatch", sequence,
+                             "noise_multiplier %r claims more noise than γ·√σ_int²/Δ = %r" % (sigma, gamma * math.sqrt(variance) / sensitivity)))
+        if not (entry["participants_aggregated"] == 0 and recorded_tv == 0):
+            compare("sampler_tv_distance_mismatch", "sampler_tv_distance", recorded_tv, min(1.0, d * scaled_bound(variance)),
+                    "d × the scaled sampler's bound")
+        return
+    n = entry["participants_selected"]
+    padded, t, s_min = entry["padded_dimension"], entry["shamir_threshold"], entry["minimum_survivors"]
+    a, rho = entry["dropout_allowance"], entry["corruption_rate"]
+    honest = s_min - corrupt(n, rho)
+    if not (t <= s_min <= n and s_min >= n - math.ceil(a * n)) or honest < 1:
+        problems.append(("noise_multiplier_mismatch", sequence,
+                         "minimum_survivors %d is not one the round could enforce (t = %d, n = %d, a = %r, ρ = %r)" % (s_min, t, n, a, rho)))
+        return
+    delta2 = grid_sensitivity(clip, gamma, padded)
+    compare("sensitivity_mismatch", "sensitivity", entry["sensitivity"], gamma * delta2, "γ·Δ₂")
+    compare("noise_multiplier_mismatch", "noise_multiplier", sigma, sigma_eff(delta2, variance, honest, padded),
+            "σ_eff of the %d certainly honest shares (KLS 2021, Prop. 14)" % honest)
+    compare("sampler_tv_distance_mismatch", "sampler_tv_distance", recorded_tv, min(1.0, n * padded * share_bound(variance)),
+            "n × D × the table's bound")
+
+
+def check_input_levels(problems, sequence, entry):
+    """Which noise inputs a version-3 entry records; returns whether they can be derived from."""
+    present = [k for k in SECURE_INPUT_MEMBERS if entry.get(k) is not None]
+    if entry["mechanism"] == "central_gaussian":
+        if present != CENTRAL_INPUT_MEMBERS:
+            problems.append(("level_mismatch", sequence, "a central_gaussian entry records exactly %s; got %s" % (CENTRAL_INPUT_MEMBERS, present)))
+            return False
+        return True
+    if present and present != SECURE_INPUT_MEMBERS:
+        problems.append(("level_mismatch", sequence, "a secure entry records all of %s or none; got %s" % (SECURE_INPUT_MEMBERS, present)))
+        return False
+    if not present:
+        if entry.get("participants_aggregated") != 0 or entry.get("sampler_tv_distance") != 0:
+            problems.append(("level_mismatch", sequence, "an entry without noise inputs must aggregate nothing and record sampler_tv_distance 0"))
+        return False
+    return True
+
+
+def inputs_well_formed(entry):
+    """The rules of docs/ledger.md for the inputs and the fields they are compared with."""
+    counts = [entry.get(k) for k in ("dimension", "integer_noise_variance", "padded_dimension", "shamir_threshold", "minimum_survivors")]
+    rates = [entry.get(k) for k in ("dropout_allowance", "corruption_rate")]
+    numbers = [entry.get(k) for k in ("clip_norm", "noise_multiplier", "sensitivity", "sampler_tv_distance", "grid_scale")]
+    return all(c is None or c >= 1 for c in counts) and all(r is None or 0 <= r < 1 for r in rates) \
+        and all(isinstance(x, (int, float)) and math.isfinite(x) and x >= 0 for x in numbers) \
+        and entry["grid_scale"] > 0 and entry["clip_norm"] > 0 \
+        and (entry.get("padded_dimension") is None or entry["padded_dimension"] >= entry["dimension"])
 
 
 def audit(document, expected_public_key=None):
@@ -314,6 +464,7 @@ def audit(document, expected_public_key=None):
     records_residue = participant_level and version in RESIDUE_VERSIONS
     if example_budget is not None and (version in RESIDUE_VERSIONS) != (header.get("example_calibration_attempts") is not None):
         problems.append(("header_malformed", None, "example_calibration_attempts must be declared exactly in headers of accounting_version 2 or later"))
+    records_inputs = participant_level and version in INPUT_VERSIONS
     distance = 0.0
     unamplified = participant_level and version == UNAMPLIFIED_VERSION
     precision = 0.0  # Σ 1/σ² over the entries so far: the composed Gaussian's μ² (version 4)
@@ -374,6 +525,14 @@ def audit(document, expected_public_key=None):
                 check_unamplified(problems, sequence, entry, header.get("delta"), math.sqrt(precision), records_coordinator)
             else:
                 precision = -1.0  # an unusable σ (already named): later prefixes cannot be checked
+        if entry.get("mechanism") in ("central_gaussian", "distributed_discrete_gaussian"):
+            if records_inputs and check_input_levels(problems, sequence, entry):
+                if inputs_well_formed(entry):
+                    check_noise_inputs(problems, sequence, entry)
+                else:
+                    problems.append(("entry_malformed", sequence, "a noise input or a figure derived from them breaks its rule"))
+            elif not records_inputs and any(entry.get(k) is not None for k in SECURE_INPUT_MEMBERS):
+                problems.append(("level_mismatch", sequence, "noise inputs in a ledger whose accounting_version does not record them"))
         if (example_budget is None) != (entry.get("example_epsilon_max") is None):
             problems.append(("level_mismatch", sequence, "example_epsilon_max does not match the header's example level"))
         if example_budget is not None and (entry.get("example_epsilon_max") or 0) > example_budget:
@@ -489,7 +648,7 @@ def main(argv):
         for kind, sequence, message in problems:
             print("[%s] %s: %s" % (kind, "ledger" if sequence is None else "entry %s" % sequence, message))
         models = " and %d model file(s) match their entries" % len(args.model) if args.model else ""
-        print("OK: chain, hashes, signatures, checkpoints, levels and delta_total verify%s (ε not recomputed here)" % models if not problems
+        print("OK: chain, hashes, signatures, checkpoints, levels, delta_total and the noise inputs' derivations verify%s (ε not recomputed here)" % models if not problems
               else "FAILED: %d problems" % len(problems))
     return 0 if not problems else 6
 

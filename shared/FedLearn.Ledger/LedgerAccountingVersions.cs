@@ -21,7 +21,15 @@ public static class LedgerAccountingVersions
     public const int SamplerResidueInDelta = 2;
 
     /// <summary>
-    /// Version 4: as the versions before it, but the release consumers' figures (<c>epsilon_rdp</c>, <c>epsilon_pld</c> and
+    /// Version 3: as version 2, and each participant-level entry also records the inputs its sensitivity, its σ (secure
+    /// aggregation: the honest shares' noise, Kairouz, Liu &amp; Steinke 2021, Prop. 14) and its sampler distance are
+    /// computed from (d, γ, σ_int²; with secure aggregation also D, t, s_min, a, ρ), so the verifier re-derives them
+    /// instead of trusting them (<see cref="NoiseDerivationAudit"/>).
+    /// </summary>
+    public const int NoiseInputsRecorded = 3;
+
+    /// <summary>
+    /// Version 4: as the versions before it (the noise inputs of version 3 included), but the release consumers' figures (<c>epsilon_rdp</c>, <c>epsilon_pld</c> and
     /// <c>delta_total</c>) claim no amplification by sampling: each participant-level entry is composed as a Gaussian
     /// mechanism with q = 1 at its σ, the same composition as the worst case against the coordinator. The coordinator
     /// publishes each attempt's realised cohort size n (entries, round details, status, telemetry; in secure aggregation also

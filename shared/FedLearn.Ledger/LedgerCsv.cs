@@ -15,7 +15,8 @@ public static class LedgerCsv
         "sequence", "session_id", "round", "recorded_at", "mechanism", "sampling_rate", "noise_multiplier", "clip_norm",
         "sensitivity", "participants_selected", "participants_aggregated", "delta", "epsilon_rdp", "epsilon_pld",
         "epsilon_against_coordinator_rdp", "epsilon_against_coordinator_pld", "sampler_tv_distance", "delta_total",
-        "delta_total_against_coordinator", "example_epsilon_max", "model_sha256", "previous_hash", "entry_hash", "signature",
+        "delta_total_against_coordinator", "dimension", "grid_scale", "integer_noise_variance", "padded_dimension",
+        "shamir_threshold", "minimum_survivors", "dropout_allowance", "corruption_rate", "example_epsilon_max", "model_sha256", "previous_hash", "entry_hash", "signature",
     ];
 
     public static string Write(IEnumerable<LedgerEntry> entries)
@@ -39,6 +40,8 @@ public static class LedgerCsv
                 Integer(e.ParticipantsSelected), Integer(e.ParticipantsAggregated), Number(e.Delta),
                 Number(e.EpsilonRdp), Number(e.EpsilonPld), Number(e.EpsilonAgainstCoordinatorRdp), Number(e.EpsilonAgainstCoordinatorPld),
                 Number(e.SamplerTvDistance), Number(e.DeltaTotal), Number(e.DeltaTotalAgainstCoordinator),
+                Integer(e.Dimension), Number(e.GridScale), Integer(e.IntegerNoiseVariance), Integer(e.PaddedDimension),
+                Integer(e.ShamirThreshold), Integer(e.MinimumSurvivors), Number(e.DropoutAllowance), Number(e.CorruptionRate),
                 Number(e.ExampleEpsilonMax), e.ModelSha256, e.PreviousHash, e.EntryHash, e.Signature,
             ]);
         }
@@ -72,6 +75,8 @@ public static class LedgerCsv
     }
 
     private static string Integer(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Integer(long? value) => value is { } v ? Integer(v) : string.Empty;
 
     /// <summary>An absent value (a guarantee level the ledger does not declare) is an empty field.</summary>
     private static string Number(double? value) => value?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty;

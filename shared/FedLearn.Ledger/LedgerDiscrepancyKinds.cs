@@ -54,6 +54,22 @@ public static class LedgerDiscrepancyKinds
     /// <summary>A recorded <c>delta_total</c> (or the one against the coordinator) is above its recomputation.</summary>
     public const string DeltaTotalOverReported = "delta_total_over_reported";
 
+    /// <summary>
+    /// Accounting version 3: the recorded sensitivity is not what the entry's noise inputs give (central: C + γ√d; secure
+    /// aggregation: γ·Δ₂ after conditional rounding).
+    /// </summary>
+    public const string SensitivityMismatch = "sensitivity_mismatch";
+
+    /// <summary>
+    /// Accounting version 3: the recorded σ is not what the entry's noise inputs give (secure aggregation: σ_eff of the
+    /// s_min − ⌊ρ·n⌋ certainly honest shares, Kairouz, Liu &amp; Steinke 2021, Prop. 14; central: more than the noise the
+    /// sampler was asked for), or the inputs are inconsistent (an s_min the round could not enforce).
+    /// </summary>
+    public const string NoiseMultiplierMismatch = "noise_multiplier_mismatch";
+
+    /// <summary>Accounting version 3: the recorded sampler distance η is not what the entry's noise inputs give.</summary>
+    public const string SamplerTvDistanceMismatch = "sampler_tv_distance_mismatch";
+
     /// <summary>An empty charged step (0 aggregated) names a model other than the previous entry's: the model changed.</summary>
     public const string EmptyStepModelChanged = "empty_step_model_changed";
 

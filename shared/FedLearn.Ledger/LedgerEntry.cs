@@ -44,6 +44,20 @@ namespace FedLearn.Ledger;
 /// <paramref name="EpsilonPld"/> truly hold, min(1, δ + (1 + e^ε)·Σ_{j≤i} η_j) with ε the larger of the two
 /// (<see cref="FedLearn.Privacy.SamplerResidue.TotalDelta"/>).</param>
 /// <param name="DeltaTotalAgainstCoordinator">The same for the figures against the coordinator (present with them).</param>
+/// <param name="Dimension">Accounting version 3, participant level: d, the number of model parameters the noise was added to.
+/// With the next members, the inputs from which an auditor re-derives <paramref name="Sensitivity"/>,
+/// <paramref name="NoiseMultiplier"/> (secure aggregation) and <paramref name="SamplerTvDistance"/>
+/// (<see cref="NoiseDerivationAudit"/>, docs/ledger.md "Noise inputs"). Central noise: always present. Secure
+/// aggregation: present exactly when the attempt opened with a plan (absent for a draw below the minimum cohort, which was
+/// sent nothing).</param>
+/// <param name="GridScale">γ: the grid the noise is drawn on (a power of two; central: the grid the sum is snapped to).</param>
+/// <param name="IntegerNoiseVariance">σ_int²: central noise, the grid variance asked of the sampler,
+/// ⌈(σ·Δ/γ)²⌉; secure aggregation, the variance of each participant's discrete Gaussian share on the grid.</param>
+/// <param name="PaddedDimension">Secure aggregation: D, the encoded length (the next power of two ≥ d when rotating).</param>
+/// <param name="ShamirThreshold">Secure aggregation: t, the Shamir threshold of the round's SecAgg+ graph.</param>
+/// <param name="MinimumSurvivors">Secure aggregation: s_min, the fewest masked inputs the attempt unmasks with.</param>
+/// <param name="DropoutAllowance">Secure aggregation: a, the fraction of the cohort that may drop while the attempt unmasks.</param>
+/// <param name="CorruptionRate">Secure aggregation: ρ, the fraction of the cohort assumed corrupt, whose shares do not count.</param>
 /// <remarks>An <b>empty charged step</b> (a private round that committed with the model unchanged: too small a draw, too
 /// few updates or survivors, an aborted secure aggregation) has <paramref name="ParticipantsAggregated"/> = 0, the
 /// previous model's hash, and is charged like any other step at the planned σ.</remarks>
@@ -71,9 +85,26 @@ public sealed record LedgerEntry(
     double? EpsilonAgainstCoordinatorPld = null,
     double? SamplerTvDistance = null,
     double? DeltaTotal = null,
-    double? DeltaTotalAgainstCoordinator = null)
+    double? DeltaTotalAgainstCoordinator = null,
+    int? Dimension = null,
+    double? GridScale = null,
+    long? IntegerNoiseVariance = null,
+    int? PaddedDimension = null,
+    int? ShamirThreshold = null,
+    int? MinimumSurvivors = null,
+    double? DropoutAllowance = null,
+    double? CorruptionRate = null)
 {
     /// <summary>A charged step in which no update was aggregated: the round committed with the model unchanged.</summary>
     [JsonIgnore]
     public bool IsEmptyStep => ParticipantsAggregated == 0;
+
+    /// <summary>Whether any of the noise inputs of accounting version 3 is present.</summary>
+    [JsonIgnore]
+    public bool HasNoiseInputs => Dimension is not null || GridScale is not null || IntegerNoiseVariance is not null || HasSecureInputs;
+
+    /// <summary>Whether any of the secure-aggregation noise inputs (D, t, s_min, a, ρ) is present.</summary>
+    [JsonIgnore]
+    public bool HasSecureInputs =>
+        PaddedDimension is not null || ShamirThreshold is not null || MinimumSurvivors is not null || DropoutAllowance is not null || CorruptionRate is not null;
 }

@@ -33,8 +33,9 @@ namespace FedLearn.Ledger;
 /// <see cref="LedgerAdversaries.ReleaseConsumersAndCoordinator"/>.</param>
 /// <param name="AccountingVersion">What the verifier recomputes (<see cref="LedgerAccountingVersions"/>): null in a ledger
 /// written before the member existed (version 1: ε only), 2 when every participant-level entry also records the
-/// samplers' total variation distance and the δ that includes it (<c>delta_total</c>); 4 when the release consumers'
-/// figures are composed without amplification by sampling (<see cref="LedgerAccountingVersions.ReleaseConsumersUnamplified"/>).</param>
+/// samplers' total variation distance and the δ that includes it (<c>delta_total</c>); 3 when it also records the inputs
+/// its sensitivity, σ and sampler distance are derived from; 4 when, in addition, the release consumers' figures are
+/// composed without amplification by sampling (<see cref="LedgerAccountingVersions.ReleaseConsumersUnamplified"/>).</param>
 public sealed record LedgerHeader(
     string SessionId,
     DateTimeOffset CreatedAt,
@@ -69,4 +70,7 @@ public sealed record LedgerHeader(
     /// </summary>
     [JsonIgnore]
     public bool ReleaseConsumersAmplified => !(AccountingVersion >= LedgerAccountingVersions.ReleaseConsumersUnamplified);
+    /// <summary>True when participant-level entries also record the noise inputs (d, γ, σ_int², …; versions 3 and 4).</summary>
+    [JsonIgnore]
+    public bool RecordsNoiseInputs => AccountingVersion >= LedgerAccountingVersions.NoiseInputsRecorded;
 }

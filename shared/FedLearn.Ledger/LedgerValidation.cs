@@ -49,8 +49,8 @@ internal static class LedgerValidation
             if (header.RecordsSamplerResidue != example.CalibrationAttempts is not null)
             {
                 problems.Add(header.RecordsSamplerResidue
-                    ? "example_calibration_attempts must be declared in a header of accounting_version 2."
-                    : "example_calibration_attempts must be absent in a header without accounting_version 2.");
+                    ? "example_calibration_attempts must be declared in a header of accounting_version 2 or later."
+                    : "example_calibration_attempts must be absent in a header without accounting_version 2 or later.");
             }
             else if (example.CalibrationAttempts < 4)
             {
@@ -60,9 +60,10 @@ internal static class LedgerValidation
 
         Adversaries(problems, header);
         if (header.AccountingVersion is { } version
-            && version is not (LedgerAccountingVersions.SamplerResidueInDelta or LedgerAccountingVersions.ReleaseConsumersUnamplified))
+            && version is not (LedgerAccountingVersions.SamplerResidueInDelta or LedgerAccountingVersions.NoiseInputsRecorded
+                or LedgerAccountingVersions.ReleaseConsumersUnamplified))
         {
-            problems.Add($"accounting_version must be {LedgerAccountingVersions.SamplerResidueInDelta}, " +
+            problems.Add($"accounting_version must be {LedgerAccountingVersions.SamplerResidueInDelta}, {LedgerAccountingVersions.NoiseInputsRecorded}, " +
                 $"{LedgerAccountingVersions.ReleaseConsumersUnamplified} or absent (version {LedgerAccountingVersions.EpsilonOnly}); got {version}.");
         }
 
@@ -190,6 +191,11 @@ internal static class LedgerValidation
             }
 
             SamplerResidue(problems, entry);
+            NoiseInputs(problems, entry);
+        }
+        else if (entry.HasNoiseInputs)
+        {
+            problems.Add($"The noise inputs (dimension, grid_scale, integer_noise_variance, …) must be absent with mechanism \"{LedgerMechanisms.None}\".");
         }
 
         if (entry.ExampleEpsilonMax is not null)
@@ -224,6 +230,43 @@ internal static class LedgerValidation
         if (entry.DeltaTotalAgainstCoordinator is not null && entry.EpsilonAgainstCoordinatorRdp is null && entry.EpsilonAgainstCoordinatorPld is null)
         {
             problems.Add("delta_total_against_coordinator must be absent in an entry that records no epsilon against the coordinator.");
+        }
+    }
+
+    /// <summary>
+    /// The noise inputs of accounting version 3, each when present: counts ≥ 1, D ≥ d, γ positive and finite, a and ρ in
+    /// [0, 1) (ρ = 1 would leave no share certainly honest; an allowance of 1 would unmask with no survivor).
+    /// </summary>
+    private static void NoiseInputs(List<string> problems, LedgerEntry entry)
+    {
+        foreach (var (field, value) in new[]
+        {
+            ("dimension", (long?)entry.Dimension), ("integer_noise_variance", entry.IntegerNoiseVariance), ("padded_dimension", entry.PaddedDimension),
+            ("shamir_threshold", entry.ShamirThreshold), ("minimum_survivors", entry.MinimumSurvivors),
+        })
+        {
+            if (value is < 1)
+            {
+                problems.Add($"{field} must be >= 1; got {value}.");
+            }
+        }
+
+        if (entry.PaddedDimension < entry.Dimension)
+        {
+            problems.Add($"padded_dimension must be >= dimension = {entry.Dimension}; got {entry.PaddedDimension}.");
+        }
+
+        if (entry.GridScale is { } gamma && !(gamma > 0 && double.IsFinite(gamma)))
+        {
+            problems.Add($"grid_scale must be a positive finite number; got {gamma:R}.");
+        }
+
+        foreach (var (field, value) in new[] { ("dropout_allowance", entry.DropoutAllowance), ("corruption_rate", entry.CorruptionRate) })
+        {
+            if (value is { } v && (!(v is >= 0 and < 1) || double.IsNegative(v)))
+            {
+                problems.Add($"{field} must be a number in [0, 1); got {v:R}.");
+            }
         }
     }
 
@@ -295,6 +338,8 @@ internal static class LedgerValidation
             problems.Add("The entry records sampler_tv_distance/delta_total but the header's accounting_version does not include the sampler residue.");
         }
 
+        NoiseInputLevels(problems, header, entry);
+
         // Only secure aggregation hides the updates from the coordinator: central noise must say it is trusted, and a
         // ledger that records figures against the coordinator must have used the distributed mechanism.
         if (header.AgainstCoordinator is { } declared && LedgerMechanisms.IsAccountable(entry.Mechanism)
@@ -304,6 +349,44 @@ internal static class LedgerValidation
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// Version 3 records the noise inputs in every participant-level entry: central noise d, γ, σ_int² and nothing else;
+    /// secure aggregation all eight or none (none only for a draw below the minimum cohort, which opened no plan and was sent
+    /// nothing, so it must aggregate nothing and record η = 0). Earlier versions record none.
+    /// </summary>
+    private static void NoiseInputLevels(List<string> problems, LedgerHeader header, LedgerEntry entry)
+    {
+        if (!header.RecordsNoiseInputs || !LedgerMechanisms.IsAccountable(entry.Mechanism))
+        {
+            if (entry.HasNoiseInputs && LedgerMechanisms.IsAccountable(entry.Mechanism))
+            {
+                problems.Add("The entry records noise inputs (dimension, grid_scale, …) but the header's accounting_version does not include them.");
+            }
+
+            return;
+        }
+
+        var common = entry.Dimension is not null && entry.GridScale is not null && entry.IntegerNoiseVariance is not null;
+        var secure = entry.PaddedDimension is not null && entry.ShamirThreshold is not null && entry.MinimumSurvivors is not null
+            && entry.DropoutAllowance is not null && entry.CorruptionRate is not null;
+        if (entry.Mechanism == LedgerMechanisms.CentralGaussian)
+        {
+            if (!common || entry.HasSecureInputs)
+            {
+                problems.Add($"Accounting version {header.AccountingVersion}: a \"{entry.Mechanism}\" entry records exactly dimension, grid_scale and integer_noise_variance.");
+            }
+        }
+        else if (entry.HasNoiseInputs && !(common && secure))
+        {
+            problems.Add($"Accounting version {header.AccountingVersion}: a \"{entry.Mechanism}\" entry records all of dimension, grid_scale, " +
+                "integer_noise_variance, padded_dimension, shamir_threshold, minimum_survivors, dropout_allowance and corruption_rate, or none of them.");
+        }
+        else if (!entry.HasNoiseInputs && (entry.ParticipantsAggregated != 0 || entry.SamplerTvDistance is not 0.0))
+        {
+            problems.Add("An entry without noise inputs (a draw below the minimum cohort, sent nothing) must aggregate nothing and record sampler_tv_distance 0.");
+        }
     }
 
     /// <summary>The step this entry contributes to the composition, or null when its parameters are unusable.</summary>

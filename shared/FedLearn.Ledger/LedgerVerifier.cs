@@ -62,6 +62,9 @@ public static class LedgerVerifier
         var deltaTotal = new DeltaTotalAudit(header, entries, tolerance, discrepancies);
         deltaTotal.Run(audit, coordinator);
 
+        // Version 3: each entry's sensitivity, σ and η re-derived from the noise inputs it records.
+        new NoiseDerivationAudit(header, entries, tolerance, discrepancies).Run();
+
         if (header.ExampleLevel is { } example)
         {
             CheckExampleBudget(example, entries, discrepancies);

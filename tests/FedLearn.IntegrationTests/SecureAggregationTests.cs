@@ -45,7 +45,8 @@ public sealed class SecureAggregationTests : IAsyncLifetime
         var round = await admin.GetRoundAsync(new GetRoundRequest { SessionId = created.SessionId, Round = 1 }, cancellationToken: Ct);
         Assert.Equal(("committed", 4, aggregated), (round.Outcome, round.ParticipantsSelected, round.ParticipantsAggregated));
 
-        var ledger = LedgerJson.Deserialize((await admin.GetLedgerAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct)).Json);
+        var json = (await admin.GetLedgerAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct)).Json;
+        var ledger = LedgerJson.Deserialize(json);
         var entry = Assert.Single(ledger.Entries);
         Assert.Equal(LedgerMechanisms.DistributedDiscreteGaussian, entry.Mechanism);
         Assert.Equal(aggregated, entry.ParticipantsAggregated);
@@ -56,7 +57,18 @@ public sealed class SecureAggregationTests : IAsyncLifetime
         Assert.NotNull(entry.DeltaTotalAgainstCoordinator);
         Assert.True(entry.DeltaTotal >= entry.Delta);
         Assert.InRange(entry.Sensitivity!.Value, 1.0, 1.01);
+        // Accounting version 3 and later: the entry names what its σ, sensitivity and η are derived from (the plan the cohort
+        // opened with), and both verifiers, the C# one and the independent Python audit, re-derive them from it.
+        Assert.True(ledger.Header.RecordsNoiseInputs);
+        Assert.Equal((4, 2, 3, 0.1, 0.05), (entry.ParticipantsSelected, entry.ShamirThreshold, entry.MinimumSurvivors, entry.DropoutAllowance, entry.CorruptionRate));
+        Assert.True(entry.Dimension > SyntheticData.Features * SyntheticData.Classes);
+        Assert.Equal((int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)entry.Dimension!.Value), entry.PaddedDimension);
+        Assert.True(entry.IntegerNoiseVariance >= 8);
         var report = LedgerVerifier.Verify(ledger, created.LedgerPublicKey);
         Assert.True(report.IsValid, string.Join(Environment.NewLine, report.Discrepancies));
+        var export = Path.Combine(_federation.DataDirectory, $"ledger-{stage}.json");
+        await File.WriteAllTextAsync(export, json, Ct);
+        var audited = await BuiltTool.RunPythonScriptAsync("notebooks/ledger_audit.py", export, "--public-key", created.LedgerPublicKey);
+        Assert.True(audited.ExitCode == 0, audited.Output);
     }
 }

@@ -105,6 +105,47 @@ public sealed class PythonAuditorTests
         Assert.Equal([1L, 2L, 3L], flagged.Order());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Audit_Version3Ledger_DerivesEveryFigureLikeCSharp(bool secure)
+    {
+        // The Python port of KLS 2021 Prop. 14, Δ₂ and the samplers' bounds must agree with the C# library within 1e-6.
+        var (document, signer) = TestLedger.BuildWithNoiseInputs(3, secure, 1);
+
+        var (exitCode, output) = await AuditAsync(document, signer.PublicKey);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal(3, JsonDocument.Parse(output).RootElement.GetProperty("summary").GetProperty("participant_level").GetProperty("accounting_version").GetInt32());
+    }
+
+    [Theory]
+    [InlineData(false, "dimension", "sensitivity_mismatch")]
+    [InlineData(false, "grid_scale", "sensitivity_mismatch")]
+    [InlineData(false, "integer_noise_variance", "noise_multiplier_mismatch")]
+    [InlineData(false, "integer_noise_variance_up", "sampler_tv_distance_mismatch")]
+    [InlineData(true, "grid_scale", "noise_multiplier_mismatch")]
+    [InlineData(true, "integer_noise_variance", "noise_multiplier_mismatch")]
+    [InlineData(true, "padded_dimension", "sensitivity_mismatch")]
+    [InlineData(true, "padded_dimension", "sampler_tv_distance_mismatch")]
+    [InlineData(true, "shamir_threshold", "noise_multiplier_mismatch")]
+    [InlineData(true, "minimum_survivors", "noise_multiplier_mismatch")]
+    [InlineData(true, "dropout_allowance", "noise_multiplier_mismatch")]
+    [InlineData(true, "corruption_rate", "noise_multiplier_mismatch")]
+    [InlineData(true, "participants_selected", "sampler_tv_distance_mismatch")]
+    [InlineData(true, "participants_selected_up", "noise_multiplier_mismatch")]
+    [InlineData(true, "sampler_tv_distance", "sampler_tv_distance_mismatch")]
+    [InlineData(true, "noise_multiplier", "noise_multiplier_mismatch")]
+    public async Task Audit_ResignedEntryWithATamperedInput_IsCaughtInPythonToo(bool secure, string input, string kind)
+    {
+        var tampered = LedgerNoiseInputsTests.Tampered(secure, input, out var signer);
+
+        var (exitCode, output) = await AuditAsync(tampered, signer.PublicKey);
+
+        Assert.Equal(6, exitCode);
+        Assert.Contains((kind, 2L), Problems(output));
+    }
+
     [Fact]
     public async Task Audit_EditedEpsilonAgainstTheCoordinatorAndRelabelledHeader_NamedInPythonToo()
     {

@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using FedLearn.Privacy;
+using FedLearn.Privacy.Noise;
+using FedLearn.SecureAggregation.Encoding;
+using FedLearn.SecureAggregation.Noise;
 
 namespace FedLearn.Ledger.Tests;
 
@@ -92,6 +95,81 @@ internal static class TestLedger
         }
 
         return (new LedgerDocument(header, entries, legacy.Checkpoints), signer);
+    }
+
+    /// <summary>
+    /// A ledger of accounting version 3 whose every figure is derived from its noise inputs the way the coordinator derives
+    /// them: central noise over d = 1000 with C = 1, σ = 1.1 (<see cref="GridGaussianMechanism"/>); or secure aggregation of a
+    /// cohort of 50 (full SecAgg, t = 25) with a = 0.1, ρ = 0.05, so s_min = 45 and 43 certainly honest shares, on the grid
+    /// γ = C/4096 over D = 1024, each share's σ_int² sized for σ = 1.1 (<see cref="EncodingParameters"/>). ε composes the
+    /// recorded σ at q = 0.5; entries listed in <paramref name="emptyRounds"/> (0-based) aggregate nothing (and a central one
+    /// then records η = 0, as a draw below the minimum does).
+    /// </summary>
+    public static (LedgerDocument Document, LedgerSigner Signer) BuildWithNoiseInputs(int count, bool secure, params int[] emptyRounds)
+    {
+        const int dimension = 1000, cohort = 50;
+        const double clip = 1.0;
+        var signer = LedgerSigner.Create();
+        var header = signer.CreateHeader(SessionId, Start, 50, Delta, "rdp",
+            againstCoordinator: secure ? LedgerAdversaries.CoordinatorRecorded : LedgerAdversaries.CoordinatorTrusted,
+            accountingVersion: LedgerAccountingVersions.NoiseInputsRecorded);
+        LedgerEntry template;
+        if (secure)
+        {
+            var encoding = new EncodingParameters(dimension, clip, clip / 4096, NoiseMultiplier, 45, cohort);
+            template = Unsealed(0, 0, "", 0, 0) with
+            {
+                Mechanism = LedgerMechanisms.DistributedDiscreteGaussian, NoiseMultiplier = encoding.EffectiveNoiseMultiplier(),
+                Sensitivity = encoding.EffectiveSensitivity(), ParticipantsSelected = cohort,
+                SamplerTvDistance = encoding.NoiseStatisticalDistance(cohort), Dimension = dimension, GridScale = encoding.Gamma,
+                IntegerNoiseVariance = (long)encoding.GridNoiseVariance, PaddedDimension = encoding.PaddedDimension, ShamirThreshold = 25,
+                MinimumSurvivors = 45, DropoutAllowance = 0.1, CorruptionRate = DistributedNoiseGuarantee.AssumedCorruptionRate,
+            };
+        }
+        else
+        {
+            template = Unsealed(0, 0, "", 0, 0) with
+            {
+                Sensitivity = GridGaussianMechanism.ChargedSensitivity(clip, NoiseMultiplier, dimension), ParticipantsSelected = cohort,
+                SamplerTvDistance = GridGaussianMechanism.StatisticalDistance(clip, NoiseMultiplier, dimension), Dimension = dimension,
+                GridScale = GridGaussianMechanism.Grid(clip, NoiseMultiplier, dimension),
+                IntegerNoiseVariance = (long)GridGaussianMechanism.RequestedVariance(clip, NoiseMultiplier, dimension),
+            };
+        }
+
+        var sigma = template.NoiseMultiplier!.Value;
+        var entries = new List<LedgerEntry>();
+        var distance = 0.0;
+        for (var i = 0; i < count; i++)
+        {
+            var round = 10 + 2 * i;
+            var empty = emptyRounds.Contains(i);
+            var eta = empty && !secure ? 0 : template.SamplerTvDistance!.Value;
+            distance += eta;
+            var steps = new[] { new SubsampledGaussianStep(SamplingRate, sigma, i + 1) };
+            var coordinator = new[] { new SubsampledGaussianStep(1.0, sigma, i + 1) };
+            var (rdp, pld) = (MemoizingAccountant.Shared.Rdp.GetEpsilon(steps, Delta), MemoizingAccountant.Shared.Pld.GetEpsilon(steps, Delta));
+            var unsealed = template with
+            {
+                Sequence = i + 1, Round = round, RecordedAt = Start.AddMinutes(round), ModelSha256 = empty ? entries[^1].ModelSha256 : ModelSha(round),
+                ParticipantsAggregated = empty ? 0 : 48, EpsilonRdp = rdp, EpsilonPld = pld, SamplerTvDistance = eta,
+                DeltaTotal = SamplerResidue.TotalDelta(Delta, Math.Max(rdp, pld), distance),
+            };
+            if (secure)
+            {
+                var (crdp, cpld) = (MemoizingAccountant.Shared.Rdp.GetEpsilon(coordinator, Delta), MemoizingAccountant.Shared.Pld.GetEpsilon(coordinator, Delta));
+                unsealed = unsealed with
+                {
+                    EpsilonAgainstCoordinatorRdp = crdp, EpsilonAgainstCoordinatorPld = cpld,
+                    DeltaTotalAgainstCoordinator = SamplerResidue.TotalDelta(Delta, Math.Max(crdp, cpld), distance),
+                };
+            }
+
+            entries.Add(signer.Seal(header, unsealed, LedgerChain.NextPreviousHash(header, entries.LastOrDefault())));
+        }
+
+        var checkpoints = entries.Select(e => new CheckpointReference(e.Round, e.ModelSha256)).ToList();
+        return (new LedgerDocument(header, entries, checkpoints), signer);
     }
 
     /// <summary>Seals <paramref name="entries"/> again in order under <paramref name="signer"/>, as a coordinator that wrote them would.</summary>

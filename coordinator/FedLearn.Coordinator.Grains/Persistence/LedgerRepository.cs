@@ -43,8 +43,11 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
             INSERT INTO ledger_entries (session_id, sequence, round, recorded_at, mechanism, sampling_rate, noise_multiplier,
                 clip_norm, sensitivity, participants_selected, participants_aggregated, delta, epsilon_rdp, epsilon_pld,
                 model_sha256, previous_hash, entry_hash, signature, example_epsilon_max, epsilon_against_coordinator_rdp,
-                epsilon_against_coordinator_pld, sampler_tv_distance, delta_total, delta_total_against_coordinator)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+                epsilon_against_coordinator_pld, sampler_tv_distance, delta_total, delta_total_against_coordinator,
+                dimension, grid_scale, integer_noise_variance, padded_dimension, shamir_threshold, minimum_survivors,
+                dropout_allowance, corruption_rate)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
+                $25, $26, $27, $28, $29, $30, $31, $32)
             """, connection, transaction);
         command.Parameters.Add(new() { Value = e.SessionId });
         command.Parameters.Add(new() { Value = e.Sequence });
@@ -72,6 +75,14 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         {
             AddNullable(command, value);
         }
+        AddNullable(command, e.Dimension);
+        AddNullable(command, e.GridScale);
+        AddNullable(command, e.IntegerNoiseVariance);
+        AddNullable(command, e.PaddedDimension);
+        AddNullable(command, e.ShamirThreshold);
+        AddNullable(command, e.MinimumSurvivors);
+        AddNullable(command, e.DropoutAllowance);
+        AddNullable(command, e.CorruptionRate);
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -186,7 +197,9 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
             SELECT sequence, round, recorded_at, mechanism, sampling_rate, noise_multiplier, clip_norm, sensitivity,
                    participants_selected, participants_aggregated, delta, epsilon_rdp, epsilon_pld, model_sha256,
                    previous_hash, entry_hash, signature, example_epsilon_max, epsilon_against_coordinator_rdp,
-                   epsilon_against_coordinator_pld, sampler_tv_distance, delta_total, delta_total_against_coordinator
+                   epsilon_against_coordinator_pld, sampler_tv_distance, delta_total, delta_total_against_coordinator,
+                   dimension, grid_scale, integer_noise_variance, padded_dimension, shamir_threshold, minimum_survivors,
+                   dropout_allowance, corruption_rate
             FROM ledger_entries WHERE session_id = $1 {(round is null ? "" : "AND round = $2")}
             ORDER BY sequence {(lastOnly ? "DESC LIMIT 1" : "")}
             """, connection, transaction);
@@ -205,7 +218,8 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
                 Optional(4), Optional(5), Optional(6), Optional(7), reader.GetInt32(8),
                 reader.GetInt32(9), Optional(10), Optional(11), Optional(12), reader.GetString(13),
                 reader.GetString(14), reader.GetString(15), reader.GetString(16), Optional(17), Optional(18), Optional(19),
-                Optional(20), Optional(21), Optional(22)));
+                Optional(20), Optional(21), Optional(22), reader.GetFieldValue<int?>(23), Optional(24), reader.GetFieldValue<long?>(25),
+                reader.GetFieldValue<int?>(26), reader.GetFieldValue<int?>(27), reader.GetFieldValue<int?>(28), Optional(29), Optional(30)));
         }
         return entries;
     }

@@ -1,6 +1,7 @@
 using FedLearn.Coordinator.Grains.Persistence;
 using FedLearn.Coordinator.Grains.Rounds;
 using FedLearn.Privacy.Noise;
+using FedLearn.SecureAggregation.Noise;
 
 namespace FedLearn.Coordinator.Grains.Sessions;
 
@@ -29,6 +30,29 @@ internal static class AttemptCharges
     /// </summary>
     public static AttemptCharge Planned(PrivacyPlan privacy, int dimension) => new(privacy.NoiseMultiplier,
         privacy.SecureAggregation ? privacy.ClipNorm : GridGaussianMechanism.ChargedSensitivity(privacy.ClipNorm, privacy.NoiseMultiplier, dimension));
+
+    /// <summary>
+    /// The inputs the ledger records for an auditor to re-derive the round's sensitivity, σ and η (accounting version 3):
+    /// central noise the grid <see cref="GridGaussianMechanism"/> uses; a secure round the plan its cohort of
+    /// <paramref name="selected"/> opened with (deterministic in the cohort, the dimension and the privacy plan), or null for a
+    /// draw below <paramref name="minimum"/>, which opened no plan and was sent nothing.
+    /// </summary>
+    public static NoiseInputs? Inputs(PrivacyPlan privacy, int dimension, int selected, int minimum)
+    {
+        if (!privacy.SecureAggregation)
+        {
+            return new(dimension, GridGaussianMechanism.Grid(privacy.ClipNorm, privacy.NoiseMultiplier, dimension),
+                checked((long)GridGaussianMechanism.RequestedVariance(privacy.ClipNorm, privacy.NoiseMultiplier, dimension)));
+        }
+        if (selected < minimum || selected == 0)
+        {
+            return null;
+        }
+        var plan = SecureAggregationPlanner.Plan(selected, dimension, privacy, minimum);
+        var encoding = SecureAggregationEncoding.For(plan, dimension, privacy);
+        return new(dimension, plan.Gamma, checked((long)plan.GridNoiseVariance), encoding.PaddedDimension, plan.Threshold, plan.MinimumSurvivors,
+            privacy.DropoutAllowance, DistributedNoiseGuarantee.AssumedCorruptionRate);
+    }
 
     /// <summary>
     /// η: an upper bound on the total variation distance between the noise a round's attempt may release and exact

@@ -277,6 +277,11 @@ public sealed partial class SessionGrain
                         : null,
                 };
             }
+            if (header.RecordsNoiseInputs)
+            {
+                // What the sensitivity, σ and η above are derived from, so an auditor re-derives them (docs/ledger.md).
+                charge = charge with { Inputs = AttemptCharges.Inputs(privacy.Plan, _weights!.Length, summary.ParticipantsSelected, MinimumCohort(RequireRecord().Definition)) };
+            }
         }
         var entry = SessionLedger.Draft(SessionId, summary, time.GetUtcNow(), charge,
             header.ExampleLevel is null ? null : exampleEpsilonMax);

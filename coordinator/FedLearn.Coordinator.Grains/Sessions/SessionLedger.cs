@@ -31,7 +31,9 @@ internal static class SessionLedger
             p?.Plan.SamplingRate, p?.NoiseMultiplier, p?.Plan.ClipNorm, p?.Sensitivity, summary.ParticipantsSelected,
             summary.ParticipantsAggregated, p?.Plan.Delta, p?.EpsilonRdp, p?.EpsilonPld, summary.CheckpointSha256!, "", "", "",
             exampleEpsilonMax, p?.EpsilonAgainstCoordinatorRdp, p?.EpsilonAgainstCoordinatorPld, p?.SamplerTvDistance, p?.DeltaTotal,
-            p?.DeltaTotalAgainstCoordinator);
+            p?.DeltaTotalAgainstCoordinator, p?.Inputs?.Dimension, p?.Inputs?.GridScale, p?.Inputs?.IntegerNoiseVariance,
+            p?.Inputs?.PaddedDimension, p?.Inputs?.ShamirThreshold, p?.Inputs?.MinimumSurvivors, p?.Inputs?.DropoutAllowance,
+            p?.Inputs?.CorruptionRate);
     }
 
     /// <summary>The example level as declared, with the attempts participants calibrate σ for (planned rounds plus reruns).</summary>
@@ -43,9 +45,11 @@ internal static class SessionLedger
 /// <summary>
 /// What one round charged at the participant level: the noise the sum carried and ε after it under both accountants; with
 /// secure aggregation also the worst-case ε against the coordinator (null with central noise: no guarantee against it).
-/// In a ledger of accounting version 2 also the round's sampler distance η and the δ each figure holds at with it paid.
+/// In a ledger of accounting version 2 also the round's sampler distance η and the δ each figure holds at with it paid;
+/// of version 3 also the inputs they are derived from.
 /// </summary>
 internal sealed record ParticipantLevelCharge(
     PrivacyPlan Plan, double NoiseMultiplier, double Sensitivity, double EpsilonRdp, double EpsilonPld,
     double? EpsilonAgainstCoordinatorRdp = null, double? EpsilonAgainstCoordinatorPld = null,
-    double? SamplerTvDistance = null, double? DeltaTotal = null, double? DeltaTotalAgainstCoordinator = null);
+    double? SamplerTvDistance = null, double? DeltaTotal = null, double? DeltaTotalAgainstCoordinator = null,
+    NoiseInputs? Inputs = null);

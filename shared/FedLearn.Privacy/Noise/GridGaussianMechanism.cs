@@ -90,6 +90,13 @@ public static class GridGaussianMechanism
         Sampler(clipNorm, noiseMultiplier, dimension).Variance;
 
     /// <summary>
+    /// ⌈(σ·Δ/γ)²⌉ (at least 1): the grid variance the sampler is asked for, which the ledger records
+    /// (<c>integer_noise_variance</c>, docs/ledger.md) so an auditor can re-derive the sampler and its distance.
+    /// </summary>
+    public static ulong RequestedVariance(double clipNorm, double noiseMultiplier, int dimension) =>
+        Sampler(clipNorm, noiseMultiplier, dimension).MinimumVariance;
+
+    /// <summary>
     /// Replaces <paramref name="sum"/> (a sum of vectors each clipped to L2 norm <paramref name="clipNorm"/>) with
     /// γ·(round(sum/γ) + N_Z(0, σ_int²)^d) and returns the sensitivity Δ = C + γ√d that the release must be charged
     /// with (at noise multiplier σ). Randomness from <paramref name="random"/>, or a fresh OS-seeded CSPRNG.

@@ -1,0 +1,18 @@
+namespace FedLearn.Coordinator.Grains.Sessions;
+
+/// <summary>
+/// What a private round's sensitivity, σ and sampler distance are computed from, recorded in its ledger entry (accounting
+/// version 3, docs/ledger.md "Noise inputs") so an auditor re-derives them. The secure-aggregation members are null with
+/// central noise.
+/// </summary>
+/// <param name="Dimension">d, the model's parameter count.</param>
+/// <param name="GridScale">γ, the noise grid.</param>
+/// <param name="IntegerNoiseVariance">σ_int²: central, the grid variance asked of the sampler; secure, each share's.</param>
+/// <param name="PaddedDimension">D, the encoded length.</param>
+/// <param name="ShamirThreshold">t.</param>
+/// <param name="MinimumSurvivors">s_min.</param>
+/// <param name="DropoutAllowance">a.</param>
+/// <param name="CorruptionRate">ρ.</param>
+internal sealed record NoiseInputs(
+    int Dimension, double GridScale, long IntegerNoiseVariance, int? PaddedDimension = null, int? ShamirThreshold = null,
+    int? MinimumSurvivors = null, double? DropoutAllowance = null, double? CorruptionRate = null);

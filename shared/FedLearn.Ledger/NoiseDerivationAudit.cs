@@ -1,0 +1,148 @@
+using FedLearn.Privacy.Noise;
+using FedLearn.SecureAggregation.Encoding;
+using FedLearn.SecureAggregation.Noise;
+
+namespace FedLearn.Ledger;
+
+/// <summary>
+/// Accounting version 3: re-derives each participant-level entry's sensitivity, σ (secure aggregation) and sampler distance
+/// η from the noise inputs the entry records, so the ledger's per-round figures are checked instead of trusted
+/// (docs/ledger.md, "Noise inputs"). The ε audits then compose the recorded σ, which this audit has tied to its inputs.
+/// </summary>
+/// <remarks>
+/// <para><b>Central noise</b> (<see cref="GridGaussianMechanism"/>): the sum is snapped to γ·Z^d, so Δ = C + γ√d (each of
+/// two neighbouring sums moves by ≤ γ√d/2; triangle inequality), and the sampler is asked for σ_int² ≥ (σ·Δ/γ)², i.e.
+/// noise of standard deviation ≥ σ·Δ. η = d × the scaled sampler's per-coordinate bound (Ducas et al. 2013, §6 decomposition,
+/// <see cref="ScaledDiscreteGaussian.StatisticalDistanceBound"/>), or 0 when nothing was aggregated (a draw below the
+/// minimum draws no noise).</para>
+/// <para><b>Secure aggregation</b> (<see cref="EncodingParameters"/>): Δ₂ on the grid after conditional rounding (Kairouz,
+/// Liu &amp; Steinke 2021, Theorem 1 / Algorithm 1, β = e^(−1/2)), sensitivity γ·Δ₂; the s_min − ⌊ρ·n⌋ certainly honest
+/// shares of N_Z(0, σ_int²) give σ_eff by KLS 2021, Prop. 14 with the τ term (<see cref="DistributedNoiseGuarantee.NoiseMultiplier"/>),
+/// n = participants_selected (the cohort the attempt opened with); η = n × D × the table's per-coordinate bound
+/// (<see cref="DiscreteGaussianNoise.StatisticalDistancePerCoordinate"/>). s_min must be one the round could enforce:
+/// t ≤ s_min ≤ n and s_min ≥ n − ⌈a·n⌉.</para>
+/// </remarks>
+internal sealed class NoiseDerivationAudit(LedgerHeader header, IReadOnlyList<LedgerEntry> entries, double tolerance, List<LedgerDiscrepancy> discrepancies)
+{
+    public void Run()
+    {
+        if (!header.HasParticipantLevel || !header.RecordsNoiseInputs)
+        {
+            return;
+        }
+
+        foreach (var entry in entries)
+        {
+            if (entry.ClipNorm is not (> 0 and < double.PositiveInfinity) || LedgerValidation.Content(entry).Count > 0)
+            {
+                continue; // Malformed fields are already named; nothing sound to derive from.
+            }
+
+            if (entry.Mechanism == LedgerMechanisms.CentralGaussian && entry is { Dimension: { } d, GridScale: { } gamma, IntegerNoiseVariance: { } variance })
+            {
+                Central(entry, d, gamma, variance);
+            }
+            else if (entry.Mechanism == LedgerMechanisms.DistributedDiscreteGaussian && entry is
+                     {
+                         GridScale: { } g, IntegerNoiseVariance: { } v, PaddedDimension: { } padded, ShamirThreshold: { } t,
+                         MinimumSurvivors: { } minimum, DropoutAllowance: { } a, CorruptionRate: { } rho,
+                     })
+            {
+                Secure(entry, g, v, padded, t, minimum, a, rho);
+            }
+        }
+    }
+
+    private void Central(LedgerEntry entry, int dimension, double gamma, long variance)
+    {
+        // Δ = C + γ√d (GridGaussianMechanism, class remarks: snapping moves each sum by ≤ γ√d/2).
+        var sensitivity = entry.ClipNorm!.Value + (gamma * Math.Sqrt(dimension));
+        Compare(entry, LedgerDiscrepancyKinds.SensitivityMismatch, "sensitivity", entry.Sensitivity!.Value, sensitivity, "C + grid_scale·√dimension");
+
+        // The noise added has standard deviation γ·√σ_int² on the release; the entry may not charge more than that.
+        var added = gamma * Math.Sqrt(variance) / sensitivity;
+        if (entry.NoiseMultiplier!.Value > added * (1 + tolerance))
+        {
+            Add(entry, LedgerDiscrepancyKinds.NoiseMultiplierMismatch,
+                $"noise_multiplier {entry.NoiseMultiplier:R} claims more noise than integer_noise_variance {variance} on grid_scale {gamma:R} adds " +
+                $"(σ ≤ γ·√σ_int² / Δ = {added:R}): the ledger understates epsilon.");
+        }
+
+        double perCoordinate;
+        try
+        {
+            perCoordinate = ScaledDiscreteGaussian.For((ulong)variance).StatisticalDistanceBound;
+        }
+        catch (ArgumentException)
+        {
+            Add(entry, LedgerDiscrepancyKinds.SamplerTvDistanceMismatch, $"integer_noise_variance {variance} is beyond what the central sampler draws.");
+            return;
+        }
+
+        var eta = Math.Min(1, dimension * perCoordinate);
+        if (!(entry.IsEmptyStep && entry.SamplerTvDistance == 0))
+        {
+            Compare(entry, LedgerDiscrepancyKinds.SamplerTvDistanceMismatch, "sampler_tv_distance", entry.SamplerTvDistance ?? double.NaN, eta,
+                "dimension × the scaled sampler's per-coordinate bound");
+        }
+    }
+
+    private void Secure(LedgerEntry entry, double gamma, long variance, int padded, int threshold, int minimum, double allowance, double rho)
+    {
+        var cohort = entry.ParticipantsSelected;
+        // s_min = max(t, m, n − ⌈a·n⌉) (DistributedNoiseGuarantee.MinimumSurvivors): the round may raise it (its minimum m),
+        // never lower it below the threshold or the allowance, and never above the cohort.
+        var allowed = (long)Math.Ceiling(allowance * cohort);
+        if (threshold > minimum || minimum > cohort || minimum < cohort - allowed)
+        {
+            Add(entry, LedgerDiscrepancyKinds.NoiseMultiplierMismatch,
+                $"minimum_survivors {minimum} is not one the round could enforce: it must satisfy shamir_threshold {threshold} ≤ s_min ≤ " +
+                $"participants_selected {cohort} and s_min ≥ n − ⌈dropout_allowance·n⌉ = {cohort - allowed}.");
+            return;
+        }
+
+        int honest;
+        double gridSensitivity;
+        try
+        {
+            honest = DistributedNoiseGuarantee.HonestShares(minimum, cohort, rho);
+            // Rotate = false: Dimension is already the padded D, so PaddedDimension = D.
+            gridSensitivity = new EncodingParameters(padded, entry.ClipNorm!.Value, gamma, 0, minimum, cohort, Rotate: false).GridSensitivity;
+        }
+        catch (ArgumentException e)
+        {
+            Add(entry, LedgerDiscrepancyKinds.NoiseMultiplierMismatch, $"The noise inputs give no guarantee: {e.Message}");
+            return;
+        }
+
+        Compare(entry, LedgerDiscrepancyKinds.SensitivityMismatch, "sensitivity", entry.Sensitivity!.Value, gamma * gridSensitivity,
+            "grid_scale·Δ₂ (KLS 2021, Theorem 1)");
+        var sigma = DistributedNoiseGuarantee.NoiseMultiplier(gridSensitivity, variance, honest, padded);
+        Compare(entry, LedgerDiscrepancyKinds.NoiseMultiplierMismatch, "noise_multiplier", entry.NoiseMultiplier!.Value, sigma,
+            $"σ_eff of the {honest} certainly honest shares (s_min − ⌊ρ·n⌋; KLS 2021, Prop. 14 with τ)");
+        var eta = Math.Min(1, cohort * (double)padded * DiscreteGaussianNoise.StatisticalDistancePerCoordinate((ulong)variance));
+        Compare(entry, LedgerDiscrepancyKinds.SamplerTvDistanceMismatch, "sampler_tv_distance", entry.SamplerTvDistance ?? double.NaN, eta,
+            "participants_selected × padded_dimension × the table's per-coordinate bound");
+    }
+
+    /// <summary>Names a recorded figure that differs from its derivation by more than the relative tolerance (either way).</summary>
+    private void Compare(LedgerEntry entry, string kind, string field, double recorded, double recomputed, string formula)
+    {
+        if (Math.Abs(recorded - recomputed) <= tolerance * Math.Abs(recomputed))
+        {
+            return;
+        }
+
+        // More σ than derived understates ε; less η than derived understates δ; the sensitivity is informative only.
+        var understates = kind switch
+        {
+            LedgerDiscrepancyKinds.NoiseMultiplierMismatch when recorded > recomputed => ": the ledger understates epsilon",
+            LedgerDiscrepancyKinds.SamplerTvDistanceMismatch when !(recorded >= recomputed) => ": the ledger understates delta_total",
+            _ => "",
+        };
+        Add(entry, kind, $"Recorded {field} {recorded:R} is not {recomputed:R}, {formula} from the entry's noise inputs " +
+            $"(relative tolerance {tolerance:R}){understates}.");
+    }
+
+    private void Add(LedgerEntry entry, string kind, string message) => discrepancies.Add(new(kind, entry.Sequence, entry.Round, message));
+}
