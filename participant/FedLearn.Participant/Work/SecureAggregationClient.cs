@@ -79,14 +79,40 @@ internal sealed class SecureAggregationClient : IDisposable
     public async Task UnmaskAsync(CancellationToken ct)
     {
         var request = await WaitAsync<UnmaskRequest>(ProtoStage.UnmaskRequest, ct);
-        if (request.Survivors.Count < _setup.MinimumSurvivors)
-        {
-            // Our noise was sized for at least s_min survivors; a sum of fewer may hold less honest noise than we charged
-            // ourselves for, so we reveal no share that would unmask it.
-            throw new InvalidDataException(
-                $"The unmask request lists {request.Survivors.Count} survivors; this round's noise needs at least {_setup.MinimumSurvivors}.");
-        }
+        RefuseImplausible(request, _setup.Participants, _setup.MinimumSurvivors);
         await SendAsync(ProtoStage.Unmask, _protocol.Unmask(request), ct);
+    }
+
+    /// <summary>
+    /// Our noise was sized for at least s_min survivors; a sum of fewer may hold less honest noise than we charged ourselves
+    /// for, so we reveal no share that would unmask it. Survivors are counted as distinct cohort indices: a request that
+    /// repeats an index, names one outside 0..n−1, or lists a participant as both survivor and dropped is refused, since it
+    /// could pass a count with fewer real survivors. This checks the request we see; it cannot see whether the coordinator
+    /// told other participants something else (a consistency round, Bonawitz et al. 2017, §4, would be needed for that), so
+    /// it guards against bugs and inconsistent requests, not against a coordinator that lies to everyone alike.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The request is refused; nothing is revealed.</exception>
+    internal static void RefuseImplausible(UnmaskRequest request, int cohort, int minimumSurvivors)
+    {
+        var survivors = request.Survivors.ToHashSet();
+        var dropped = request.Dropped.ToHashSet();
+        if (survivors.Count != request.Survivors.Count || dropped.Count != request.Dropped.Count)
+        {
+            throw new InvalidDataException("The unmask request lists a participant more than once.");
+        }
+        if (survivors.Concat(dropped).Any(i => i < 0 || i >= cohort))
+        {
+            throw new InvalidDataException($"The unmask request names a participant outside the cohort of {cohort}.");
+        }
+        if (survivors.Overlaps(dropped))
+        {
+            throw new InvalidDataException("The unmask request lists a participant both as a survivor and as dropped.");
+        }
+        if (survivors.Count < minimumSurvivors)
+        {
+            throw new InvalidDataException(
+                $"The unmask request lists {survivors.Count} survivors; this round's noise needs at least {minimumSurvivors}.");
+        }
     }
 
     public void Dispose() => _protocol.Dispose();
