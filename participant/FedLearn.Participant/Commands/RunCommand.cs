@@ -86,7 +86,7 @@ internal static partial class RunCommand
                 LogPrivacySetup(log, participantPolicy, spent.Path);
                 var guard = new PolicyGuard(participantPolicy, settings.ParticipantId);
                 using var executor = new RoundExecutor(
-                    settings, dataset, UpdateEncoders.Default(), loggers.CreateLogger<RoundExecutor>(), guard, spent);
+                    settings, dataset, UpdateEncoders.Default(loggers.CreateLogger<ClipEncoder>()), loggers.CreateLogger<RoundExecutor>(), guard, spent);
                 var worker = new ParticipantWorker(settings, dataset.Count, executor, loggers.CreateLogger<ParticipantWorker>());
                 await worker.RunAsync(ct);
                 return 0;

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace FedLearn.Participant.Encoding;
 
 /// <summary>
@@ -5,7 +7,16 @@ namespace FedLearn.Participant.Encoding;
 /// participant's contribution to the sum is bounded by C: the sensitivity the coordinator's Gaussian noise is calibrated
 /// to. Updates already within C, and rounds without privacy, pass through unchanged.
 /// </summary>
-public sealed class ClipEncoder : IUpdateEncoder
+/// <remarks>
+/// A local result that is not finite (NaN or ±∞, e.g. training diverged on this participant's data) becomes the zero
+/// update in a round with participant-level privacy, which then goes on as usual (noise share and masks in secure
+/// aggregation). Dropping out instead would make this participant's absence, which the counts publish, depend on its data;
+/// the zero update is exactly what its zero-out neighbour sends (docs/threat-model.md, D1), so sending it releases nothing
+/// the guarantee does not cover. A warning is logged, without any value of the update. A round without participant-level
+/// privacy passes the update on unchanged and the coordinator refuses a non-finite upload (the participant is then not
+/// aggregated, as before).
+/// </remarks>
+public sealed partial class ClipEncoder(ILogger? logger = null) : IUpdateEncoder
 {
     public float[] Encode(float[] update, Work.RoundContext round)
     {
@@ -24,7 +35,12 @@ public sealed class ClipEncoder : IUpdateEncoder
         var norm = L2Norm(update);
         if (!double.IsFinite(norm))
         {
-            throw new InvalidDataException("The local update contains a non-finite value; it cannot be clipped.");
+            // The zero-out neighbour's update (see the class remarks). Finite floats cannot get here: their squares sum in double.
+            if (logger is not null)
+            {
+                LogNonFiniteUpdate(logger, round.Task.SessionId, round.Task.Round, round.Task.Attempt);
+            }
+            return new float[update.Length];
         }
         if (norm <= clipNorm)
         {
@@ -52,6 +68,10 @@ public sealed class ClipEncoder : IUpdateEncoder
         }
         return Math.Sqrt(sum);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Session {SessionId} round {Round} attempt {Attempt}: the local update is not finite (training diverged); sending the zero update instead, as the zero-out neighbour would")]
+    private static partial void LogNonFiniteUpdate(ILogger logger, string sessionId, int round, int attempt);
 
     private static void Scale(float[] source, float scale, float[] destination)
     {

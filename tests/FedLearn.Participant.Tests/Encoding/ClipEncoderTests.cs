@@ -1,5 +1,6 @@
 using FedLearn.Participant.Encoding;
 using FedLearn.Participant.Work;
+using Microsoft.Extensions.Logging;
 
 namespace FedLearn.Participant.Tests.Encoding;
 
@@ -56,10 +57,34 @@ public sealed class ClipEncoderTests
         Assert.Throws<InvalidDataException>(() => _encoder.Encode([1f, 2f], Context(Tasks.Private(clipNorm: clipNorm))));
     }
 
-    [Fact]
-    public void Encode_NonFiniteUpdate_Throws()
+    [Theory]
+    [InlineData(float.NaN, false)]
+    [InlineData(float.PositiveInfinity, false)]
+    [InlineData(float.NegativeInfinity, true)]
+    [InlineData(float.NaN, true)]
+    public void Encode_NonFiniteResultInAPrivateRound_BecomesTheZeroUpdate_AndWarnsWithoutValues(float bad, bool secure)
     {
-        Assert.Throws<InvalidDataException>(() => _encoder.Encode([1f, float.NaN], Context(Tasks.Private())));
+        var logger = new RecordingLogger();
+        float[] update = [0.25f, bad, -3f];
+        var task = secure ? Tasks.Secure() : Tasks.Private();
+
+        var encoded = new ClipEncoder(logger).Encode(update, Context(task));
+
+        // The zero-out neighbour's update: it is uploaded (noised and masked in secure mode) like any other.
+        Assert.Equal(new float[3], encoded);
+        var warning = Assert.Single(logger.Messages);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("not finite", warning.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("0.25", warning.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("NaN", warning.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Encode_NonFiniteResultWithoutParticipantLevelPrivacy_PassesUnchanged_ForTheCoordinatorToRefuse()
+    {
+        float[] update = [1f, float.NaN];
+
+        Assert.Same(update, new ClipEncoder(new RecordingLogger()).Encode(update, Context(Tasks.NonPrivate())));
     }
 
     [Fact]
@@ -69,4 +94,16 @@ public sealed class ClipEncoderTests
     }
 
     private static RoundContext Context(Protos.V1.RoundTask task) => new("p1", task, 100);
+
+    private sealed class RecordingLogger : ILogger
+    {
+        public List<(LogLevel Level, string Text)> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Add((logLevel, formatter(state, exception)));
+    }
 }
