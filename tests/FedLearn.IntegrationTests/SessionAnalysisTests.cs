@@ -151,6 +151,11 @@ public sealed class SessionAnalysisTests(AnalysedFederation analysed) : IClassFi
         Assert.Equal(3, CountOf(html, "<svg "));
         Assert.Equal(Rounds * (2 + 2), CountOf(html, "<circle "));
         Assert.Contains("budget ε = 50", html, StringComparison.Ordinal);
+        // The δ the figures truly hold at, with the samplers' error paid (ledger accounting version 2 and later), per round and
+        // in the summary line, which names its adversary.
+        var deltaTotals = await QueryAsync("SELECT delta_total FROM ledger_entries WHERE session_id = $1 ORDER BY sequence", analysed.Private.SessionId);
+        Assert.Equal(deltaTotals.Select(e => (double)e[0]), Doubles(data, "delta_total"));
+        Assert.Contains("the guarantee against release consumers holds at δ_total = ", html, StringComparison.Ordinal);
 
         // A plain session's page has no ε chart and says there is no guarantee; an unknown session is NOT_FOUND (exit 4).
         var plainPage = Path.Combine(_federation.DataDirectory, "plain.html");

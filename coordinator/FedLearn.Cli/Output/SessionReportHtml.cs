@@ -78,8 +78,29 @@ internal static class SessionReportHtml
             return StatusText.Privacy(status);
         }
         var last = ledger.Entries.Count > 0 ? ledger.Entries[^1] : null;
-        return string.Create(CultureInfo.InvariantCulture,
+        var line = string.Create(CultureInfo.InvariantCulture,
             $"Privacy ledger: {ledger.Entries.Count} entries, {ledger.Header.NeighbouringRelation ?? "unstated"} neighbours; ε spent {last?.EpsilonRdp:G4} (RDP), {last?.EpsilonPld:G4} (PLD) of a budget of {ledger.Header.EpsilonBudget:G4} at δ = {ledger.Header.Delta:G3}, against release consumers; against the coordinator: {ledger.Header.AgainstCoordinator ?? "unstated"}.");
+        return line + DeltaTotalLine(ledger.Header, last);
+    }
+
+    /// <summary>
+    /// Accounting version 2 and later: the δ each adversary's figures truly hold at, with the samplers' error paid
+    /// (<c>delta_total</c>, docs/ledger.md), and the worst case against the coordinator when the ledger records it.
+    /// </summary>
+    private static string DeltaTotalLine(LedgerHeader header, LedgerEntry? last)
+    {
+        if (!header.RecordsSamplerResidue || last?.DeltaTotal is not { } consumers)
+        {
+            return "";
+        }
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $" With the noise samplers' error paid, the guarantee against release consumers holds at δ_total = {consumers:G4}.");
+        if (header.RecordsEpsilonAgainstCoordinator && last.DeltaTotalAgainstCoordinator is { } coordinator)
+        {
+            line += string.Create(CultureInfo.InvariantCulture,
+                $" Against the coordinator (worst case, a participant in every charged step): ε {last.EpsilonAgainstCoordinatorRdp:G4} (RDP), {last.EpsilonAgainstCoordinatorPld:G4} (PLD) at δ_total = {coordinator:G4}.");
+        }
+        return line;
     }
 
     private static string Data(SessionStatus status, IReadOnlyList<RoundDetails> rounds, LedgerDocument? ledger) => JsonSerializer.Serialize(new
@@ -94,6 +115,9 @@ internal static class SessionReportHtml
         epsilon_pld = ledger?.Entries.Select(e => e.EpsilonPld),
         epsilon_against_coordinator_rdp = ledger?.Entries.Select(e => e.EpsilonAgainstCoordinatorRdp),
         epsilon_budget = ledger?.Header.EpsilonBudget,
+        delta = ledger?.Header.Delta,
+        delta_total = ledger?.Entries.Select(e => e.DeltaTotal),
+        delta_total_against_coordinator = ledger?.Entries.Select(e => e.DeltaTotalAgainstCoordinator),
     });
 
     /// <summary>JSON has no NaN: a figure that is not a number (the training loss withheld in private sessions) is null.</summary>
