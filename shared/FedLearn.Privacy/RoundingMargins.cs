@@ -43,7 +43,9 @@ public static class RoundingMargins
     /// η_sum = 2B·γ_B (u = 2⁻²⁴): for B float32 vectors yᵢ, each with exact norm ‖yᵢ‖ ≤ c, summed in float32 in any order
     /// (a Gemm's inner products over the batch, a ReduceSum), and a zero-out neighbour (one yₖ replaced by 0),
     /// ‖fl(S) − fl(S′)‖ ≤ ‖yₖ‖ + γ_B·Σᵢ‖yᵢ‖ + γ_B·Σᵢ‖y′ᵢ‖ ≤ c·(1 + 2B·γ_B) (eq. (3.5) per coordinate, then the triangle
-    /// inequality for the L2 norm of the coordinate-wise error bounds). B is the realised batch, public under zero-out.
+    /// inequality for the L2 norm of the coordinate-wise error bounds). γ_B grows with B, so a margin sized for B_max covers every
+    /// batch up to B_max; DP-SGD sizes it for a fixed B_max (<see cref="BatchSizeBound"/>), never for the realised B, which is
+    /// correlated with the protected record's inclusion (review-10 S9).
     /// </summary>
     public static double Float32BatchSum(int batchSize)
     {

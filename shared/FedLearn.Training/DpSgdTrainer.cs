@@ -42,9 +42,12 @@ public sealed class DpSgdTrainer : IDisposable
     /// <paramref name="weights"/> in place: w ← w − lr · (γ·(round(S/γ) + N_Z(0, σ_int²)^d)) / (qN), with
     /// γ a power of two and σ_int ≥ σ·Δ/γ, Δ = C + γ√d the sensitivity after snapping (<see cref="GridGaussianMechanism"/>),
     /// so the step is a Gaussian mechanism with noise multiplier σ and the accounting of (q, σ) is unchanged.
-    /// S is the float32 sum Σ_i clip_c(g_i) the graph computes with c = C/(1 + η_B) slightly below C
-    /// (<see cref="RoundingMargins.Float32GhostClipNorm"/>), so that the computed S of neighbouring batches differ by at
-    /// most C in spite of rounding.
+    /// S is the float32 sum Σ_i clip_c(g_i) the graph computes with c = C/((1 + η_norm)(1 + η_B_max)) slightly below C
+    /// (<see cref="RoundingMargins.Float32GhostClipNorm"/>), so that the computed S of neighbouring batches of up to B_max
+    /// examples differ by at most C in spite of rounding. c is fixed for the whole run, sized for B_max = the smallest b
+    /// with P[Binomial(N, q) &gt; b] ≤ 2⁻⁶⁰ (<see cref="BatchSizeBound"/>), never for the realised batch size, which moves
+    /// with the protected record's inclusion (review-10 S9); a step whose batch exceeds B_max is skipped (no gradient, no
+    /// noise, weights unchanged) and still counted as a step, its probability paid in δ (<see cref="BatchSizeBound.StepsDistance"/>).
     /// Batches are Poisson samples (variable size, possibly empty; an empty batch still takes a pure-noise step, as the
     /// accounting assumes). If cancelled, the weights hold the updates made so far and the steps taken are lost to
     /// the caller, so account for the full run before starting it.
@@ -56,9 +59,26 @@ public sealed class DpSgdTrainer : IDisposable
         IProgress<double>? progress = null,
         CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var clipping = DpSgdClipping.For(options.ClipNorm, _runner.Spec.LayerSizes, data.Count, options.SamplingRate(data.Count),
+            BatchSizeBound.TailProbability);
+        return Train(weights, data, options, clipping, progress, ct);
+    }
+
+    internal DpTrainingResult Train(
+        float[] weights,
+        Dataset data,
+        DpSgdOptions options,
+        DpSgdClipping clipping,
+        IProgress<double>? progress,
+        CancellationToken ct)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(clipping);
         options.Validate();
         _runner.RequireCompatible(data);
 
@@ -68,11 +88,10 @@ public sealed class DpSgdTrainer : IDisposable
         var totalSteps = stepsPerEpoch * options.Epochs;
         var reportEvery = Math.Max(1, totalSteps / 100);
         var scale = (float)(-options.LearningRate / expectedBatch);
-        var layerSizes = _runner.Spec.LayerSizes;
         var sampler = new PoissonSampler(q);
 
         // Poisson batch sizes rarely exceed the mean by more than a few standard deviations; grow if one does.
-        _runner.EnsureCapacity((int)Math.Min(data.Count, expectedBatch + 6 * Math.Sqrt(expectedBatch) + 16));
+        _runner.EnsureCapacity((int)Math.Min(clipping.MaxBatchSize, expectedBatch + 6 * Math.Sqrt(expectedBatch) + 16));
         var gradients = _runner.Gradients;
 
         // The noise does not depend on the data, so each step's noise is drawn on another thread while ORT (one thread)
@@ -84,7 +103,7 @@ public sealed class DpSgdTrainer : IDisposable
         var pending = DrawNoise(drawing);
         try
         {
-            var (steps, emptyBatches) = (0, 0);
+            var (steps, emptyBatches, skippedBatches) = (0, 0, 0);
             long examplesSeen = 0, epochExamples = 0, epochCorrect = 0;
             double epochLoss = 0;
             for (var epoch = 0; epoch < options.Epochs; epoch++)
@@ -94,6 +113,21 @@ public sealed class DpSgdTrainer : IDisposable
                 {
                     ct.ThrowIfCancellationRequested();
                     sampler.Sample(data.Count, _sample);
+                    if (clipping.ClipFor(_sample.Count) is not { } clip)
+                    {
+                        // B > B_max (probability ≤ p_tail): the margin does not cover this batch, so the step releases
+                        // nothing; it is still a step of the run (the accounting counts it, δ pays for the skip).
+                        _sample.Clear();
+                        skippedBatches++;
+                        steps++;
+                        if (steps % reportEvery == 0 || steps == totalSteps)
+                        {
+                            progress?.Report((double)steps / totalSteps);
+                        }
+
+                        continue;
+                    }
+
                     if (_sample.Count == 0)
                     {
                         gradients.AsSpan().Clear();
@@ -101,9 +135,9 @@ public sealed class DpSgdTrainer : IDisposable
                     }
                     else
                     {
-                        // Clip to c = C/(1 + η) for this batch size, so that float32 rounding in the graph cannot carry the
-                        // computed sum's sensitivity past C (RoundingMargins.Float32GhostClipNorm; B is public under zero-out).
-                        _clipNorm[0] = RoundingMargins.Float32GhostClipNorm(options.ClipNorm, layerSizes, _sample.Count);
+                        // The same c for every batch (sized for B_max), so that float32 rounding in the graph cannot carry
+                        // the computed sum's sensitivity past C and c does not depend on the realised B (review-10 S9).
+                        _clipNorm[0] = clip;
                         _runner.LoadRows(data, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_sample));
                         var loss = _runner.Run(weights, _sample.Count, gradients, null, out var correct);
                         epochLoss += (double)loss * _sample.Count;
@@ -131,7 +165,8 @@ public sealed class DpSgdTrainer : IDisposable
                 steps,
                 emptyBatches,
                 q,
-                options.NoiseMultiplier);
+                options.NoiseMultiplier,
+                skippedBatches);
         }
         finally
         {

@@ -5,6 +5,8 @@ namespace FedLearn.Training;
 /// epoch, each measured before its batch's update; they are computed on private data and are not themselves
 /// differentially private, so they are for the data owner's eyes only. <see cref="SamplingRate"/>,
 /// <see cref="NoiseMultiplier"/> and <see cref="Steps"/> are what the accountant needs (<see cref="DpSgdAccounting"/>).
+/// <see cref="SkippedBatches"/> counts the steps (included in <see cref="Steps"/>) whose batch exceeded B_max and released
+/// nothing (FedLearn.Privacy's BatchSizeBound).
 /// </summary>
 public sealed record DpTrainingResult(
     double MeanLoss,
@@ -13,4 +15,5 @@ public sealed record DpTrainingResult(
     int Steps,
     int EmptyBatches,
     double SamplingRate,
-    double NoiseMultiplier);
+    double NoiseMultiplier,
+    int SkippedBatches = 0);

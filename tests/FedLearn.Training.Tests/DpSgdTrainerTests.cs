@@ -71,6 +71,49 @@ public sealed class DpSgdTrainerTests
     }
 
     [Fact]
+    public void Clipping_DoesNotDependOnTheRealisedBatchSize_AndSkipsBatchesAboveBMax()
+    {
+        // review-10 S9: c is sized once for B_max, so two batches of different sizes clip to the same c.
+        int[] layers = [784, 256, 10];
+        var clipping = DpSgdClipping.For(1.0, layers, 60000, 64.0 / 60000, BatchSizeBound.TailProbability);
+
+        Assert.Equal(BatchSizeBound.Maximum(60000, 64.0 / 60000, BatchSizeBound.TailProbability), clipping.MaxBatchSize);
+        Assert.Equal(RoundingMargins.Float32GhostClipNorm(1.0, layers, clipping.MaxBatchSize), clipping.ClipNorm);
+        Assert.Equal(clipping.ClipFor(1), clipping.ClipFor(64));
+        Assert.Equal(clipping.ClipFor(64), clipping.ClipFor(clipping.MaxBatchSize));
+        Assert.Null(clipping.ClipFor(clipping.MaxBatchSize + 1));
+        Assert.True(clipping.ClipNorm < RoundingMargins.Float32GhostClipNorm(1.0, layers, 64)); // the price: a smaller c
+    }
+
+    [Fact]
+    public void Train_BatchAboveBMax_IsSkippedButCountedAsAStep()
+    {
+        // q = 1: every batch holds all 20 records; with B_max forced to 19 every step is skipped, releasing nothing.
+        var data = SyntheticData.Blobs(count: 20, features: 3, classes: 2, seed: 8);
+        var spec = ModelSpec.Parse("softmax", 3, 2, [], "relu");
+        var weights = ModelInitializer.Initialize(spec, seed: 9);
+        var start = weights.ToArray();
+        var options = new DpSgdOptions(3, 20, 0.5, 1.0, 1.0);
+        using var trainer = new DpSgdTrainer(spec);
+
+        var skipped = trainer.Train(weights, data, options, DpSgdClipping.ForMaxBatch(1.0, spec.LayerSizes, 19), null,
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, skipped.Steps);
+        Assert.Equal(3, skipped.SkippedBatches);
+        Assert.Equal(0, skipped.ExamplesSeen);
+        Assert.Equal(start, weights);
+
+        var taken = trainer.Train(weights, data, options, DpSgdClipping.ForMaxBatch(1.0, spec.LayerSizes, 20), null,
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, taken.Steps);
+        Assert.Equal(0, taken.SkippedBatches);
+        Assert.Equal(60, taken.ExamplesSeen);
+        Assert.NotEqual(start, weights);
+    }
+
+    [Fact]
     public void DpSgdAccounting_Epsilon_IsTheAccountantsEpsilonForTheRun()
     {
         var result = new DpTrainingResult(0.5, 0.9, 60_000, 2_000, 0, 256.0 / 60_000, 1.1);

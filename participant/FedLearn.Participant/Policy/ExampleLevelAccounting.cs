@@ -58,7 +58,10 @@ public static class ExampleLevelAccounting
     /// d × the sampler's per-coordinate bound (≈ 2^−91) of exact discrete Gaussian noise
     /// (<see cref="GridGaussianMechanism.StatisticalDistance"/>), so the run is (ε, δ + (1 + e^ε)·Ση)-DP with η summed
     /// over every step of the session (<see cref="ExampleSpend.DeltaTotal"/>). The minibatch sampler is exact Poisson
-    /// (FedLearn.Training's PoissonSampler compares integers), so it adds nothing.
+    /// (FedLearn.Training's PoissonSampler compares integers), so it adds nothing. Each step also adds
+    /// p_tail = 2⁻⁶⁰, the probability that its batch exceeds the B_max its float32 clip margin is sized for and is skipped
+    /// (<see cref="BatchSizeBound"/>; review-10 S9): the real step differs from one that never skips only on that event,
+    /// so it is within total variation p_tail of it on every input, and the same (1 + e^ε) bound charges it.
     /// </para>
     /// </summary>
     /// <param name="dimension">d, the model's parameter count (the length of each step's noise).</param>
@@ -88,15 +91,19 @@ public static class ExampleLevelAccounting
         var history = earlier.Where(r => r.Example is not null).Select(r => r.Example!).ToList();
         List<SubsampledGaussianStep> composed = [.. history.Select(h => new SubsampledGaussianStep(h.SamplingRate, h.NoiseMultiplier, h.Steps)), new(q, sigma, steps)];
         var epsilon = Accountants.Create(kind).GetEpsilon(composed, p.Delta);
-        // η per round: steps × d × the per-coordinate bound; a line from before η was logged is recomputed from its own
+        // η per round: steps × (d × the per-coordinate bound + p_tail); a line from before η was logged is recomputed from its own
         // C, σ and steps (same session, same model, so the same d).
-        var distance = NoiseDistance(p.ClipNorm, sigma, dimension, steps);
-        var totalDistance = Math.Min(1, distance + history.Sum(h => h.SamplerTvDistance ?? NoiseDistance(h.ClipNorm, h.NoiseMultiplier, dimension, h.Steps)));
+        var distance = RoundDistance(p.ClipNorm, sigma, dimension, steps);
+        var totalDistance = Math.Min(1, distance + history.Sum(h => h.SamplerTvDistance ?? RoundDistance(h.ClipNorm, h.NoiseMultiplier, dimension, h.Steps)));
         // A degenerate ε (NaN, ∞) leaves δ_total at 1: no guarantee, which the caller's budget check refuses anyway.
         var deltaTotal = epsilon >= 0 && double.IsFinite(epsilon) ? SamplerResidue.TotalDelta(p.Delta, epsilon, totalDistance) : 1.0;
         return new ExampleSpend(q, sigma, p.ClipNorm, steps, history.Sum(h => h.Steps) + steps, p.Delta, p.EpsilonBudget, epsilon,
             Accountants.Name(kind), p.NoiseMultiplier > 0 ? null : attempts, distance, deltaTotal);
     }
+
+    /// <summary>η of a round of <paramref name="steps"/> DP-SGD steps: the noise's distance plus steps × p_tail, at most 1.</summary>
+    private static double RoundDistance(double clipNorm, double noiseMultiplier, int dimension, int steps) =>
+        Math.Min(1, NoiseDistance(clipNorm, noiseMultiplier, dimension, steps) + BatchSizeBound.StepsDistance(steps));
 
     /// <summary>η of <paramref name="steps"/> DP-SGD steps over d coordinates: steps × d × the sampler's bound, at most 1.</summary>
     public static double NoiseDistance(double clipNorm, double noiseMultiplier, int dimension, int steps) =>

@@ -11,7 +11,8 @@ namespace FedLearn.Participant.Spending;
 /// <param name="CalibrationAttempts">The attempts σ was calibrated for (planned rounds plus the rerun allowance), when
 /// this participant calibrated σ; null when σ was declared (or in logs written before it was recorded).</param>
 /// <param name="SamplerTvDistance">η of this round: an upper bound on the total variation distance between its DP-SGD
-/// noise and exact discrete Gaussian noise (steps × d × the sampler's per-coordinate bound); null in older logs.</param>
+/// noise and exact discrete Gaussian noise (steps × d × the sampler's per-coordinate bound), plus steps × p_tail for the
+/// batches above B_max it would skip (FedLearn.Privacy's BatchSizeBound); null in older logs.</param>
 /// <param name="DeltaTotal">The δ at which <paramref name="Epsilon"/> truly holds: min(1, δ + (1 + e^ε)·Ση) over every
 /// DP-SGD round of the session so far (<see cref="FedLearn.Privacy.SamplerResidue.TotalDelta"/>); null in older logs.</param>
 public sealed record ExampleSpend(

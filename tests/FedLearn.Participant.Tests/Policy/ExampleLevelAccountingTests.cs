@@ -93,7 +93,8 @@ public sealed class ExampleLevelAccountingTests
     public void Project_NoiseSamplerResidue_IsInDeltaTotalOverEveryRoundOfTheSession()
     {
         var parameters = Parameters(noiseMultiplier: 1.3);
-        var perRound = Epochs * 24 * GridGaussianMechanism.StatisticalDistance(1, 1.3, Dimension);
+        // η per round: the noise sampler's distance plus p_tail = 2⁻⁶⁰ per step for a batch above B_max (review-10 S9).
+        var perRound = Epochs * 24 * (GridGaussianMechanism.StatisticalDistance(1, 1.3, Dimension) + BatchSizeBound.TailProbability);
 
         var first = ExampleLevelAccounting.Project(parameters, Examples, Dimension, Epochs, PlannedRounds, []);
         // The real η (≈ 10⁻²²) vanishes beside δ = 10⁻⁵ in double; an earlier line with a large η shows the sum is taken.
@@ -101,6 +102,7 @@ public sealed class ExampleLevelAccountingTests
         var second = ExampleLevelAccounting.Project(parameters, Examples, Dimension, Epochs, PlannedRounds, [Record(1, earlier)]);
 
         Assert.True(perRound > 0);
+        Assert.True(first.SamplerTvDistance >= Epochs * 24 * BatchSizeBound.TailProbability); // the skip tail is charged
         Assert.Equal(perRound, first.SamplerTvDistance!.Value, perRound * 1e-12);
         Assert.Equal(perRound, second.SamplerTvDistance!.Value, perRound * 1e-12);
         Assert.Equal(SamplerResidue.TotalDelta(1e-5, first.Epsilon, perRound), first.DeltaTotal);
