@@ -34,6 +34,7 @@ internal static class RequestLimits
         ["fedlearn.v1.EnrollRequest.token"] = FedLearn.Identity.EnrollmentToken.MaxLength,
         ["fedlearn.v1.EnrollRequest.csr_der"] = 4096,
         ["fedlearn.v1.RenewCertificateRequest.csr_der"] = 4096,
+        ["fedlearn.v1.PrivacyConfig.audit_commitment"] = FedLearn.Privacy.Audit.AuditCommitment.Bytes,
         // Bounded by the services' maximum message sizes (256 MiB for an imported model, 8 MiB for a chunk).
         ["fedlearn.v1.SessionConfig.initial_model_onnx"] = int.MaxValue,
         ["fedlearn.v1.TensorChunk.data"] = int.MaxValue,
