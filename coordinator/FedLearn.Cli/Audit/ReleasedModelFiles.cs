@@ -1,7 +1,6 @@
 using FedLearn.Ledger;
 using FedLearn.Training;
 using FedLearn.Training.Onnx;
-using FedLearn.Training.Onnx.Proto;
 
 namespace FedLearn.Cli.Audit;
 
@@ -39,7 +38,7 @@ internal static class ReleasedModelFiles
             }
             var sha256 = WeightHash.Sha256Hex(model.Weights);
             byHash.TryAdd(sha256, model.Weights);
-            var provenance = ModelProto.Parser.ParseFrom(bytes).MetadataProps.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+            var provenance = Commands.ModelCommands.Provenance(bytes);
             if (provenance.GetValueOrDefault("fedlearn.round") == "0" && provenance.GetValueOrDefault("fedlearn.session_id") == ledger.Header.SessionId)
             {
                 initial = (model.Weights, sha256);

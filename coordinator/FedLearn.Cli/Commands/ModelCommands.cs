@@ -43,7 +43,7 @@ internal static class ModelCommands
                 }
             }
             File.Move(temporary, file.FullName, overwrite: true);
-            var provenance = Provenance(file.FullName);
+            var provenance = Provenance(File.ReadAllBytes(file.FullName));
             if (parse.GetValue(CoordinatorConnection.Json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
@@ -71,8 +71,8 @@ internal static class ModelCommands
     }
 
     /// <summary>The model's fedlearn.* metadata as written by the coordinator (session, round, ledger entry, guarantees).</summary>
-    private static Dictionary<string, string> Provenance(string path) =>
-        ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).MetadataProps
+    internal static Dictionary<string, string> Provenance(byte[] onnx) =>
+        ModelProto.Parser.ParseFrom(onnx).MetadataProps
             .Where(p => p.Key.StartsWith("fedlearn.", StringComparison.Ordinal) && p.Key != "fedlearn.weights")
             .ToDictionary(p => p.Key, p => p.Value);
 }

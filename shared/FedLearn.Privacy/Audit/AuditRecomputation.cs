@@ -13,10 +13,10 @@ public static class AuditRecomputation
         ArgumentNullException.ThrowIfNull(report);
         ArgumentOutOfRangeException.ThrowIfNotEqual(models.Count, report.Rounds + 1, nameof(models));
         var problems = new List<string>();
-        if (report.Dimension != models[0].Length || report.RoundsChanged != CanaryScoring.ChangedRounds(models))
+        var changed = CanaryScoring.ChangedRounds(models);
+        if (report.Dimension != models[0].Length || report.RoundsChanged != changed)
         {
-            problems.Add($"the report names d = {report.Dimension} and {report.RoundsChanged} changed rounds; the models have d = {models[0].Length} " +
-                $"and {CanaryScoring.ChangedRounds(models)}");
+            problems.Add($"the report names d = {report.Dimension} and {report.RoundsChanged} changed rounds; the models have d = {models[0].Length} and {changed}");
             return problems;
         }
         var recomputed = CanaryAudit.Measure(Convert.FromHexString(report.CanarySeed), report.Canaries, report.Unseen, models, report.Ledger.Delta,
