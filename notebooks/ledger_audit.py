@@ -535,11 +535,11 @@ def audit(document, expected_public_key=None):
                 problems.append(("level_mismatch", sequence, "noise inputs in a ledger whose accounting_version does not record them"))
         if (example_budget is None) != (entry.get("example_epsilon_max") is None):
             problems.append(("level_mismatch", sequence, "example_epsilon_max does not match the header's example level"))
-        if example_budget is not None and (entry.get("example_epsilon_max") or 0) > example_budget:
+        if example_budget is not None and not ((entry.get("example_epsilon_max") or 0) <= example_budget):
             problems.append(("example_budget_exceeded", sequence, "example ε %r exceeds %r" % (entry["example_epsilon_max"], example_budget)))
         if participant_level:
             enforced = entry.get("epsilon_pld" if header.get("accountant") == "pld" else "epsilon_rdp")
-            if enforced is not None and enforced > header["epsilon_budget"]:
+            if enforced is not None and not (enforced <= header["epsilon_budget"]):
                 problems.append(("budget_exceeded", sequence, "recorded ε %r exceeds the budget %r" % (enforced, header["epsilon_budget"])))
 
     # Checkpoints are matched to entries by round: an empty step commits the previous model again under a new round.

@@ -274,7 +274,7 @@ public static class LedgerVerifier
             var recorded = (usePld ? entries[i].EpsilonPld : entries[i].EpsilonRdp) ?? 0;
             var recomputed = (usePld ? audit.Pld[i] : audit.Rdp[i]) ?? 0;
             var spent = Math.Max(recorded, recomputed * (1 - tolerance));
-            if (spent > budget)
+            if (!(spent <= budget))
             {
                 discrepancies.Add(new(
                     LedgerDiscrepancyKinds.BudgetExceeded, entries[i].Sequence, entries[i].Round,
@@ -291,7 +291,7 @@ public static class LedgerVerifier
     /// </summary>
     private static void CheckExampleBudget(ExampleLevelDeclaration example, IReadOnlyList<LedgerEntry> entries, List<LedgerDiscrepancy> discrepancies)
     {
-        foreach (var entry in entries.Where(e => e.ExampleEpsilonMax > example.EpsilonBudget))
+        foreach (var entry in entries.Where(e => e.ExampleEpsilonMax is { } spent && !(spent <= example.EpsilonBudget)))
         {
             discrepancies.Add(new(
                 LedgerDiscrepancyKinds.ExampleBudgetExceeded, entry.Sequence, entry.Round,
