@@ -114,7 +114,8 @@ public sealed class EmpiricalAuditTests
 
         // Figures the models do not bear out (a report a dishonest signer could have written) fail the recomputation.
         Assert.Empty(AuditRecomputation.Problems(report, models));
-        var doctored = report with { ThreatModels = [report.ThreatModels[0] with { EpsilonLower = 0 }, report.ThreatModels[1]] };
+        // Raised, not zeroed: an honest session's lower limit is often 0 already, and a doctoring that changes nothing proves nothing.
+        var doctored = report with { ThreatModels = [report.ThreatModels[0] with { EpsilonLower = report.ThreatModels[0].EpsilonLower + 1 }, report.ThreatModels[1]] };
         Assert.Contains(AuditRecomputation.Problems(doctored, models), p => p.StartsWith(AuditReportDocument.FinalModel, StringComparison.Ordinal));
         Directory.Delete(directory, recursive: true);
     }
