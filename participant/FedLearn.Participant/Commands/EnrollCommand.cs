@@ -1,6 +1,5 @@
 using System.CommandLine;
 using FedLearn.Identity;
-using Grpc.Core;
 
 namespace FedLearn.Participant.Commands;
 
@@ -19,28 +18,15 @@ internal static class EnrollCommand
         {
             coordinator, token, credentials,
         };
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) => IdentityCommandErrors.RunAsync(async () =>
         {
-            try
-            {
-                var url = new Uri(parse.GetRequiredValue(coordinator), UriKind.Absolute);
-                var enrolled = await EnrollmentClient.EnrollAsync(url, parse.GetRequiredValue(token), parse.GetRequiredValue(credentials), Roles.Participant, ct);
-                var identity = enrolled.Identity;
-                Console.WriteLine($"Enrolled as participant '{identity.Name}'; certificate valid until {identity.NotAfter:u} (renewed automatically by `run`).");
-                Console.WriteLine($"Credentials: {enrolled.Directory} (client.key never leaves this machine)");
-                return 0;
-            }
-            catch (Exception e) when (e is ArgumentException or UriFormatException or InvalidDataException or IOException)
-            {
-                await Console.Error.WriteLineAsync($"error: {e.Message}");
-                return 2;
-            }
-            catch (RpcException e)
-            {
-                await Console.Error.WriteLineAsync($"error: {e.StatusCode}: {e.Status.Detail}");
-                return e.StatusCode == StatusCode.Unavailable ? 3 : 1;
-            }
-        });
+            var url = new Uri(parse.GetRequiredValue(coordinator), UriKind.Absolute);
+            var enrolled = await EnrollmentClient.EnrollAsync(url, parse.GetRequiredValue(token), parse.GetRequiredValue(credentials), Roles.Participant, ct);
+            var identity = enrolled.Identity;
+            Console.WriteLine($"Enrolled as participant '{identity.Name}'; certificate valid until {identity.NotAfter:u} (renewed automatically by `run`).");
+            Console.WriteLine($"Credentials: {enrolled.Directory} (client.key never leaves this machine)");
+            return 0;
+        }));
         return command;
     }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using FedLearn.Identity;
 using FedLearn.Participant.Work;
-using Grpc.Core;
 
 namespace FedLearn.Participant.Commands;
 
@@ -16,28 +15,15 @@ internal static class RenewCommand
         {
             coordinator, credentials,
         };
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) => IdentityCommandErrors.RunAsync(async () =>
         {
-            try
-            {
-                var url = new Uri(parse.GetRequiredValue(coordinator), UriKind.Absolute);
-                var (enrolled, id) = ParticipantCredentials.Resolve(url, parse.GetRequiredValue(credentials), null);
-                using var channel = CoordinatorChannel.Open(new ParticipantSettings(url, id, TimeSpan.FromSeconds(1), Credentials: enrolled));
-                var renewed = await EnrollmentClient.RenewAsync(channel, enrolled!, ct);
-                Console.WriteLine($"Renewed participant '{renewed.Name}'; certificate valid until {renewed.NotAfter:u}.");
-                return 0;
-            }
-            catch (Exception e) when (e is ArgumentException or UriFormatException or InvalidDataException or IOException)
-            {
-                await Console.Error.WriteLineAsync($"error: {e.Message}");
-                return 2;
-            }
-            catch (RpcException e)
-            {
-                await Console.Error.WriteLineAsync($"error: {e.StatusCode}: {e.Status.Detail}");
-                return e.StatusCode == StatusCode.Unavailable ? 3 : 1;
-            }
-        });
+            var url = new Uri(parse.GetRequiredValue(coordinator), UriKind.Absolute);
+            var (enrolled, id) = ParticipantCredentials.Resolve(url, parse.GetRequiredValue(credentials), null);
+            using var channel = CoordinatorChannel.Open(new ParticipantSettings(url, id, TimeSpan.FromSeconds(1), Credentials: enrolled));
+            var renewed = await EnrollmentClient.RenewAsync(channel, enrolled!, ct);
+            Console.WriteLine($"Renewed participant '{renewed.Name}'; certificate valid until {renewed.NotAfter:u}.");
+            return 0;
+        }));
         return command;
     }
 }
