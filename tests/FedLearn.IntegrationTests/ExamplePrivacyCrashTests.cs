@@ -65,9 +65,22 @@ public sealed class ExamplePrivacyCrashTests : IAsyncLifetime
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(120));
-        while (!File.Exists(path) || File.ReadAllLines(path).Length < lines)
+        while (LinesNow(path) < lines)
         {
             await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    /// <summary>The lines the spend log has now; 0 while it is missing or the participant holds its append lock.</summary>
+    private static int LinesNow(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? File.ReadAllLines(path).Length : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
         }
     }
 }
