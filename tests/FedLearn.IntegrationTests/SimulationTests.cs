@@ -55,7 +55,7 @@ public sealed class SimulationTests : IAsyncLifetime
         Assert.Equal(Population, listed.Output.Split('\n').Count(l => l.StartsWith("sim-", StringComparison.Ordinal) && l.Contains("enrolled", StringComparison.Ordinal)));
 
         using var simulator = StartSimulator("--coordinator", address, "--population", population, "--data", _shards, "--spend-logs", spendLogs,
-            "--trainings", "2", "--transfers", "8");
+            "--trainings", "2", "--transfers", "8", "--log", Path.Combine(_directory, "simulate.log"));
         var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, Rounds, perRound: Population, min: 40, deadlineSeconds: 60);
         var created = await _coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
         await _coordinator.Admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);
@@ -114,6 +114,7 @@ public sealed class SimulationTests : IAsyncLifetime
         private readonly Process _process;
         private readonly Task<string> _output;
         private readonly Task<string> _error;
+        private readonly string? _logPath;
 
         public SimulatorProcess(string[] arguments)
         {
@@ -124,6 +125,7 @@ public sealed class SimulationTests : IAsyncLifetime
             {
                 start.ArgumentList.Add(argument);
             }
+            _logPath = arguments.SkipWhile(a => a != "--log").Skip(1).FirstOrDefault();
             _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start fedlearn-participant simulate.");
             _output = _process.StandardOutput.ReadToEndAsync();
             _error = _process.StandardError.ReadToEndAsync();
@@ -143,7 +145,10 @@ public sealed class SimulationTests : IAsyncLifetime
             }
             catch (OperationCanceledException)
             {
-                Assert.Fail($"simulate did not stop within {timeout} of Ctrl+C");
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+                var log = _logPath is { } path && File.Exists(path) ? string.Join('\n', File.ReadLines(path).TakeLast(40)) : "";
+                Assert.Fail($"simulate did not stop within {timeout} of Ctrl+C; it printed:\n{await _output}{await _error}\nits log ends:\n{log}");
             }
             return (_process.ExitCode, await _output + await _error);
         }
