@@ -50,6 +50,8 @@ ENTRY_MEMBERS = [
     ("sampler_tv_distance", "n"), ("delta_total", "n"), ("delta_total_against_coordinator", "n"),
     ("dimension", "i"), ("grid_scale", "n"), ("integer_noise_variance", "i"), ("padded_dimension", "i"),
     ("shamir_threshold", "i"), ("minimum_survivors", "i"), ("dropout_allowance", "n"), ("corruption_rate", "n"),
+    ("clip_target_quantile", "n"), ("clip_learning_rate", "n"), ("bit_noise_stddev", "n"), ("report_noise_variance", "i"),
+    ("noisy_unclipped_count", "n"),
     ("example_epsilon_max", "n"), ("model_sha256", "s"), ("previous_hash", "s"),
 ]
 COORDINATOR_ENTRY_MEMBERS = ["epsilon_against_coordinator_rdp", "epsilon_against_coordinator_pld"]
@@ -58,9 +60,13 @@ RESIDUE_ENTRY_MEMBERS = ["sampler_tv_distance", "delta_total", "delta_total_agai
 CENTRAL_INPUT_MEMBERS = ["dimension", "grid_scale", "integer_noise_variance"]
 SECURE_INPUT_MEMBERS = CENTRAL_INPUT_MEMBERS + [
     "padded_dimension", "shamir_threshold", "minimum_survivors", "dropout_allowance", "corruption_rate"]
+# Accounting version 5 (docs/ledger.md, "Adaptive clipping"): a session that adapts its clip norm records the first four
+# in every entry and the released count in every entry that aggregated something.
+ADAPTIVE_PARAMETER_MEMBERS = ["clip_target_quantile", "clip_learning_rate", "bit_noise_stddev", "report_noise_variance"]
+ADAPTIVE_MEMBERS = ADAPTIVE_PARAMETER_MEMBERS + ["noisy_unclipped_count"]
 PARTICIPANT_LEVEL_ENTRY_MEMBERS = [
     "sampling_rate", "noise_multiplier", "clip_norm", "sensitivity", "delta", "epsilon_rdp", "epsilon_pld",
-] + COORDINATOR_ENTRY_MEMBERS + RESIDUE_ENTRY_MEMBERS + SECURE_INPUT_MEMBERS
+] + COORDINATOR_ENTRY_MEMBERS + RESIDUE_ENTRY_MEMBERS + SECURE_INPUT_MEMBERS + ADAPTIVE_MEMBERS
 # accounting_version (docs/ledger.md): absent = 1 (ε only), 2 = entries record the samplers' distance and delta_total,
 # 3 = they also record the noise inputs.
 SAMPLER_RESIDUE_VERSION = 2
@@ -69,8 +75,12 @@ SAMPLER_RESIDUE_VERSION = 2
 # 3 = as 2, and the entries record the noise inputs (docs/ledger.md, "Noise inputs").
 UNAMPLIFIED_VERSION = 4
 NOISE_INPUTS_VERSION = 3
-RESIDUE_VERSIONS = (SAMPLER_RESIDUE_VERSION, NOISE_INPUTS_VERSION, UNAMPLIFIED_VERSION)
-INPUT_VERSIONS = (NOISE_INPUTS_VERSION, UNAMPLIFIED_VERSION)
+# 5 = as 4, and the entries of a session with adaptive clipping record it (Andrew et al. 2021).
+ADAPTIVE_VERSION = 5
+RESIDUE_VERSIONS = (SAMPLER_RESIDUE_VERSION, NOISE_INPUTS_VERSION, UNAMPLIFIED_VERSION, ADAPTIVE_VERSION)
+INPUT_VERSIONS = (NOISE_INPUTS_VERSION, UNAMPLIFIED_VERSION, ADAPTIVE_VERSION)
+UNAMPLIFIED_VERSIONS = (UNAMPLIFIED_VERSION, ADAPTIVE_VERSION)
+MAX_CLIP_LEARNING_RATE = 10.0
 TOLERANCE = 1e-6
 
 # The export's shape (docs/ledger.md, "Export formats"): every member the export may hold, and nothing else.
@@ -381,7 +391,17 @@ def check_noise_inputs(problems, sequence, entry):
     if entry["mechanism"] == "central_gaussian":
         sensitivity = clip + gamma * math.sqrt(d)
         compare("sensitivity_mismatch", "sensitivity", entry["sensitivity"], sensitivity, "C + γ√d")
-        if sigma > gamma * math.sqrt(variance) / sensitivity * (1 + TOLERANCE):
+        added = gamma * math.sqrt(variance) / sensitivity
+        reports = entry.get("report_noise_variance")
+        if reports is not None and entry.get("bit_noise_stddev") is not None:
+            # Adaptive clipping (Andrew et al. 2021, §3): the sum and the count are one Gaussian, z = (z_Δ⁻² + z_r⁻²)^(−1/2).
+            if reports != central_report_variance(entry["bit_noise_stddev"]):
+                problems.append(("noise_multiplier_mismatch", sequence, "report_noise_variance %r is not ⌈(2σ_b)²⌉" % reports))
+            joint = 1 / math.sqrt(1 / (added * added) + 1 / reports)
+            if sigma > joint * (1 + TOLERANCE):
+                problems.append(("noise_multiplier_mismatch", sequence,
+                                 "noise_multiplier %r claims more noise than the sum and the clipped count carry together, %r" % (sigma, joint)))
+        elif sigma > gamma * math.sqrt(variance) / sensitivity * (1 + TOLERANCE):
             problems.append(("noise_multiplier_mismatch", sequence,
                              "noise_multiplier %r claims more noise than γ·√σ_int²/Δ = %r" % (sigma, gamma * math.sqrt(variance) / sensitivity)))
         if not (entry["participants_aggregated"] == 0 and recorded_tv == 0):
@@ -402,6 +422,47 @@ def check_noise_inputs(problems, sequence, entry):
             "σ_eff of the %d certainly honest shares (KLS 2021, Prop. 14)" % honest)
     compare("sampler_tv_distance_mismatch", "sampler_tv_distance", recorded_tv, min(1.0, n * padded * share_bound(variance)),
             "n × D × the table's bound")
+
+
+def central_report_variance(bit_noise):
+    """⌈(2σ_b)²⌉ (at least 1): the integer variance of the noise on the sum of the reports (Canonne, Kamath & Steinke 2020)."""
+    multiplier = 2 * bit_noise
+    return max(1, math.ceil(multiplier * multiplier))
+
+
+def next_clip_norm(clip, count, aggregated, target, rate):
+    """Andrew et al. 2021, §2 (geometric update): C·exp(−η_C·(clamp(b̃/n, 0, 1) − γ)); C when nothing was released."""
+    if count is None or aggregated <= 0:
+        return clip
+    return clip * math.exp(-rate * (min(1.0, max(0.0, count / aggregated)) - target))
+
+
+def check_adaptive(problems, sequence, entry, previous, first):
+    """Version 5, a session with adaptive clipping: its members, and the clip norm re-derived from the previous entry."""
+    params = [entry.get(k) for k in ADAPTIVE_PARAMETER_MEMBERS]
+    count = entry.get("noisy_unclipped_count")
+    if entry.get("mechanism") != "central_gaussian":
+        problems.append(("level_mismatch", sequence, "adaptive clipping is recorded only in central_gaussian entries"))
+        return None
+    if any(p is None for p in params):
+        problems.append(("clip_norm_mismatch", sequence, "the session adapts its clip norm: every entry records %s" % ADAPTIVE_PARAMETER_MEMBERS))
+        return None
+    target, rate, bit_noise, variance = params
+    if not (0 < target < 1 and 0 < rate <= MAX_CLIP_LEARNING_RATE and bit_noise > 0 and math.isfinite(bit_noise) and variance >= 1
+            and (count is None or math.isfinite(count))):
+        problems.append(("entry_malformed", sequence, "an adaptive-clipping member breaks its rule"))
+        return None
+    if (count is not None) != (entry.get("participants_aggregated", 0) > 0):
+        problems.append(("level_mismatch", sequence, "noisy_unclipped_count is recorded exactly when the round aggregated something"))
+    if [entry.get(k) for k in ADAPTIVE_PARAMETER_MEMBERS[:3]] != [first.get(k) for k in ADAPTIVE_PARAMETER_MEMBERS[:3]]:
+        problems.append(("clip_norm_mismatch", sequence, "clip_target_quantile, clip_learning_rate or bit_noise_stddev changed"))
+    clip = entry.get("clip_norm")
+    if previous is not None and isinstance(clip, (int, float)):
+        expected = next_clip_norm(previous["clip_norm"], previous.get("noisy_unclipped_count"), previous["participants_aggregated"],
+                                  previous["clip_target_quantile"], previous["clip_learning_rate"])
+        if not abs(clip - expected) <= TOLERANCE * expected:
+            problems.append(("clip_norm_mismatch", sequence, "clip_norm %r is not %r, derived from the previous entry's released count" % (clip, expected)))
+    return entry if isinstance(clip, (int, float)) and clip > 0 else None
 
 
 def check_input_levels(problems, sequence, entry):
@@ -466,7 +527,10 @@ def audit(document, expected_public_key=None):
         problems.append(("header_malformed", None, "example_calibration_attempts must be declared exactly in headers of accounting_version 2 or later"))
     records_inputs = participant_level and version in INPUT_VERSIONS
     distance = 0.0
-    unamplified = participant_level and version == UNAMPLIFIED_VERSION
+    unamplified = participant_level and version in UNAMPLIFIED_VERSIONS
+    records_adaptive = participant_level and version == ADAPTIVE_VERSION
+    adaptive_session = records_adaptive and any(e.get(k) is not None for e in entries for k in ADAPTIVE_MEMBERS)
+    previous_adaptive = None  # the last well-formed adaptive entry, whose released count sets the next clip norm
     precision = 0.0  # Σ 1/σ² over the entries so far: the composed Gaussian's μ² (version 4)
 
     previous = hashlib.sha256(canonical_bytes(HEADER_TYPE, HEADER_MEMBERS, header)).hexdigest()
@@ -533,6 +597,11 @@ def audit(document, expected_public_key=None):
                     problems.append(("entry_malformed", sequence, "a noise input or a figure derived from them breaks its rule"))
             elif not records_inputs and any(entry.get(k) is not None for k in SECURE_INPUT_MEMBERS):
                 problems.append(("level_mismatch", sequence, "noise inputs in a ledger whose accounting_version does not record them"))
+        has_adaptive = [k for k in ADAPTIVE_MEMBERS if entry.get(k) is not None]
+        if has_adaptive and not records_adaptive:
+            problems.append(("level_mismatch", sequence, "adaptive-clipping members in a ledger whose accounting_version does not record them"))
+        elif adaptive_session:
+            previous_adaptive = check_adaptive(problems, sequence, entry, previous_adaptive, entries[0])
         if (example_budget is None) != (entry.get("example_epsilon_max") is None):
             problems.append(("level_mismatch", sequence, "example_epsilon_max does not match the header's example level"))
         if example_budget is not None and not ((entry.get("example_epsilon_max") or 0) <= example_budget):

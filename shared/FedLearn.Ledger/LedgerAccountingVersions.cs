@@ -41,6 +41,15 @@ public static class LedgerAccountingVersions
     /// </summary>
     public const int ReleaseConsumersUnamplified = 4;
 
+    /// <summary>
+    /// Version 5: as version 4, and the entries of a session with adaptive clipping (Andrew et al. 2021) record its
+    /// parameters (γ, η_C, σ_b, the count's noise variance) and the released noisy count of unclipped updates; their
+    /// <c>clip_norm</c> is that round's C and their σ the joint release's, (z_Δ⁻² + (2σ_b)⁻²)^(−1/2) (§3). The verifier
+    /// re-derives σ from the sum's and the count's noise and every C from the previous entry
+    /// (<see cref="AdaptiveClippingAudit"/>). Entries of other sessions are as in version 4.
+    /// </summary>
+    public const int AdaptiveClippingRecorded = 5;
+
     /// <summary>The version new ledgers are created with.</summary>
-    public const int Current = ReleaseConsumersUnamplified;
+    public const int Current = AdaptiveClippingRecorded;
 }

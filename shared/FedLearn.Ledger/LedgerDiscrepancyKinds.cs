@@ -70,6 +70,13 @@ public static class LedgerDiscrepancyKinds
     /// <summary>Accounting version 3: the recorded sampler distance η is not what the entry's noise inputs give.</summary>
     public const string SamplerTvDistanceMismatch = "sampler_tv_distance_mismatch";
 
+    /// <summary>
+    /// Accounting version 5, adaptive clipping: an entry's clip norm does not follow from the previous entry's released
+    /// noisy count (Andrew et al. 2021, geometric update), its γ, η_C or σ_b changed, or the session records adaptive
+    /// clipping in some entries only.
+    /// </summary>
+    public const string ClipNormMismatch = "clip_norm_mismatch";
+
     /// <summary>An empty charged step (0 aggregated) names a model other than the previous entry's: the model changed.</summary>
     public const string EmptyStepModelChanged = "empty_step_model_changed";
 

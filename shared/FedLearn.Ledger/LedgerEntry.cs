@@ -58,6 +58,17 @@ namespace FedLearn.Ledger;
 /// <param name="MinimumSurvivors">Secure aggregation: s_min, the fewest masked inputs the attempt unmasks with.</param>
 /// <param name="DropoutAllowance">Secure aggregation: a, the fraction of the cohort that may drop while the attempt unmasks.</param>
 /// <param name="CorruptionRate">Secure aggregation: ρ, the fraction of the cohort assumed corrupt, whose shares do not count.</param>
+/// <param name="ClipTargetQuantile">Adaptive clipping (accounting version 5; Andrew et al. 2021): γ, the quantile of the
+/// update norms the clip norm follows. With the next three, present exactly in the entries of a session that adapts its clip
+/// norm; <paramref name="ClipNorm"/> is then this round's C and <paramref name="NoiseMultiplier"/> the σ of the joint
+/// release of the noisy sum and the noisy count (<see cref="AdaptiveClippingAudit"/>).</param>
+/// <param name="ClipLearningRate">η_C, the geometric update's step.</param>
+/// <param name="BitNoiseStddev">σ_b, the noise on the count of unclipped updates, in updates.</param>
+/// <param name="ReportNoiseVariance">The integer variance ⌈(2σ_b)²⌉ of the discrete Gaussian added to the sum of the
+/// participants' reports r ∈ {−1, 0, +1} (central noise).</param>
+/// <param name="NoisyUnclippedCount">The released noisy count of aggregated updates within C, (Σr + noise + n)/2; present
+/// exactly when the round aggregated something (n = <paramref name="ParticipantsAggregated"/> &gt; 0). The next entry's
+/// clip norm is C·exp(−η_C·(clamp(count/n, 0, 1) − γ)), or C after an empty step.</param>
 /// <remarks>An <b>empty charged step</b> (a private round that committed with the model unchanged: too small a draw, too
 /// few updates or survivors, an aborted secure aggregation) has <paramref name="ParticipantsAggregated"/> = 0, the
 /// previous model's hash, and is charged like any other step at the planned σ.</remarks>
@@ -93,7 +104,12 @@ public sealed record LedgerEntry(
     int? ShamirThreshold = null,
     int? MinimumSurvivors = null,
     double? DropoutAllowance = null,
-    double? CorruptionRate = null)
+    double? CorruptionRate = null,
+    double? ClipTargetQuantile = null,
+    double? ClipLearningRate = null,
+    double? BitNoiseStddev = null,
+    long? ReportNoiseVariance = null,
+    double? NoisyUnclippedCount = null)
 {
     /// <summary>A charged step in which no update was aggregated: the round committed with the model unchanged.</summary>
     [JsonIgnore]
@@ -102,6 +118,12 @@ public sealed record LedgerEntry(
     /// <summary>Whether any of the noise inputs of accounting version 3 is present.</summary>
     [JsonIgnore]
     public bool HasNoiseInputs => Dimension is not null || GridScale is not null || IntegerNoiseVariance is not null || HasSecureInputs;
+
+    /// <summary>Whether any of the adaptive-clipping members of accounting version 5 is present.</summary>
+    [JsonIgnore]
+    public bool HasAdaptiveClipping =>
+        ClipTargetQuantile is not null || ClipLearningRate is not null || BitNoiseStddev is not null || ReportNoiseVariance is not null
+        || NoisyUnclippedCount is not null;
 
     /// <summary>Whether any of the secure-aggregation noise inputs (D, t, s_min, a, ρ) is present.</summary>
     [JsonIgnore]

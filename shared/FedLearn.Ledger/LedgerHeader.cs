@@ -35,7 +35,8 @@ namespace FedLearn.Ledger;
 /// written before the member existed (version 1: ε only), 2 when every participant-level entry also records the
 /// samplers' total variation distance and the δ that includes it (<c>delta_total</c>); 3 when it also records the inputs
 /// its sensitivity, σ and sampler distance are derived from; 4 when, in addition, the release consumers' figures are
-/// composed without amplification by sampling (<see cref="LedgerAccountingVersions.ReleaseConsumersUnamplified"/>).</param>
+/// composed without amplification by sampling (<see cref="LedgerAccountingVersions.ReleaseConsumersUnamplified"/>); 5 when,
+/// in addition, the entries of a session with adaptive clipping record it (<see cref="LedgerAccountingVersions.AdaptiveClippingRecorded"/>).</param>
 public sealed record LedgerHeader(
     string SessionId,
     DateTimeOffset CreatedAt,
@@ -70,6 +71,10 @@ public sealed record LedgerHeader(
     /// </summary>
     [JsonIgnore]
     public bool ReleaseConsumersAmplified => !(AccountingVersion >= LedgerAccountingVersions.ReleaseConsumersUnamplified);
+    /// <summary>True when a session's entries may record adaptive clipping (version 5).</summary>
+    [JsonIgnore]
+    public bool RecordsAdaptiveClipping => AccountingVersion >= LedgerAccountingVersions.AdaptiveClippingRecorded;
+
     /// <summary>True when participant-level entries also record the noise inputs (d, γ, σ_int², …; versions 3 and 4).</summary>
     [JsonIgnore]
     public bool RecordsNoiseInputs => AccountingVersion >= LedgerAccountingVersions.NoiseInputsRecorded;

@@ -61,10 +61,10 @@ internal static class LedgerValidation
         Adversaries(problems, header);
         if (header.AccountingVersion is { } version
             && version is not (LedgerAccountingVersions.SamplerResidueInDelta or LedgerAccountingVersions.NoiseInputsRecorded
-                or LedgerAccountingVersions.ReleaseConsumersUnamplified))
+                or LedgerAccountingVersions.ReleaseConsumersUnamplified or LedgerAccountingVersions.AdaptiveClippingRecorded))
         {
             problems.Add($"accounting_version must be {LedgerAccountingVersions.SamplerResidueInDelta}, {LedgerAccountingVersions.NoiseInputsRecorded}, " +
-                $"{LedgerAccountingVersions.ReleaseConsumersUnamplified} or absent (version {LedgerAccountingVersions.EpsilonOnly}); got {version}.");
+                $"{LedgerAccountingVersions.ReleaseConsumersUnamplified}, {LedgerAccountingVersions.AdaptiveClippingRecorded} or absent (version {LedgerAccountingVersions.EpsilonOnly}); got {version}.");
         }
 
         if (!LedgerKeys.TryImportPublicKey(header.PublicKey, out var key, out var keyError))
@@ -192,10 +192,16 @@ internal static class LedgerValidation
 
             SamplerResidue(problems, entry);
             NoiseInputs(problems, entry);
+            AdaptiveClipping(problems, entry);
         }
         else if (entry.HasNoiseInputs)
         {
             problems.Add($"The noise inputs (dimension, grid_scale, integer_noise_variance, …) must be absent with mechanism \"{LedgerMechanisms.None}\".");
+        }
+
+        if (entry.Mechanism == LedgerMechanisms.None && entry.HasAdaptiveClipping)
+        {
+            problems.Add($"The adaptive-clipping members (clip_target_quantile, …) must be absent with mechanism \"{LedgerMechanisms.None}\".");
         }
 
         if (entry.ExampleEpsilonMax is not null)
@@ -270,6 +276,48 @@ internal static class LedgerValidation
         }
     }
 
+    /// <summary>
+    /// Adaptive clipping (version 5), each member when present: γ in (0, 1), η_C in (0, 10], σ_b positive and finite, the
+    /// count's noise variance ≥ 1 and the noisy count finite; the four parameters all or none, and the count only with them.
+    /// </summary>
+    private static void AdaptiveClipping(List<string> problems, LedgerEntry entry)
+    {
+        if (!entry.HasAdaptiveClipping)
+        {
+            return;
+        }
+
+        if (entry.ClipTargetQuantile is null || entry.ClipLearningRate is null || entry.BitNoiseStddev is null || entry.ReportNoiseVariance is null)
+        {
+            problems.Add("clip_target_quantile, clip_learning_rate, bit_noise_stddev and report_noise_variance are recorded together or not at all.");
+        }
+
+        if (entry.ClipTargetQuantile is { } target && !(target > 0 && target < 1))
+        {
+            problems.Add($"clip_target_quantile must be in (0, 1); got {target:R}.");
+        }
+
+        if (entry.ClipLearningRate is { } rate && !(rate > 0 && rate <= Privacy.AdaptiveClipping.MaxLearningRate))
+        {
+            problems.Add($"clip_learning_rate must be in (0, {Privacy.AdaptiveClipping.MaxLearningRate}]; got {rate:R}.");
+        }
+
+        if (entry.BitNoiseStddev is { } stddev && !(stddev > 0 && double.IsFinite(stddev)))
+        {
+            problems.Add($"bit_noise_stddev must be a positive finite number; got {stddev:R}.");
+        }
+
+        if (entry.ReportNoiseVariance is < 1)
+        {
+            problems.Add($"report_noise_variance must be >= 1; got {entry.ReportNoiseVariance}.");
+        }
+
+        if (entry.NoisyUnclippedCount is { } count && !double.IsFinite(count))
+        {
+            problems.Add($"noisy_unclipped_count must be a finite number; got {count:R}.");
+        }
+    }
+
     /// <summary>All fields, including the chain and signature fields, as stored in a sealed entry.</summary>
     public static List<string> Sealed(LedgerEntry entry)
     {
@@ -339,6 +387,7 @@ internal static class LedgerValidation
         }
 
         NoiseInputLevels(problems, header, entry);
+        AdaptiveClippingLevels(problems, header, entry);
 
         // Only secure aggregation hides the updates from the coordinator: central noise must say it is trusted, and a
         // ledger that records figures against the coordinator must have used the distributed mechanism.
@@ -386,6 +435,31 @@ internal static class LedgerValidation
         else if (!entry.HasNoiseInputs && (entry.ParticipantsAggregated != 0 || entry.SamplerTvDistance is not 0.0))
         {
             problems.Add("An entry without noise inputs (a draw below the minimum cohort, sent nothing) must aggregate nothing and record sampler_tv_distance 0.");
+        }
+    }
+
+    /// <summary>
+    /// Adaptive clipping is recorded only from version 5, only in central-noise entries (the secure sum does not carry the
+    /// count), and the noisy count exactly when the round aggregated something: an empty step released no count.
+    /// </summary>
+    private static void AdaptiveClippingLevels(List<string> problems, LedgerHeader header, LedgerEntry entry)
+    {
+        if (!entry.HasAdaptiveClipping)
+        {
+            return;
+        }
+
+        if (!header.RecordsAdaptiveClipping)
+        {
+            problems.Add("The entry records adaptive clipping (clip_target_quantile, …) but the header's accounting_version does not include it.");
+        }
+        else if (entry.Mechanism != LedgerMechanisms.CentralGaussian)
+        {
+            problems.Add($"Adaptive clipping is recorded only in \"{LedgerMechanisms.CentralGaussian}\" entries; got \"{entry.Mechanism}\".");
+        }
+        else if ((entry.NoisyUnclippedCount is not null) != (entry.ParticipantsAggregated > 0))
+        {
+            problems.Add("noisy_unclipped_count is recorded exactly when the round aggregated something (participants_aggregated > 0).");
         }
     }
 

@@ -64,6 +64,7 @@ public static class LedgerVerifier
 
         // Version 3: each entry's sensitivity, σ and η re-derived from the noise inputs it records.
         new NoiseDerivationAudit(header, entries, tolerance, discrepancies).Run();
+        new AdaptiveClippingAudit(header, entries, tolerance, discrepancies).Run();
 
         if (header.ExampleLevel is { } example)
         {

@@ -61,7 +61,26 @@ internal sealed class NoiseDerivationAudit(LedgerHeader header, IReadOnlyList<Le
 
         // The noise added has standard deviation γ·√σ_int² on the release; the entry may not charge more than that.
         var added = gamma * Math.Sqrt(variance) / sensitivity;
-        if (entry.NoiseMultiplier!.Value > added * (1 + tolerance))
+        if (entry is { ReportNoiseVariance: { } reportVariance, BitNoiseStddev: { } bitNoise })
+        {
+            // Adaptive clipping: the sum and the noisy count are one Gaussian mechanism with z = (z_Δ⁻² + z_r⁻²)^(−1/2)
+            // (Andrew et al. 2021, §3), z_r = √(report variance) against the report's sensitivity 1, drawn ⌈(2σ_b)²⌉.
+            if (reportVariance != FedLearn.Privacy.AdaptiveClipping.CentralReportVariance(bitNoise))
+            {
+                Add(entry, LedgerDiscrepancyKinds.NoiseMultiplierMismatch,
+                    $"report_noise_variance {reportVariance} is not ⌈(2·bit_noise_stddev)²⌉ = {FedLearn.Privacy.AdaptiveClipping.CentralReportVariance(bitNoise)}.");
+            }
+
+            var joint = FedLearn.Privacy.AdaptiveClipping.JointNoiseMultiplier(added, Math.Sqrt(reportVariance));
+            if (entry.NoiseMultiplier!.Value > joint * (1 + tolerance))
+            {
+                Add(entry, LedgerDiscrepancyKinds.NoiseMultiplierMismatch,
+                    $"noise_multiplier {entry.NoiseMultiplier:R} claims more noise than the sum (γ·√σ_int² / Δ = {added:R}) and the clipped count " +
+                    $"(√report_noise_variance = {Math.Sqrt(reportVariance):R}) carry together, (z_Δ⁻² + z_r⁻²)^(−1/2) = {joint:R} (Andrew et al. 2021, §3): " +
+                    "the ledger understates epsilon.");
+            }
+        }
+        else if (entry.NoiseMultiplier!.Value > added * (1 + tolerance))
         {
             Add(entry, LedgerDiscrepancyKinds.NoiseMultiplierMismatch,
                 $"noise_multiplier {entry.NoiseMultiplier:R} claims more noise than integer_noise_variance {variance} on grid_scale {gamma:R} adds " +

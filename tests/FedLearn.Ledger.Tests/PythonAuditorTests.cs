@@ -179,7 +179,7 @@ public sealed class PythonAuditorTests
         Assert.Contains(message, output, StringComparison.Ordinal);
     }
 
-    private static HashSet<(string?, long?)> Problems(string output) =>
+    internal static HashSet<(string?, long?)> Problems(string output) =>
         JsonDocument.Parse(output).RootElement.GetProperty("problems").EnumerateArray()
             .Select(p => (p.GetProperty("kind").GetString(), p.GetProperty("sequence").ValueKind == JsonValueKind.Null ? (long?)null : p.GetProperty("sequence").GetInt64()))
             .ToHashSet();
@@ -214,7 +214,7 @@ public sealed class PythonAuditorTests
         return text[start..text.IndexOf(',', start)];
     }
 
-    private static Task<(int ExitCode, string Output)> AuditAsync(LedgerDocument document, string publicKey) =>
+    internal static Task<(int ExitCode, string Output)> AuditAsync(LedgerDocument document, string publicKey) =>
         AuditTextAsync(LedgerJson.Serialize(document), publicKey);
 
     private static async Task<(int ExitCode, string Output)> AuditTextAsync(string json, string publicKey)
