@@ -10,7 +10,9 @@ public sealed record ModelUpdate(
     [property: Id(1)] int Attempt,
     [property: Id(2)] long NumExamples,
     [property: Id(3)] float[] Delta,
-    [property: Id(4)] double? ExampleEpsilon = null);
+    [property: Id(4)] double? ExampleEpsilon = null,
+    // Adaptive clipping: +1 within the round's clip norm, −1 above, 0 for the zero update (FedLearn.Privacy.AdaptiveClipping).
+    [property: Id(5)] int? ClipReport = null);
 
 /// <summary>Metrics a participant measured on its own data.</summary>
 [GenerateSerializer, Immutable, Alias("fedlearn.LocalMetricsReport")]

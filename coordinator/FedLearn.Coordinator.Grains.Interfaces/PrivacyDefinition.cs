@@ -16,4 +16,6 @@ public sealed record PrivacyDefinition(
     [property: Id(6)] bool CentralNoise = false,
     [property: Id(7)] double? DropoutAllowance = null,
     // SHA-256 of an audit's seed, K, K' and confidence (docs/audit.md), fixed at creation; null: the session cannot be audited.
-    [property: Id(8)] byte[]? AuditCommitment = null);
+    [property: Id(8)] byte[]? AuditCommitment = null,
+    // Null: the clip norm is fixed. Otherwise it follows a quantile of the update norms (Andrew et al. 2021).
+    [property: Id(9)] AdaptiveClippingDefinition? AdaptiveClipping = null);

@@ -5,7 +5,9 @@ namespace FedLearn.Coordinator.Grains;
 /// recorded with every ledger entry. <see cref="DropoutAllowance"/> a (secure aggregation; 0 with central noise): an
 /// attempt over a cohort of n unmasks only with at least s_min = max(t, minimum, n − ⌈a·n⌉) masked inputs, and each
 /// share's noise is sized for the s_min − ⌊ρ·n⌋ certainly honest ones (docs/secure-aggregation.md). A plan stored before
-/// the allowance existed reads with the default.
+/// the allowance existed reads with the default. With <see cref="AdaptiveClipping"/>, <see cref="ClipNorm"/> is the clip norm
+/// of round 1 in the session's plan and the round's own in a round task, and <see cref="NoiseMultiplier"/> the σ of the
+/// joint release each round is charged.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("fedlearn.PrivacyPlan")]
 public sealed record PrivacyPlan(
@@ -17,7 +19,8 @@ public sealed record PrivacyPlan(
     [property: Id(5)] double Delta,
     [property: Id(6)] string Accountant,
     [property: Id(7)] bool SecureAggregation,
-    [property: Id(8)] double DropoutAllowance = PrivacyPlan.DefaultDropoutAllowance)
+    [property: Id(8)] double DropoutAllowance = PrivacyPlan.DefaultDropoutAllowance,
+    [property: Id(9)] AdaptiveClippingPlan? AdaptiveClipping = null)
 {
     /// <summary>
     /// The dropout allowance of a secure session that does not set one: twice the 5% dropout the SecAgg+ graph is chosen
@@ -33,6 +36,12 @@ public sealed record PrivacyPlan(
 
     /// <summary>The L2 sensitivity of the sum of clipped updates under add/remove-one-participant adjacency.</summary>
     public double Sensitivity => ClipNorm;
+
+    /// <summary>
+    /// The noise multiplier the sum of clipped updates is noised with: σ, or with adaptive clipping z_Δ &gt; σ, so that the
+    /// sum and the noisy count of unclipped updates together carry σ (Andrew et al. 2021, §3).
+    /// </summary>
+    public double SumNoiseMultiplier => AdaptiveClipping?.UpdateNoiseMultiplier ?? NoiseMultiplier;
 }
 
 /// <summary>Where a session stands against its budget.</summary>

@@ -7,7 +7,8 @@ namespace FedLearn.Coordinator.Grains;
 /// carries in <see cref="Noise"/> (the charge). The un-noised sum never leaves the round grain. Otherwise
 /// <see cref="AbortReason"/> says why not, and nothing was unmasked or noised.
 /// <see cref="ExampleEpsilonMax"/> is the largest example-level ε the aggregated participants reported (sessions with an
-/// example-level guarantee only).
+/// example-level guarantee only). <see cref="NoisyUnclippedCount"/> (adaptive clipping) is the released noisy count of
+/// aggregated updates that were within the round's clip norm, from which the next round's clip norm follows.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("fedlearn.RoundResult")]
 public sealed record RoundResult(
@@ -21,7 +22,8 @@ public sealed record RoundResult(
     [property: Id(7)] DateTimeOffset StartedAt,
     [property: Id(8)] DateTimeOffset ClosedAt,
     [property: Id(10)] NoiseInSum? Noise = null,
-    [property: Id(11)] double? ExampleEpsilonMax = null)
+    [property: Id(11)] double? ExampleEpsilonMax = null,
+    [property: Id(12)] double? NoisyUnclippedCount = null)
 {
     public bool Aborted => AbortReason is not null;
 }

@@ -64,7 +64,7 @@ public sealed class PrivacyLedgerTests : IAsyncLifetime
         Assert.True(final.Privacy.EpsilonSpent <= budget);
         var ledger = LedgerJson.Deserialize((await Coordinator.Admin.GetLedgerAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct)).Json);
         Assert.Equal([1, 2, 3], ledger.Entries.Select(e => e.Round));
-        Assert.Equal(LedgerAccountingVersions.ReleaseConsumersUnamplified, ledger.Header.AccountingVersion);
+        Assert.Equal(LedgerAccountingVersions.Current, ledger.Header.AccountingVersion);
         Assert.All(ledger.Entries, e => Assert.Equal(SamplingRate, e.SamplingRate));
         Assert.Equal(ledger.Checkpoints.Select(c => c.Sha256), ledger.Entries.Select(e => e.ModelSha256));
         Assert.Equal(EpsilonAfter(RoundsThatFit), ledger.Entries[^1].EpsilonRdp!.Value, 12);

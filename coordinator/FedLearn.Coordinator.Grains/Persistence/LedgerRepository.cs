@@ -45,9 +45,10 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
                 model_sha256, previous_hash, entry_hash, signature, example_epsilon_max, epsilon_against_coordinator_rdp,
                 epsilon_against_coordinator_pld, sampler_tv_distance, delta_total, delta_total_against_coordinator,
                 dimension, grid_scale, integer_noise_variance, padded_dimension, shamir_threshold, minimum_survivors,
-                dropout_allowance, corruption_rate)
+                dropout_allowance, corruption_rate, clip_target_quantile, clip_learning_rate, bit_noise_stddev,
+                report_noise_variance, noisy_unclipped_count)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-                $25, $26, $27, $28, $29, $30, $31, $32)
+                $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)
             """, connection, transaction);
         command.Parameters.Add(new() { Value = e.SessionId });
         command.Parameters.Add(new() { Value = e.Sequence });
@@ -83,6 +84,11 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         AddNullable(command, e.MinimumSurvivors);
         AddNullable(command, e.DropoutAllowance);
         AddNullable(command, e.CorruptionRate);
+        AddNullable(command, e.ClipTargetQuantile);
+        AddNullable(command, e.ClipLearningRate);
+        AddNullable(command, e.BitNoiseStddev);
+        AddNullable(command, e.ReportNoiseVariance);
+        AddNullable(command, e.NoisyUnclippedCount);
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -199,7 +205,8 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
                    previous_hash, entry_hash, signature, example_epsilon_max, epsilon_against_coordinator_rdp,
                    epsilon_against_coordinator_pld, sampler_tv_distance, delta_total, delta_total_against_coordinator,
                    dimension, grid_scale, integer_noise_variance, padded_dimension, shamir_threshold, minimum_survivors,
-                   dropout_allowance, corruption_rate
+                   dropout_allowance, corruption_rate, clip_target_quantile, clip_learning_rate, bit_noise_stddev,
+                   report_noise_variance, noisy_unclipped_count
             FROM ledger_entries WHERE session_id = $1 {(round is null ? "" : "AND round = $2")}
             ORDER BY sequence {(lastOnly ? "DESC LIMIT 1" : "")}
             """, connection, transaction);
@@ -219,7 +226,8 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
                 reader.GetInt32(9), Optional(10), Optional(11), Optional(12), reader.GetString(13),
                 reader.GetString(14), reader.GetString(15), reader.GetString(16), Optional(17), Optional(18), Optional(19),
                 Optional(20), Optional(21), Optional(22), reader.GetFieldValue<int?>(23), Optional(24), reader.GetFieldValue<long?>(25),
-                reader.GetFieldValue<int?>(26), reader.GetFieldValue<int?>(27), reader.GetFieldValue<int?>(28), Optional(29), Optional(30)));
+                reader.GetFieldValue<int?>(26), reader.GetFieldValue<int?>(27), reader.GetFieldValue<int?>(28), Optional(29), Optional(30),
+                Optional(31), Optional(32), Optional(33), reader.GetFieldValue<long?>(34), Optional(35)));
         }
         return entries;
     }

@@ -10,7 +10,7 @@ internal sealed class FedAvgAggregator(UpdateAggregate aggregate) : IUpdateAggre
 
     public long Examples => aggregate.TotalWeight;
 
-    public void Add(ReadOnlySpan<float> delta, long examples) => aggregate.Add(delta, examples);
+    public void Add(ReadOnlySpan<float> delta, long examples, int? clipReport = null) => aggregate.Add(delta, examples);
 
     public AggregateRelease Release() => new(aggregate.Average(), null);
 }

@@ -21,11 +21,14 @@ internal interface IUpdateAggregator : IRoundAggregator
     /// <summary>Σ nᵢ over the updates taken; 0 in a private round, where example counts are not released.</summary>
     long Examples { get; }
 
-    void Add(ReadOnlySpan<float> delta, long examples);
+    /// <param name="clipReport">Adaptive clipping's report (+1 within the clip norm, −1 above, 0 for the zero update), which
+    /// the round grain has checked is present exactly when the round adapts its clip norm; null otherwise.</param>
+    void Add(ReadOnlySpan<float> delta, long examples, int? clipReport = null);
 }
 
 /// <summary>
 /// What an aggregator releases: the model delta the session applies and, for a private aggregate, the noise it carries
 /// (<see cref="Noise"/>, the privacy charge). Null noise means no differential privacy at the participant level.
 /// </summary>
-internal sealed record AggregateRelease(float[] Delta, NoiseInSum? Noise);
+/// <see cref="NoisyUnclippedCount"/> is adaptive clipping's released count of updates within the clip norm (null without it).
+internal sealed record AggregateRelease(float[] Delta, NoiseInSum? Noise, double? NoisyUnclippedCount = null);

@@ -132,12 +132,13 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
             return UpdateReceipt.Rejected("an update from this participant was already received for this attempt");
         }
         if ((UpdateValidator.Problem(update, _plan.Task.ParameterCount, _limits)
-             ?? UpdateValidator.ExampleEpsilonProblem(update.ExampleEpsilon, _plan.Task.ExamplePrivacy)) is { } problem)
+             ?? UpdateValidator.ExampleEpsilonProblem(update.ExampleEpsilon, _plan.Task.ExamplePrivacy)
+             ?? UpdateValidator.ClipReportProblem(update.ClipReport, _plan.Task.Privacy)) is { } problem)
         {
             LogRejected(_plan.Task.SessionId, _plan.Task.Round, update.ParticipantId, problem);
             return UpdateReceipt.Rejected(problem);
         }
-        _updates.Add(update.Delta, update.NumExamples);
+        _updates.Add(update.Delta, update.NumExamples, update.ClipReport);
         _received.Add(update.ParticipantId);
         RecordExampleEpsilon(update.ParticipantId, update.ExampleEpsilon);
         if (_received.Count == _selected.Count)
@@ -279,7 +280,8 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
             _startedAt,
             time.GetUtcNow(),
             release?.Noise,
-            ExampleEpsilonMax());
+            ExampleEpsilonMax(),
+            release?.NoisyUnclippedCount);
         _updates = null;
         LogClosed(task.SessionId, task.Round, task.Attempt, why, _result.ParticipantsAggregated, _result.Aborted);
         // One-way: the session picks the result up with GetProgress; this only saves it a wait for its next tick.

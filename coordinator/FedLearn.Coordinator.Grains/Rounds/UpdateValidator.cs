@@ -37,6 +37,20 @@ public static class UpdateValidator
     }
 
     /// <summary>
+    /// Adaptive clipping's report (participant.proto UpdateHeader.clip_report): required, and one of −1, 0, +1, exactly when
+    /// the round adapts its clip norm; refused otherwise, so no value outside the charged sensitivity reaches the count.
+    /// </summary>
+    /// <returns>Null when the report (or its absence) is right for the round, otherwise why not.</returns>
+    public static string? ClipReportProblem(int? clipReport, PrivacyPlan? privacy) =>
+        (privacy?.AdaptiveClipping is not null, clipReport) switch
+        {
+            (true, null) => "the round adapts its clip norm: the update must carry clip_report (+1 within clip_norm, −1 above, 0 for the zero update)",
+            (true, not (-1 or 0 or 1)) => $"clip_report must be −1, 0 or +1; got {clipReport}",
+            (false, not null) => "clip_report is only for rounds that adapt their clip norm (privacy.adaptive_clipping); leave it unset",
+            _ => null,
+        };
+
+    /// <summary>
     /// A participant's locally measured metrics are published (weighted mean train loss), so they are bounded like updates:
     /// a finite loss in [0, <see cref="MaxReportedLoss"/>] and a num_examples in [1, the session's maximum].
     /// </summary>

@@ -28,8 +28,11 @@ internal static class AttemptCharges
     /// draw below the minimum cohort, to which nothing is sent and which releases nothing: any Gaussian step bounds it, and
     /// the plan's σ keeps the ledger on the planned schedule.
     /// </summary>
+    /// <remarks>With adaptive clipping the plan's σ is the joint release's (Andrew et al. 2021, §3): the sum is noised at the
+    /// larger z_Δ (<see cref="PrivacyPlan.SumNoiseMultiplier"/>), whose grid sets the sensitivity, and the count at 2σ_b or
+    /// more, so the pair carries at least σ.</remarks>
     public static AttemptCharge Planned(PrivacyPlan privacy, int dimension) => new(privacy.NoiseMultiplier,
-        privacy.SecureAggregation ? privacy.ClipNorm : GridGaussianMechanism.ChargedSensitivity(privacy.ClipNorm, privacy.NoiseMultiplier, dimension));
+        privacy.SecureAggregation ? privacy.ClipNorm : GridGaussianMechanism.ChargedSensitivity(privacy.ClipNorm, privacy.SumNoiseMultiplier, dimension));
 
     /// <summary>
     /// The inputs the ledger records for an auditor to re-derive the round's sensitivity, σ and η (accounting version 3):
@@ -41,8 +44,8 @@ internal static class AttemptCharges
     {
         if (!privacy.SecureAggregation)
         {
-            return new(dimension, GridGaussianMechanism.Grid(privacy.ClipNorm, privacy.NoiseMultiplier, dimension),
-                checked((long)GridGaussianMechanism.RequestedVariance(privacy.ClipNorm, privacy.NoiseMultiplier, dimension)));
+            return new(dimension, GridGaussianMechanism.Grid(privacy.ClipNorm, privacy.SumNoiseMultiplier, dimension),
+                checked((long)GridGaussianMechanism.RequestedVariance(privacy.ClipNorm, privacy.SumNoiseMultiplier, dimension)));
         }
         if (selected < minimum || selected == 0)
         {
@@ -70,7 +73,8 @@ internal static class AttemptCharges
         }
         if (!privacy.SecureAggregation)
         {
-            return Math.Min(1, GridGaussianMechanism.StatisticalDistance(privacy.ClipNorm, privacy.NoiseMultiplier, dimension));
+            // The count's noise (adaptive clipping) comes from the exact sampler: it adds nothing to η.
+            return Math.Min(1, GridGaussianMechanism.StatisticalDistance(privacy.ClipNorm, privacy.SumNoiseMultiplier, dimension));
         }
         var encoding = SecureAggregationEncoding.For(SecureAggregationPlanner.Plan(selected, dimension, privacy, minimum), dimension, privacy);
         return Math.Min(1, encoding.NoiseStatisticalDistance(selected));

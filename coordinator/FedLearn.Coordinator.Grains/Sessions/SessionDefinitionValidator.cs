@@ -1,3 +1,4 @@
+using FedLearn.Privacy;
 using FedLearn.Privacy.Audit;
 using FedLearn.Training;
 using FedLearn.Training.Onnx;
@@ -57,7 +58,12 @@ public static class SessionDefinitionValidator
             $"round_deadline_seconds must be between 1 and {MaxDeadlineSeconds}");
         if (definition.Privacy is { } privacy)
         {
-            CheckGaussianBudget(problems, "privacy", privacy.EpsilonBudget, privacy.Delta, privacy.Accountant, privacy.NoiseMultiplier, privacy.ClipNorm);
+            CheckGaussianBudget(problems, "privacy", privacy.EpsilonBudget, privacy.Delta, privacy.Accountant, privacy.NoiseMultiplier,
+                privacy.AdaptiveClipping is { InitialClipNorm: not 0 } adaptiveStart && privacy.ClipNorm == 0 ? adaptiveStart.InitialClipNorm : privacy.ClipNorm);
+            if (privacy.AdaptiveClipping is { } adaptive)
+            {
+                CheckAdaptiveClipping(problems, privacy, adaptive);
+            }
             Check(problems, privacy.SamplingRate is > 0 and <= 1, "privacy.sampling_rate must be in (0, 1]");
             // Above one half a SecAgg+ graph fails anyway, and full SecAgg's threshold already exceeds half the cohort.
             Check(problems, privacy.DropoutAllowance is null or (>= 0 and <= 0.5), "privacy.dropout_allowance must be in [0, 0.5]");
@@ -185,6 +191,29 @@ public static class SessionDefinitionValidator
     }
 
     /// <summary>The fields both privacy levels share: a budget (ε, δ, accountant) spent by a clipped Gaussian mechanism.</summary>
+    /// <summary>
+    /// Adaptive clipping (Andrew et al. 2021): its own ranges (NaN fails closed), and what it needs of the session: central
+    /// noise (the secure sum does not carry the clipped-count report yet), no audit canaries (sized for a fixed C), one
+    /// initial clip norm, and 2σ_b above a given σ, or the count alone would spend more than σ allows.
+    /// </summary>
+    private static void CheckAdaptiveClipping(List<string> problems, PrivacyDefinition privacy, AdaptiveClippingDefinition adaptive)
+    {
+        const string section = "privacy.adaptive_clipping";
+        var initial = adaptive.InitialClipNorm == 0 ? privacy.ClipNorm : adaptive.InitialClipNorm;
+        problems.AddRange(AdaptiveClipping.Problems(adaptive.TargetQuantile, adaptive.LearningRate, initial, adaptive.BitNoiseStddev, section));
+        Check(problems, !(adaptive.InitialClipNorm != 0 && privacy.ClipNorm != 0 && adaptive.InitialClipNorm != privacy.ClipNorm),
+            $"{section}.initial_clip_norm ({adaptive.InitialClipNorm}) differs from privacy.clip_norm ({privacy.ClipNorm}); set one of them, or both equal");
+        Check(problems, privacy.CentralNoise,
+            $"{section} needs privacy.central_noise: with secure aggregation the clipped-count report does not travel in the masked sum yet");
+        Check(problems, privacy.AuditCommitment is null, $"{section} cannot be audited: the canaries are sized for a fixed clip norm (leave privacy.audit_commitment empty)");
+        if (privacy.NoiseMultiplier > 0 && adaptive.BitNoiseStddev > 0 && double.IsFinite(adaptive.BitNoiseStddev))
+        {
+            Check(problems, 2 * adaptive.BitNoiseStddev > privacy.NoiseMultiplier * (1 + 1e-9),
+                $"{section}.bit_noise_stddev ({adaptive.BitNoiseStddev}) must exceed half of privacy.noise_multiplier ({privacy.NoiseMultiplier}): " +
+                "the sum and the count together are charged that σ, and 2σ_b ≤ σ leaves the sum no budget (Andrew et al. 2021, §3)");
+        }
+    }
+
     private static void CheckGaussianBudget(
         List<string> problems, string section, double epsilon, double delta, string? accountant, double noiseMultiplier, double clipNorm)
     {

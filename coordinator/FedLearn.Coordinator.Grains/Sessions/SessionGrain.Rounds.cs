@@ -99,7 +99,8 @@ public sealed partial class SessionGrain
             StopTicker();
             return;
         }
-        var draw = RoundDraw.Draw(available, _privacy?.Plan, definition.ParticipantsPerRound, minimum, _weights.Length);
+        var roundPrivacy = RoundPrivacy();
+        var draw = RoundDraw.Draw(available, roundPrivacy, definition.ParticipantsPerRound, minimum, _weights.Length);
         var selected = draw.Selected;
         if (_privacy is { } privacy && await Task.Run(() => privacy.RefuseNextStep(draw.Charge!.NoiseMultiplier)) is { } refusal)
         {
@@ -123,7 +124,7 @@ public sealed partial class SessionGrain
         var task = new RoundTask(
             SessionId, round, attempt, definition.Model, definition.LocalEpochs, definition.BatchSize, definition.LearningRate,
             _weights.Length, WeightHash.Sha256Hex(_weights), time.GetUtcNow().AddSeconds(definition.RoundDeadlineSeconds),
-            _privacy?.Plan, minimum, _privacy?.Spent ?? 0, draw.SecureAggregation, definition.ExamplePrivacy, definition.Rounds,
+            roundPrivacy, minimum, _privacy?.Spent ?? 0, draw.SecureAggregation, definition.ExamplePrivacy, definition.Rounds,
             _ledgerHeader is null ? "" : signer.PublicKeySha256, definition.ProximalMu);
         List<string> ids = [.. selected.Select(p => p.ParticipantId)];
         await RoundGrain(round).Begin(new RoundPlan(task, ids, minimum, _weights, definition.Robustness, available.Count));
@@ -157,7 +158,7 @@ public sealed partial class SessionGrain
         // certainly honest shares, which the released sum never falls below (s ≥ s_min is enforced before unmasking).
         var charge = open.Charge ?? (result.Noise is { } noise ? new AttemptCharge(noise.NoiseMultiplier, noise.Sensitivity) : null);
         await CommitAsync(open, result.ParticipantsSelected, result.ParticipantsAggregated, result.ExamplesAggregated, result.TrainLoss,
-            step.Weights, step.State, charge, result.ExampleEpsilonMax, result.StartedAt, null, null, null, cancellationToken);
+            step.Weights, step.State, charge, result.ExampleEpsilonMax, result.StartedAt, null, null, null, cancellationToken, result.NoisyUnclippedCount);
     }
 
     /// <summary>Settles the attempts a crash or a failed step left without an outcome, oldest first.</summary>
@@ -207,7 +208,7 @@ public sealed partial class SessionGrain
         RoundAttempt attempt, int selected, int aggregated, long examples, double trainLoss, float[] weights,
         ServerOptimizerState optimizerState, AttemptCharge? charge,
         double? exampleEpsilonMax, DateTimeOffset startedAt, string? unchangedReason, SessionState? finalState, string? finalMessage,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, double? noisyUnclippedCount = null)
     {
         var record = RequireRecord();
         var evaluation = await evaluator.EvaluateAsync(_spec!, weights, cancellationToken);
@@ -216,7 +217,7 @@ public sealed partial class SessionGrain
         var finished = attempt.Round >= record.Definition.Rounds;
         var state = finalState ?? (finished ? SessionState.Completed : SessionState.Running);
         var message = finalState is null ? finished ? $"Completed all {record.Definition.Rounds} rounds." : null : finalMessage;
-        var (ledgerEntry, epsilonSpent) = await DraftLedgerEntryAsync(summary, charge, exampleEpsilonMax);
+        var (ledgerEntry, epsilonSpent) = await DraftLedgerEntryAsync(summary, charge, exampleEpsilonMax, noisyUnclippedCount);
         await sessions.CommitRoundAsync(new RoundCommit(SessionId, summary, weights, state, message, ledgerEntry, unchangedReason,
             _optimizer!.IsStateful ? optimizerState : null), cancellationToken);
         if (charge is not null)
@@ -224,6 +225,11 @@ public sealed partial class SessionGrain
             _privacy?.RecordCommitted(charge.NoiseMultiplier, epsilonSpent, ledgerEntry?.SamplerTvDistance ?? 0);
         }
         _exampleEpsilonReported = Max(_exampleEpsilonReported, ledgerEntry?.ExampleEpsilonMax);
+        if (_privacy is { } committed)
+        {
+            // Adaptive clipping: the next C from this round's released count only (a round that released none keeps C).
+            _clipNorm = RoundClipNorm.After(committed.Plan, _clipNorm, ledgerEntry?.NoisyUnclippedCount, aggregated);
+        }
 
         // Only what the database now holds becomes the grain's state.
         _record = record with { CompletedRounds = attempt.Round, State = state, Message = message, UpdatedAt = summary.CompletedAt };
@@ -243,7 +249,7 @@ public sealed partial class SessionGrain
     /// The entry records the levels the session's ledger header declares: what a ledger is bound to never changes.
     /// </summary>
     private async Task<(LedgerEntry? Entry, double EpsilonSpent)> DraftLedgerEntryAsync(
-        RoundSummary summary, AttemptCharge? attemptCharge, double? exampleEpsilonMax)
+        RoundSummary summary, AttemptCharge? attemptCharge, double? exampleEpsilonMax, double? noisyUnclippedCount)
     {
         if (_ledgerHeader is not { } header)
         {
@@ -258,7 +264,10 @@ public sealed partial class SessionGrain
         {
             var step = attemptCharge ?? throw new InvalidOperationException($"Round {summary.Round} of a private session carries no privacy charge.");
             var (rdp, pld) = await Task.Run(() => privacy.EpsilonsWithNextRound(step.NoiseMultiplier));
-            charge = new ParticipantLevelCharge(privacy.Plan, step.NoiseMultiplier, step.Sensitivity, rdp, pld);
+            // The round's plan: with adaptive clipping the clip norm it ran with, which the entry records.
+            var plan = RoundPrivacy()!;
+            charge = new ParticipantLevelCharge(plan, step.NoiseMultiplier, step.Sensitivity, rdp, pld,
+                NoisyUnclippedCount: summary.ParticipantsAggregated > 0 ? noisyUnclippedCount : null);
             if (header.RecordsEpsilonAgainstCoordinator)
             {
                 var (coordinatorRdp, coordinatorPld) = await Task.Run(() => privacy.EpsilonsAgainstCoordinatorWithNextRound(step.NoiseMultiplier));
@@ -267,7 +276,7 @@ public sealed partial class SessionGrain
             if (header.RecordsSamplerResidue)
             {
                 // The samplers' distance from exact discrete Gaussian noise, paid in δ (docs/ledger.md, delta_total).
-                var distance = AttemptCharges.SamplerDistance(privacy.Plan, _weights!.Length, summary.ParticipantsSelected, MinimumCohort(RequireRecord().Definition));
+                var distance = AttemptCharges.SamplerDistance(plan, _weights!.Length, summary.ParticipantsSelected, MinimumCohort(RequireRecord().Definition));
                 charge = charge with
                 {
                     SamplerTvDistance = distance,
@@ -280,7 +289,7 @@ public sealed partial class SessionGrain
             if (header.RecordsNoiseInputs)
             {
                 // What the sensitivity, σ and η above are derived from, so an auditor re-derives them (docs/ledger.md).
-                charge = charge with { Inputs = AttemptCharges.Inputs(privacy.Plan, _weights!.Length, summary.ParticipantsSelected, MinimumCohort(RequireRecord().Definition)) };
+                charge = charge with { Inputs = AttemptCharges.Inputs(plan, _weights!.Length, summary.ParticipantsSelected, MinimumCohort(RequireRecord().Definition)) };
             }
         }
         var entry = SessionLedger.Draft(SessionId, summary, time.GetUtcNow(), charge,

@@ -50,6 +50,8 @@ public sealed partial class SessionGrain(
     private int _openSelected;
     private int _openReported;
     private SessionPrivacy? _privacy;
+    // The next round's clip norm (adaptive clipping: derived from the ledger, RoundClipNorm; otherwise the plan's).
+    private double _clipNorm;
     private LedgerHeader? _ledgerHeader;
     private double? _exampleEpsilonReported;
     private int _attempts;
@@ -106,6 +108,7 @@ public sealed partial class SessionGrain(
         _optimizer = ServerOptimizer.For(definition.ServerOptimizer, definition.ServerLearningRate);
         _optimizerState = _optimizer.Initial(weights.Length);
         _privacy = plan is null ? null : new SessionPrivacy(plan, definition.Rounds, [], header?.ReleaseConsumersAmplified ?? false);
+        _clipNorm = plan?.ClipNorm ?? 0;
         _ledgerHeader = header;
         _version++;
         LogCreated(SessionId, definition.Name, spec.ParameterCount);
@@ -181,6 +184,7 @@ public sealed partial class SessionGrain(
         _privacy = _record.Privacy is { } plan
             ? new SessionPrivacy(plan, _record.Definition.Rounds, entries, _ledgerHeader?.ReleaseConsumersAmplified ?? false)
             : null;
+        _clipNorm = _record.Privacy is { } resolved ? RoundClipNorm.After(resolved, entries.Count == 0 ? null : entries[^1]) : 0;
         _exampleEpsilonReported = entries.Max(e => e.ExampleEpsilonMax);
         var checkpoint = await sessions.FindCheckpointAsync(SessionId, null, cancellationToken)
             ?? throw new InvalidDataException($"Session '{SessionId}' has no initial model.");
@@ -247,6 +251,9 @@ public sealed partial class SessionGrain(
         _ticker = null;
     }
 
+    /// <summary>The plan the next round runs with: with adaptive clipping, the session's plan at that round's clip norm.</summary>
+    private PrivacyPlan? RoundPrivacy() => _privacy is null ? null : RoundClipNorm.ForRound(_privacy.Plan, _clipNorm);
+
     private IRoundGrain RoundGrain(int round) => GrainFactory.GetGrain<IRoundGrain>($"{SessionId}/{round}");
 
     private SessionRecord RequireRecord() =>
@@ -260,7 +267,7 @@ public sealed partial class SessionGrain(
             SessionId, record.Definition, record.State, record.CompletedRounds,
             open?.Round ?? 0, open?.Attempt ?? 0, open is null ? 0 : _openSelected, open is null ? 0 : _openReported,
             _lastRound, _progressMessage ?? record.Message, record.CreatedAt, record.UpdatedAt, _version,
-            _privacy is null ? null : new PrivacySummary(_privacy.Plan, _privacy.Spent, _privacy.Planned),
+            _privacy is null ? null : new PrivacySummary(RoundPrivacy()!, _privacy.Spent, _privacy.Planned),
             // The signer's own key, never the header's: whoever can write the database could re-sign the ledger under a
             // key of their own and have it published here (issue 9, item 10).
             _ledgerHeader is null ? null : signer.PublicKey,

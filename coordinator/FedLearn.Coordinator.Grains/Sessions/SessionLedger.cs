@@ -33,7 +33,9 @@ internal static class SessionLedger
             exampleEpsilonMax, p?.EpsilonAgainstCoordinatorRdp, p?.EpsilonAgainstCoordinatorPld, p?.SamplerTvDistance, p?.DeltaTotal,
             p?.DeltaTotalAgainstCoordinator, p?.Inputs?.Dimension, p?.Inputs?.GridScale, p?.Inputs?.IntegerNoiseVariance,
             p?.Inputs?.PaddedDimension, p?.Inputs?.ShamirThreshold, p?.Inputs?.MinimumSurvivors, p?.Inputs?.DropoutAllowance,
-            p?.Inputs?.CorruptionRate);
+            p?.Inputs?.CorruptionRate, p?.Plan.AdaptiveClipping?.TargetQuantile, p?.Plan.AdaptiveClipping?.LearningRate,
+            p?.Plan.AdaptiveClipping?.BitNoiseStddev, p?.Plan.AdaptiveClipping?.ReportNoiseVariance,
+            p?.Plan.AdaptiveClipping is null ? null : p.NoisyUnclippedCount);
     }
 
     /// <summary>The example level as declared, with the attempts participants calibrate σ for (planned rounds plus reruns).</summary>
@@ -46,10 +48,11 @@ internal static class SessionLedger
 /// What one round charged at the participant level: the noise the sum carried and ε after it under both accountants; with
 /// secure aggregation also the worst-case ε against the coordinator (null with central noise: no guarantee against it).
 /// In a ledger of accounting version 2 also the round's sampler distance η and the δ each figure holds at with it paid;
-/// of version 3 also the inputs they are derived from.
+/// of version 3 also the inputs they are derived from. <see cref="PrivacyPlan"/> is the round's (with adaptive clipping its
+/// own clip norm), and <see cref="NoisyUnclippedCount"/> the count it released (adaptive clipping; null when it released none).
 /// </summary>
 internal sealed record ParticipantLevelCharge(
     PrivacyPlan Plan, double NoiseMultiplier, double Sensitivity, double EpsilonRdp, double EpsilonPld,
     double? EpsilonAgainstCoordinatorRdp = null, double? EpsilonAgainstCoordinatorPld = null,
     double? SamplerTvDistance = null, double? DeltaTotal = null, double? DeltaTotalAgainstCoordinator = null,
-    NoiseInputs? Inputs = null);
+    NoiseInputs? Inputs = null, double? NoisyUnclippedCount = null);

@@ -73,10 +73,20 @@ public sealed class SessionPrivacy
         var sigma = definition.NoiseMultiplier > 0
             ? definition.NoiseMultiplier
             : NoiseCalibrator.CalibrateNoiseMultiplier(definition.EpsilonBudget, definition.Delta, 1.0, plannedRounds, accountant);
+        var adaptive = definition.AdaptiveClipping is { } a ? ResolveAdaptive(a, definition.ClipNorm, sigma) : null;
         return new PrivacyPlan(secure ? PrivacyPlan.DistributedDiscreteGaussian : PrivacyPlan.CentralGaussian, definition.SamplingRate, sigma,
-            definition.ClipNorm, definition.EpsilonBudget, definition.Delta, Accountants.Name(accountant), secure,
-            secure ? definition.DropoutAllowance ?? PrivacyPlan.DefaultDropoutAllowance : 0);
+            adaptive?.InitialClipNorm ?? definition.ClipNorm, definition.EpsilonBudget, definition.Delta, Accountants.Name(accountant), secure,
+            secure ? definition.DropoutAllowance ?? PrivacyPlan.DefaultDropoutAllowance : 0, adaptive);
     }
+
+    /// <summary>
+    /// Adaptive clipping keeps the budget planned at σ: σ is the joint release's noise multiplier, so the sum alone is
+    /// noised at z_Δ = (σ⁻² − (2σ_b)⁻²)^(−1/2) (Andrew et al. 2021, §3; <see cref="AdaptiveClipping.UpdateNoiseMultiplier"/>,
+    /// which refuses 2σ_b ≤ σ, e.g. when σ was calibrated above 2σ_b).
+    /// </summary>
+    private static AdaptiveClippingPlan ResolveAdaptive(AdaptiveClippingDefinition a, double clipNorm, double sigma) =>
+        new(a.TargetQuantile, a.LearningRate, a.BitNoiseStddev, a.InitialClipNorm == 0 ? clipNorm : a.InitialClipNorm,
+            AdaptiveClipping.UpdateNoiseMultiplier(sigma, a.BitNoiseStddev), AdaptiveClipping.CentralReportVariance(a.BitNoiseStddev));
 
     /// <summary>ε under the enforced accountant if one more round with noise multiplier σ commits.</summary>
     public double ProjectNextRound(double noiseMultiplier) => Epsilon(_enforced, [.. _committed, Step(noiseMultiplier)]);

@@ -137,7 +137,8 @@ internal sealed partial class ParticipantApi(
         {
             await ReadValuesAsync(requestStream, values, context.CancellationToken);
             handedOver = true;
-            var receipt = await RpcGuard.Call(() => round.SubmitUpdate(new ModelUpdate(id, header.Attempt, header.NumExamples, values, ExampleEpsilon(header))));
+            var receipt = await RpcGuard.Call(() => round.SubmitUpdate(new ModelUpdate(id, header.Attempt, header.NumExamples, values, ExampleEpsilon(header),
+                header.HasClipReport ? header.ClipReport : null)));
             // The call completed: the round took what it needed (sums, or its own copy) and holds no reference to the buffer.
             handedOver = false;
             LogUpload(id, header.SessionId, header.Round, receipt.Accepted);

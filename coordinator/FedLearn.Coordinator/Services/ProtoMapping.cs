@@ -29,7 +29,10 @@ internal static class ProtoMapping
             : new PrivacyDefinition(config.Privacy.EpsilonBudget, config.Privacy.Delta, config.Privacy.Accountant ?? "",
                 config.Privacy.NoiseMultiplier, config.Privacy.ClipNorm, config.Privacy.SamplingRate, config.Privacy.CentralNoise,
                 config.Privacy.HasDropoutAllowance ? config.Privacy.DropoutAllowance : null,
-                config.Privacy.AuditCommitment.IsEmpty ? null : config.Privacy.AuditCommitment.ToByteArray()),
+                config.Privacy.AuditCommitment.IsEmpty ? null : config.Privacy.AuditCommitment.ToByteArray(),
+                config.Privacy.AdaptiveClipping is not { } a
+                    ? null
+                    : new AdaptiveClippingDefinition(a.TargetQuantile, a.LearningRate, a.InitialClipNorm, a.BitNoiseStddev)),
         config.ExamplePrivacy is not { } e
             ? null
             : new ExamplePrivacyDefinition(e.EpsilonBudget, e.Delta, e.Accountant ?? "", e.NoiseMultiplier, e.ClipNorm, e.ExpectedBatchSize),
@@ -106,6 +109,16 @@ internal static class ProtoMapping
         {
             config.AuditCommitment = Google.Protobuf.ByteString.CopyFrom(commitment);
         }
+        if (p.AdaptiveClipping is { } adaptive)
+        {
+            config.AdaptiveClipping = new AdaptiveClippingConfig
+            {
+                TargetQuantile = adaptive.TargetQuantile,
+                LearningRate = adaptive.LearningRate,
+                InitialClipNorm = adaptive.InitialClipNorm,
+                BitNoiseStddev = adaptive.BitNoiseStddev,
+            };
+        }
         return config;
     }
 
@@ -139,6 +152,15 @@ internal static class ProtoMapping
         Accountant = plan.Accountant,
         SecureAggregation = plan.SecureAggregation,
         DropoutAllowance = plan.DropoutAllowance,
+        AdaptiveClipping = plan.AdaptiveClipping is not { } a ? null : new AdaptiveClippingParameters
+        {
+            TargetQuantile = a.TargetQuantile,
+            LearningRate = a.LearningRate,
+            BitNoiseStddev = a.BitNoiseStddev,
+            InitialClipNorm = a.InitialClipNorm,
+            UpdateNoiseMultiplier = a.UpdateNoiseMultiplier,
+            ReportNoiseVariance = checked((ulong)a.ReportNoiseVariance),
+        },
     };
 
     public static ModelSpec ToProto(ModelDefinition model)

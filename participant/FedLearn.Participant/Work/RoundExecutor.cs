@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using FedLearn.Participant.Encoding;
 using FedLearn.Participant.Policy;
 using FedLearn.Participant.Spending;
+using FedLearn.Privacy;
 using FedLearn.Protos;
 using FedLearn.Protos.V1;
 using FedLearn.Training;
@@ -111,6 +112,14 @@ public sealed partial class RoundExecutor(
             }
         }
 
+        if (task.SecureAggregation is not null && task.Privacy?.AdaptiveClipping is not null)
+        {
+            // The masked sum has no coordinate for the clipped-count report yet (the coordinator refuses such sessions).
+            LogDeclined(task.SessionId, task.Round, task.Attempt, "the task asks for adaptive clipping with secure aggregation, which is not supported");
+            Resources.Tally.TaskDeclined();
+            return;
+        }
+
         // Secure rounds exchange keys first: those stages close early, before anyone could have finished training.
         using var secure = task.SecureAggregation is null ? null : new SecureAggregationClient(client, settings, task);
         if (secure is not null)
@@ -140,6 +149,8 @@ public sealed partial class RoundExecutor(
         var update = slot.Update;
         TensorPrimitives.Subtract(local, global, update);
         update = fixedUpdate?.Invoke(update.Length) ?? update;
+        // Adaptive clipping: whether the update before clipping is within the round's C (+1), above it (−1) or zero (0).
+        int? clipReport = task.Privacy?.AdaptiveClipping is null ? null : AdaptiveClipping.Report(ClipEncoder.L2Norm(update), task.Privacy.ClipNorm);
         var context = new RoundContext(settings.ParticipantId, task, data.Count);
         foreach (var encoder in encoders)
         {
@@ -175,7 +186,7 @@ public sealed partial class RoundExecutor(
                 TrainSeconds = stopwatch.Elapsed.TotalSeconds,
             }, deadline: deadline, cancellationToken: ct);
         }
-        Report(task, await UploadAsync(client, task, update, example?.Epsilon, deadline, ct), result, stopwatch.Elapsed);
+        Report(task, await UploadAsync(client, task, update, example?.Epsilon, clipReport, deadline, ct), result, stopwatch.Elapsed);
     }
 
     private Task<TrainingResult> TrainAsync(ModelSpec spec, float[] weights, RoundTask task, CancellationToken ct)
@@ -255,10 +266,15 @@ public sealed partial class RoundExecutor(
     }
 
     private async Task<UploadUpdateReply> UploadAsync(
-        ParticipantService.ParticipantServiceClient client, RoundTask task, float[] update, double? exampleEpsilon, DateTime deadline, CancellationToken ct)
+        ParticipantService.ParticipantServiceClient client, RoundTask task, float[] update, double? exampleEpsilon, int? clipReport, DateTime deadline,
+        CancellationToken ct)
     {
         using var call = client.UploadUpdate(deadline: deadline, cancellationToken: ct);
         var header = Uploads.Header(settings.ParticipantId, task, update.Length, data.Count, exampleEpsilon);
+        if (clipReport is { } report)
+        {
+            header.ClipReport = report;
+        }
         return await Uploads.SendAsync(call, header, update, ct);
     }
 
