@@ -1,9 +1,14 @@
 using System.CommandLine;
 using FedLearn.Benchmarks.Coordinator;
+using FedLearn.Benchmarks.SecAgg;
+using FedLearn.Benchmarks.Training;
 
-var root = new RootCommand("fedlearn-bench: benchmarks that run a real coordinator (or a bare gRPC server) on this machine.")
+var root = new RootCommand("fedlearn-bench: FedLearn's benchmarks on this machine: a real coordinator under load (or a bare gRPC server), and the local engines in process.")
 {
     CoordinatorBenchCommand.Create(),
     FloorServer.Command(),
+    SecAggBenchCommand.Create(),
+    TrainBenchCommand.Create(),
+    QualityBenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

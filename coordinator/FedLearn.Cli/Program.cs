@@ -18,6 +18,5 @@ var root = new RootCommand("fedlearn: run federated training sessions and check 
     ModelCommands.Create(),
     PrivacyCommands.Create(),
     LedgerCommands.Create(),
-    BenchCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync();

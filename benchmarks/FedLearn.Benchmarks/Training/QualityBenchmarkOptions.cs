@@ -1,6 +1,7 @@
 using FedLearn.Privacy;
+using FedLearn.Training;
 
-namespace FedLearn.Training.Benchmarks;
+namespace FedLearn.Benchmarks.Training;
 
 /// <summary>
 /// Settings of <see cref="QualityBenchmark"/>: one participant holding the whole IDX training split of

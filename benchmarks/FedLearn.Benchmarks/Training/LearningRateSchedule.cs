@@ -1,4 +1,4 @@
-namespace FedLearn.Training.Benchmarks;
+namespace FedLearn.Benchmarks.Training;
 
 /// <summary>How <see cref="QualityBenchmark"/> sets the learning rate of each epoch from the base rate.</summary>
 public enum LearningRateSchedule

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch baselines for `fedlearn bench train --dp`: MLP 784-256-10 (ReLU) on Fashion-MNIST, one CPU thread.
+"""PyTorch baselines for `fedlearn-bench train --dp`: MLP 784-256-10 (ReLU) on Fashion-MNIST, one CPU thread.
 
 Modes (examples/s, median of --repetitions timed runs, after a warm-up):
   sgd           ordinary minibatch SGD, fixed batches of --batch-size.

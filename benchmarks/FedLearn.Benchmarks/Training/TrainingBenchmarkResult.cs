@@ -1,4 +1,4 @@
-namespace FedLearn.Training.Benchmarks;
+namespace FedLearn.Benchmarks.Training;
 
 /// <param name="NoiseMillisecondsPerStep">Median time of one step's CSPRNG noise (one normal per parameter); DP only.</param>
 /// <param name="DpStepOverNonPrivateStep">Median DP step time / median non-private step time; DP only.</param>

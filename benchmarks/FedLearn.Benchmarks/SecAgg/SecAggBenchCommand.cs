@@ -1,11 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using FedLearn.SecureAggregation.Benchmarks;
 
-namespace FedLearn.Cli.Commands;
+namespace FedLearn.Benchmarks.SecAgg;
 
 /// <summary>
-/// <c>fedlearn bench secagg --participants N --dimension D --dropout P [--neighbors K] [--json]</c>: one simulated
+/// <c>fedlearn-bench secagg --participants N --dimension D --dropout P [--neighbors K] [--json]</c>: one simulated
 /// SecAgg+ round in process (<see cref="SecAggBenchmark.Run"/>), coordinator, participant and the AES/vector-add floor
 /// measured in the same run; text table or the report's snake_case JSON.
 /// </summary>
@@ -17,17 +16,18 @@ internal static class SecAggBenchCommand
         var dimension = new Option<int>("--dimension") { Description = "Update length d (≥ 1, ≤ 2^26; padded to a power of two).", Required = true };
         var dropout = new Option<double>("--dropout") { Description = "Fraction that drops after sharing keys, in [0, 0.5).", Required = true };
         var neighbors = new Option<int?>("--neighbors") { Description = "Neighbours k (even, 2 ≤ k < n); default: chosen for 2^-40 security at 5% corruption." };
+        var json = BenchCli.JsonOption();
         var command = new Command("secagg", "Time one SecAgg+ round with distributed discrete Gaussian noise (coordinator, participant, floor).")
         {
-            participants, dimension, dropout, neighbors,
+            participants, dimension, dropout, neighbors, json,
         };
-        command.SetAction((parse, ct) => CliErrors.Run(async () =>
+        command.SetAction((parse, ct) => BenchCli.Run(async () =>
         {
             var (n, d, p, k) = (parse.GetValue(participants), parse.GetValue(dimension), parse.GetValue(dropout), parse.GetValue(neighbors));
             Validate(n, d, p, k);
             var report = await Task.Run(() => Run(n, d, p, k), ct);
-            Console.WriteLine(parse.GetValue(CoordinatorConnection.Json) ? report.ToJson() : Text(report));
-            return report.SumMatchesPlainSum ? ExitCodes.Success : ExitCodes.Error;
+            Console.WriteLine(parse.GetValue(json) ? report.ToJson() : Text(report));
+            return report.SumMatchesPlainSum ? BenchCli.Success : BenchCli.Failed;
         }));
         return command;
     }

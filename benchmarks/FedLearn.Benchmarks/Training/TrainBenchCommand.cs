@@ -1,25 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
-using FedLearn.Training.Benchmarks;
 
-namespace FedLearn.Cli.Commands;
+namespace FedLearn.Benchmarks.Training;
 
 /// <summary>
-/// <c>fedlearn bench train [--dp]</c>: measured speed of the local engines on this machine, printed as text or one JSON
-/// object. Further engines join as subcommands of "bench" (one <c>bench.Add(...)</c> line each).
+/// <c>fedlearn-bench train [--dp] [--json]</c>: measured speed of the local training engine on this machine, printed as
+/// text or one JSON object.
 /// </summary>
-internal static class BenchCommands
+internal static class TrainBenchCommand
 {
     public static Command Create()
-    {
-        var bench = new Command("bench", "Measure the speed of FedLearn's local engines on this machine (no coordinator needed).");
-        bench.Add(TrainCommand());
-        bench.Add(SecAggBenchCommand.Create());
-        bench.Add(QualityBenchCommand.Create());
-        return bench;
-    }
-
-    private static Command TrainCommand()
     {
         var dp = new Option<bool>("--dp") { Description = "Also time DP-SGD (Poisson batches, per-example clipping, CSPRNG noise) in the same run." };
         var data = new Option<string>("--data")
@@ -29,11 +19,12 @@ internal static class BenchCommands
         };
         var batch = new Option<int>("--batch-size") { Description = "Batch size (expected batch size for DP-SGD).", DefaultValueFactory = _ => 256 };
         var repetitions = new Option<int>("--repetitions") { Description = "Timed epochs per mode; medians are reported.", DefaultValueFactory = _ => 5 };
+        var json = BenchCli.JsonOption();
         var command = new Command("train", "Examples/s of one epoch of MLP 784-256-10 on one ORT thread, non-private and (with --dp) DP-SGD.")
         {
-            dp, data, batch, repetitions,
+            dp, data, batch, repetitions, json,
         };
-        command.SetAction((parse, ct) => CliErrors.Run(async () =>
+        command.SetAction((parse, ct) => BenchCli.Run(async () =>
         {
             var (size, runs) = (parse.GetValue(batch), parse.GetValue(repetitions));
             if (size < 1 || runs < 1)
@@ -43,8 +34,8 @@ internal static class BenchCommands
 
             var options = new TrainingBenchmarkOptions(parse.GetValue(data)!, size, runs);
             var result = await Task.Run(() => TrainingBenchmark.Run(parse.GetValue(dp), options, ct), ct);
-            Console.WriteLine(parse.GetValue(CoordinatorConnection.Json) ? Json(result) : Text(result));
-            return ExitCodes.Success;
+            Console.WriteLine(parse.GetValue(json) ? Json(result) : Text(result));
+            return BenchCli.Success;
         }));
         return command;
     }

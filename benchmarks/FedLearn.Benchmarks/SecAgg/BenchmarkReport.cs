@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace FedLearn.SecureAggregation.Benchmarks;
+namespace FedLearn.Benchmarks.SecAgg;
 
 /// <summary>Figures of one <see cref="SecAggBenchmark.Run"/>; times in milliseconds. <see cref="ToJson"/> is snake_case.</summary>
 public sealed record BenchmarkReport

@@ -1,4 +1,4 @@
-namespace FedLearn.Training.Benchmarks;
+namespace FedLearn.Benchmarks.Training;
 
 /// <summary>
 /// Settings of <see cref="TrainingBenchmark"/>: one epoch of MLP 784-256-10 (ReLU) per timed run on the IDX training

@@ -1,4 +1,4 @@
-namespace FedLearn.Training.Benchmarks;
+namespace FedLearn.Benchmarks.Training;
 
 /// <summary>
 /// Outcome of <see cref="QualityBenchmark.Run"/>. For DP runs <see cref="NoiseMultiplier"/> is the calibrated σ and

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using FedLearn.Privacy.Noise;
+using FedLearn.Training;
 
-namespace FedLearn.Training.Benchmarks;
+namespace FedLearn.Benchmarks.Training;
 
 /// <summary>
 /// Training throughput, single-threaded ORT: one epoch per run of ordinary minibatch SGD and, if asked, of DP-SGD

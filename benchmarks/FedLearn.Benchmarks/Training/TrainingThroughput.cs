@@ -1,4 +1,4 @@
-namespace FedLearn.Training.Benchmarks;
+namespace FedLearn.Benchmarks.Training;
 
 /// <summary>Medians over the timed epochs of one mode, plus every run's examples/s so the spread is visible.</summary>
 public sealed record TrainingThroughput(

@@ -1,12 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using FedLearn.Privacy;
-using FedLearn.Training.Benchmarks;
 
-namespace FedLearn.Cli.Commands;
+namespace FedLearn.Benchmarks.Training;
 
 /// <summary>
-/// <c>fedlearn bench quality [--dp] [...] [--json]</c>: test accuracy of MLP 784-hidden-10 trained by one participant on
+/// <c>fedlearn-bench quality [--dp] [...] [--json]</c>: test accuracy of MLP 784-hidden-10 trained by one participant on
 /// all of Fashion-MNIST (<see cref="QualityBenchmark.Run(QualityBenchmarkOptions, IProgress{QualityEpoch}, CancellationToken)"/>),
 /// non-private or DP-SGD with σ calibrated to a target ε. Unset options take the tuned defaults of the mode
 /// (<see cref="QualityBenchmarkOptions.Defaults"/>), so the bare commands reproduce docs/benchmarks.md.
@@ -32,11 +31,12 @@ internal static class QualityBenchCommand
             Description = "Directory holding the IDX train and t10k splits.",
             DefaultValueFactory = _ => TrainingBenchmarkOptions.FashionMnistDirectory,
         };
+        var json = BenchCli.JsonOption();
         var command = new Command("quality", "Test accuracy of MLP 784-hidden-10 trained on all of Fashion-MNIST, non-private or (with --dp) DP-SGD at a target epsilon.")
         {
-            dp, target, delta, accountant, epochs, batch, rate, schedule, clip, hidden, activation, seed, data,
+            dp, target, delta, accountant, epochs, batch, rate, schedule, clip, hidden, activation, seed, data, json,
         };
-        command.SetAction((parse, ct) => CliErrors.Run(async () =>
+        command.SetAction((parse, ct) => BenchCli.Run(async () =>
         {
             var defaults = QualityBenchmarkOptions.Defaults(parse.GetValue(dp));
             var options = defaults with
@@ -55,17 +55,17 @@ internal static class QualityBenchCommand
                 DataDirectory = parse.GetValue(data)!,
             };
             Validate(options);
-            var json = parse.GetValue(CoordinatorConnection.Json);
-            var progress = json ? null : new SynchronousProgress(e => Console.WriteLine(
+            var asJson = parse.GetValue(json);
+            var progress = asJson ? null : new SynchronousProgress(e => Console.WriteLine(
                 $"epoch {e.Epoch,3}/{options.Epochs}: test accuracy {F(e.TestAccuracy, "0.0000")}, loss {F(e.TestLoss, "0.0000")}, {F(e.Seconds, "0.0")} s"));
-            if (!json)
+            if (!asJson)
             {
                 Console.WriteLine(Header(options));
             }
 
             var result = await Task.Run(() => QualityBenchmark.Run(options, progress, ct), ct);
-            Console.WriteLine(json ? Json(result) : Summary(result));
-            return ExitCodes.Success;
+            Console.WriteLine(asJson ? Json(result) : Summary(result));
+            return BenchCli.Success;
         }));
         return command;
     }

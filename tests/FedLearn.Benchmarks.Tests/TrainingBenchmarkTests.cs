@@ -1,6 +1,8 @@
-using FedLearn.Training.Benchmarks;
+using FedLearn.Benchmarks.Training;
+using FedLearn.Training;
+using FedLearn.Training.Tests;
 
-namespace FedLearn.Training.Tests.Benchmarks;
+namespace FedLearn.Benchmarks.Tests;
 
 public sealed class TrainingBenchmarkTests
 {

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using FedLearn.Privacy;
+using FedLearn.Training;
 
-namespace FedLearn.Training.Benchmarks;
+namespace FedLearn.Benchmarks.Training;
 
 /// <summary>
 /// Model quality of one participant holding a whole dataset (issue 5): non-private minibatch SGD with

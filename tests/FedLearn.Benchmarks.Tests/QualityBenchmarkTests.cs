@@ -1,7 +1,9 @@
+using FedLearn.Benchmarks.Training;
 using FedLearn.Privacy;
-using FedLearn.Training.Benchmarks;
+using FedLearn.Training;
+using FedLearn.Training.Tests;
 
-namespace FedLearn.Training.Tests.Benchmarks;
+namespace FedLearn.Benchmarks.Tests;
 
 public sealed class QualityBenchmarkTests
 {
