@@ -36,9 +36,14 @@ internal static partial class RunCommand
         {
             Description = "The append-only spend log (JSON Lines). Default: fedlearn-spent.jsonl in the directory holding --data.",
         };
+        var maxBackoff = new Option<int>("--max-backoff")
+        {
+            Description = "The longest wait, in seconds (1-300), between attempts to reach a coordinator that went away; the waits grow to it with jitter.",
+            DefaultValueFactory = _ => 10,
+        };
         var command = new Command("run", "Connect to a coordinator and take part in training sessions until stopped (Ctrl+C).")
         {
-            coordinator, credentials, id, data, labelColumn, threads, policy, spendLog,
+            coordinator, credentials, id, data, labelColumn, threads, policy, spendLog, maxBackoff,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -49,6 +54,11 @@ internal static partial class RunCommand
                 return 2;
             }
             var coordinatorUrl = addresses[0];
+            if (parse.GetValue(maxBackoff) is < 1 or > 300)
+            {
+                await Console.Error.WriteLineAsync($"error: --max-backoff must be between 1 and 300 seconds, not {parse.GetValue(maxBackoff)}.");
+                return 2;
+            }
             ParticipantPolicy participantPolicy;
             SpendLog spent;
             try
@@ -72,7 +82,7 @@ internal static partial class RunCommand
                 await Console.Error.WriteLineAsync($"error: {e.Message}");
                 return 2;
             }
-            var settings = new ParticipantSettings(coordinatorUrl, participantId, TimeSpan.FromSeconds(10),
+            var settings = new ParticipantSettings(coordinatorUrl, participantId, TimeSpan.FromSeconds(parse.GetValue(maxBackoff)),
                 Math.Max(1, parse.GetValue(threads)), enrolled, [.. addresses.Skip(1)]);
             using var serilog = new LoggerConfiguration()
                 .WriteTo.Console(outputTemplate: $"[{{Timestamp:HH:mm:ss}} {{Level:u3}}] {settings.ParticipantId}: {{Message:lj}}{{NewLine}}{{Exception}}")

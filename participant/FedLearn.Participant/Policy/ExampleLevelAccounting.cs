@@ -89,7 +89,9 @@ public static class ExampleLevelAccounting
             ? p.NoiseMultiplier
             : NoiseCalibrator.CalibrateNoiseMultiplier(p.EpsilonBudget, p.Delta, q, attempts * steps, kind);
         var history = earlier.Where(r => r.Example is not null).Select(r => r.Example!).ToList();
-        List<SubsampledGaussianStep> composed = [.. history.Select(h => new SubsampledGaussianStep(h.SamplingRate, h.NoiseMultiplier, h.Steps)), new(q, sigma, steps)];
+        // A line of 0 steps resent an earlier round's result (<see cref="Resent"/>): it took no DP-SGD step to compose.
+        List<SubsampledGaussianStep> composed =
+            [.. history.Where(h => h.Steps > 0).Select(h => new SubsampledGaussianStep(h.SamplingRate, h.NoiseMultiplier, h.Steps)), new(q, sigma, steps)];
         var epsilon = Accountants.Create(kind).GetEpsilon(composed, p.Delta);
         // η per round: steps × (d × the per-coordinate bound + p_tail); a line from before η was logged is recomputed from its own
         // C, σ and steps (same session, same model, so the same d).
@@ -99,6 +101,28 @@ public static class ExampleLevelAccounting
         var deltaTotal = epsilon >= 0 && double.IsFinite(epsilon) ? SamplerResidue.TotalDelta(p.Delta, epsilon, totalDistance) : 1.0;
         return new ExampleSpend(q, sigma, p.ClipNorm, steps, history.Sum(h => h.Steps) + steps, p.Delta, p.EpsilonBudget, epsilon,
             Accountants.Name(kind), p.NoiseMultiplier > 0 ? null : attempts, distance, deltaTotal);
+    }
+
+    /// <summary>
+    /// The spend of an attempt that sends again the DP-SGD result this participant already trained for (and recorded as
+    /// <paramref name="trained"/>) on the same model, because the coordinator lost the attempt it was sent for (a crash, an
+    /// abort) and reran it. No record is touched again: releasing one output of a differentially private mechanism twice is
+    /// post-processing of that output (Dwork &amp; Roth 2014, Prop. 2.1), so the example level spends nothing — 0 steps,
+    /// ε and δ_total as the session's spend already stands (each line composes every line before it, so the largest is
+    /// the session's). The participant-level release of the attempt is new and is spent as usual.
+    /// </summary>
+    public static ExampleSpend Resent(ExampleSpend trained, IEnumerable<SpendRecord> earlier)
+    {
+        ArgumentNullException.ThrowIfNull(trained);
+        var history = earlier.Where(r => r.Example is not null).Select(r => r.Example!).ToList();
+        return trained with
+        {
+            Steps = 0,
+            TotalSteps = history.Sum(h => h.Steps),
+            Epsilon = history.Max(h => (double?)h.Epsilon) ?? trained.Epsilon,
+            SamplerTvDistance = 0,
+            DeltaTotal = history.Max(h => h.DeltaTotal) ?? trained.DeltaTotal,
+        };
     }
 
     /// <summary>η of a round of <paramref name="steps"/> DP-SGD steps: the noise's distance plus steps × p_tail, at most 1.</summary>

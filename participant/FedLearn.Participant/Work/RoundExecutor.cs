@@ -37,6 +37,7 @@ public sealed partial class RoundExecutor(
     RoundResources? resources = null) : IDisposable
 {
     private readonly List<SpendRecord> _unloggedSpends = [];
+    private TrainedUpdate? _trained;
     private readonly PolicyGuard _guard = guard ?? new PolicyGuard(ParticipantPolicy.Permissive, settings.ParticipantId);
     private readonly RoundResources? _owned = resources is null ? RoundResources.ForOneParticipant(settings.TrainingThreads) : null;
 
@@ -83,8 +84,14 @@ public sealed partial class RoundExecutor(
         }
 
         // Example-level DP: this participant's own accountant decides, from its dataset size and every attempt it trained for.
+        // A rerun of an attempt it already trained for, on the same model, sends that result again and spends nothing more.
+        var resent = fixedUpdate is null && _trained is { } trained && trained.Fits(task) ? trained : null;
         ExampleSpend? example = null;
-        if (task.ExamplePrivacy is { } examplePrivacy)
+        if (resent is not null)
+        {
+            example = ExampleLevelAccounting.Resent(resent.Spend, history);
+        }
+        else if (task.ExamplePrivacy is { } examplePrivacy)
         {
             try
             {
@@ -134,21 +141,32 @@ public sealed partial class RoundExecutor(
 
         // From the download to the upload this task holds model-sized buffers: they come with a slot of the shared
         // resources, so a process running many participants holds a bounded number of them whatever the cohort.
-        LogTask(task.SessionId, task.Round, task.Attempt, data.Count, task.Training.LocalEpochs);
         using var slot = await Resources.AcquireAsync(spec.ParameterCount, deadline, ct);
-        var global = await DownloadAsync(client, task, slot.Global, deadline, ct);
-        var local = slot.Local;
-        global.CopyTo(local, 0);
-        var stopwatch = Stopwatch.StartNew();
-        var result = fixedUpdate is not null ? new TrainingResult(0, 0, 0, 0)
-            : example is null
-            ? await TrainAsync(spec, local, task, ct)
-            : await TrainWithDpSgdAsync(spec, local, task, example, ct);
-        stopwatch.Stop();
-
         var update = slot.Update;
-        TensorPrimitives.Subtract(local, global, update);
-        update = fixedUpdate?.Invoke(update.Length) ?? update;
+        var stopwatch = Stopwatch.StartNew();
+        TrainingResult result;
+        if (resent is not null)
+        {
+            LogResending(task.SessionId, task.Round, task.Attempt, resent.Round, resent.Attempt);
+            resent.Update.CopyTo(update, 0);
+            result = resent.Result;
+        }
+        else
+        {
+            var global = await DownloadAsync(client, task, slot.Global, deadline, ct);
+            LogTask(task.SessionId, task.Round, task.Attempt, data.Count, task.Training.LocalEpochs);
+            var local = slot.Local;
+            global.CopyTo(local, 0);
+            result = fixedUpdate is not null ? new TrainingResult(0, 0, 0, 0)
+                : example is null
+                ? await TrainAsync(spec, local, task, ct)
+                : await TrainWithDpSgdAsync(spec, local, task, example, ct);
+            TensorPrimitives.Subtract(local, global, update);
+            update = fixedUpdate?.Invoke(update.Length) ?? update;
+        }
+        stopwatch.Stop();
+        // Kept before any encoder runs: a rerun clips, noises and masks it afresh as its own participant-level release.
+        var trainedNow = resent is null && fixedUpdate is null && example is not null ? TrainedUpdate.Of(task, update, result, example) : null;
         // Adaptive clipping: whether the update before clipping is within the round's C (+1), above it (−1) or zero (0).
         int? clipReport = task.Privacy?.AdaptiveClipping is null ? null : AdaptiveClipping.Report(ClipEncoder.L2Norm(update), task.Privacy.ClipNorm);
         var context = new RoundContext(settings.ParticipantId, task, data.Count);
@@ -159,6 +177,7 @@ public sealed partial class RoundExecutor(
 
         // Recorded before the metrics, which are computed from the local data too, and before the update leave.
         RecordSpend(task, decision, example);
+        _trained = trainedNow ?? _trained;
 
         if (secure is not null)
         {
@@ -289,6 +308,9 @@ public sealed partial class RoundExecutor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} round {Round} (attempt {Attempt}): training on {Examples} local examples for {Epochs} epochs")]
     private partial void LogTask(string sessionId, int round, int attempt, int examples, int epochs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} round {Round} (attempt {Attempt}): sending again the DP-SGD update trained for round {TrainedRound} attempt {TrainedAttempt} on the same model; no new example-level spend")]
+    private partial void LogResending(string sessionId, int round, int attempt, int trainedRound, int trainedAttempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} round {Round}: update accepted (local loss {Loss:F4}, accuracy {Accuracy:P1}, {Seconds:F1} s)")]
     private partial void LogUploaded(string sessionId, int round, double loss, double accuracy, double seconds);

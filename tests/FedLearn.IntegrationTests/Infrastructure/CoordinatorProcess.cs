@@ -8,21 +8,25 @@ using FedLearn.Identity;
 namespace FedLearn.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A real fedlearn-coordinator process, one silo of a cluster with membership in PostgreSQL, so a test can kill it with
-/// SIGKILL the way a crashed machine would. Configured on the command line as an operator would (docs/operations.md).
+/// A real fedlearn-coordinator process, one silo of a cluster with membership in PostgreSQL (or, with
+/// <c>cluster: false</c>, a lone coordinator on localhost clustering, the default deployment), so a test can kill it with
+/// SIGKILL the way a crashed machine would and <see cref="Restart"/> it on the same ports. Configured on the command line as
+/// an operator would (docs/operations.md).
 /// </summary>
 internal sealed class CoordinatorProcess : IDisposable
 {
-    private readonly Process _process;
+    private readonly ProcessStartInfo _start;
     private readonly ConcurrentQueue<string> _output = new();
+    private Process _process;
 
-    public CoordinatorProcess(string name, TestDatabase database, string federationDirectory, string testSet, string clusterId, string workDirectory)
+    public CoordinatorProcess(
+        string name, TestDatabase database, string federationDirectory, string testSet, string clusterId, string workDirectory, bool cluster = true)
     {
         Name = name;
         var port = FreePort.Next();
         Address = new Uri($"https://127.0.0.1:{port}");
         Directory.CreateDirectory(workDirectory);
-        var start = new ProcessStartInfo("dotnet")
+        var start = _start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -34,8 +38,7 @@ internal sealed class CoordinatorProcess : IDisposable
                  {
                      ["ConnectionStrings:FedLearnMigrations"] = database.ConnectionString,
                      ["ConnectionStrings:FedLearn"] = database.CoordinatorConnectionString,
-                     ["Coordinator:Cluster:Mode"] = "postgres",
-                     ["Coordinator:Cluster:AdvertisedAddress"] = "127.0.0.1",
+                     ["Coordinator:Cluster:Mode"] = cluster ? "postgres" : "localhost",
                      ["Coordinator:Cluster:ResumeIntervalSeconds"] = "2",
                      ["Coordinator:ClusterId"] = clusterId,
                      ["Coordinator:SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
@@ -52,11 +55,36 @@ internal sealed class CoordinatorProcess : IDisposable
         {
             start.ArgumentList.Add($"--{key}={value}");
         }
-        _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start fedlearn-coordinator.");
-        _process.OutputDataReceived += (_, e) => Record(e.Data);
-        _process.ErrorDataReceived += (_, e) => Record(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        if (cluster)
+        {
+            start.ArgumentList.Add("--Coordinator:Cluster:AdvertisedAddress=127.0.0.1");
+        }
+        _process = Launch();
+    }
+
+    /// <summary>How many times the process has been started (1 before any <see cref="Restart"/>).</summary>
+    public int Starts { get; private set; }
+
+    /// <summary>
+    /// Starts the coordinator again, with the same settings and ports, after it was killed (it is killed first if it still
+    /// runs). Its output goes on accumulating in <see cref="Output"/>.
+    /// </summary>
+    public void Restart()
+    {
+        Kill();
+        _process.Dispose();
+        _process = Launch();
+    }
+
+    private Process Launch()
+    {
+        var process = Process.Start(_start) ?? throw new InvalidOperationException("Could not start fedlearn-coordinator.");
+        process.OutputDataReceived += (_, e) => Record(e.Data);
+        process.ErrorDataReceived += (_, e) => Record(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        Starts++;
+        return process;
     }
 
     public string Name { get; }
@@ -105,6 +133,10 @@ internal sealed class CoordinatorProcess : IDisposable
     /// <summary>SIGKILL: no clean-up, no goodbye to the cluster.</summary>
     public void Kill()
     {
+        if (_process.HasExited)
+        {
+            return;
+        }
         _process.Kill(entireProcessTree: true);
         _process.WaitForExit();
     }

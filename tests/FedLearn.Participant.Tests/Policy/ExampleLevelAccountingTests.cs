@@ -58,6 +58,22 @@ public sealed class ExampleLevelAccountingTests
         Assert.Equal(2 * Epochs * 24, rerun.TotalSteps);
     }
 
+    [Fact]
+    public void Resent_SameResultSentAgain_SpendsNoStepAndTheNextTrainingComposesAsIfItWereNotThere()
+    {
+        var parameters = Parameters(noiseMultiplier: 0);
+        var first = ExampleLevelAccounting.Project(parameters, Examples, Dimension, Epochs, PlannedRounds, []);
+        List<SpendRecord> history = [Record(1, first)];
+
+        var resent = ExampleLevelAccounting.Resent(first, history);
+        Assert.Equal((0, first.TotalSteps, first.Epsilon, first.DeltaTotal, 0.0), (resent.Steps, resent.TotalSteps, resent.Epsilon, resent.DeltaTotal, resent.SamplerTvDistance));
+
+        var withoutResend = ExampleLevelAccounting.Project(parameters, Examples, Dimension, Epochs, PlannedRounds, history);
+        var afterResend = ExampleLevelAccounting.Project(parameters, Examples, Dimension, Epochs, PlannedRounds, [.. history, Record(1, resent)]);
+        Assert.Equal(withoutResend, afterResend);
+        Assert.Equal(2 * Epochs * 24, afterResend.TotalSteps);
+    }
+
     [Theory]
     [InlineData(0, 5)]
     [InlineData(2, -1)]
