@@ -418,8 +418,17 @@ def check_noise_inputs(problems, sequence, entry):
         return
     delta2 = grid_sensitivity(clip, gamma, padded)
     compare("sensitivity_mismatch", "sensitivity", entry["sensitivity"], gamma * delta2, "γ·Δ₂")
-    compare("noise_multiplier_mismatch", "noise_multiplier", sigma, sigma_eff(delta2, variance, honest, padded),
-            "σ_eff of the %d certainly honest shares (KLS 2021, Prop. 14)" % honest)
+    expected = sigma_eff(delta2, variance, honest, padded)
+    reports = entry.get("report_noise_variance")
+    if reports is not None and entry.get("bit_noise_stddev") is not None:
+        # Adaptive clipping: the honest shares also noise the report sum (sensitivity 1, one coordinate); joint σ.
+        multiplier = 2 * entry["bit_noise_stddev"]
+        if reports != max(8, math.ceil(multiplier * multiplier / honest)):
+            problems.append(("noise_multiplier_mismatch", sequence, "report_noise_variance %r is not max(8, ⌈(2σ_b)²/h⌉)" % reports))
+        report_sigma = sigma_eff(1.0, reports, honest, 1)
+        expected = 1 / math.sqrt(1 / (expected * expected) + 1 / (report_sigma * report_sigma))
+    compare("noise_multiplier_mismatch", "noise_multiplier", sigma, expected,
+            "σ_eff of the %d certainly honest shares (KLS 2021, Prop. 14; with adaptive clipping joint with the reports)" % honest)
     compare("sampler_tv_distance_mismatch", "sampler_tv_distance", recorded_tv, min(1.0, n * padded * share_bound(variance)),
             "n × D × the table's bound")
 
@@ -441,9 +450,6 @@ def check_adaptive(problems, sequence, entry, previous, first):
     """Version 5, a session with adaptive clipping: its members, and the clip norm re-derived from the previous entry."""
     params = [entry.get(k) for k in ADAPTIVE_PARAMETER_MEMBERS]
     count = entry.get("noisy_unclipped_count")
-    if entry.get("mechanism") != "central_gaussian":
-        problems.append(("level_mismatch", sequence, "adaptive clipping is recorded only in central_gaussian entries"))
-        return None
     if any(p is None for p in params):
         problems.append(("clip_norm_mismatch", sequence, "the session adapts its clip norm: every entry records %s" % ADAPTIVE_PARAMETER_MEMBERS))
         return None

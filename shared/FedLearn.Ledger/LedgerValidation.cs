@@ -439,8 +439,8 @@ internal static class LedgerValidation
     }
 
     /// <summary>
-    /// Adaptive clipping is recorded only from version 5, only in central-noise entries (the secure sum does not carry the
-    /// count), and the noisy count exactly when the round aggregated something: an empty step released no count.
+    /// Adaptive clipping is recorded only from version 5, and the noisy count exactly when the round aggregated something: an
+    /// empty step released no count.
     /// </summary>
     private static void AdaptiveClippingLevels(List<string> problems, LedgerHeader header, LedgerEntry entry)
     {
@@ -452,10 +452,6 @@ internal static class LedgerValidation
         if (!header.RecordsAdaptiveClipping)
         {
             problems.Add("The entry records adaptive clipping (clip_target_quantile, …) but the header's accounting_version does not include it.");
-        }
-        else if (entry.Mechanism != LedgerMechanisms.CentralGaussian)
-        {
-            problems.Add($"Adaptive clipping is recorded only in \"{LedgerMechanisms.CentralGaussian}\" entries; got \"{entry.Mechanism}\".");
         }
         else if ((entry.NoisyUnclippedCount is not null) != (entry.ParticipantsAggregated > 0))
         {

@@ -137,8 +137,24 @@ internal sealed class NoiseDerivationAudit(LedgerHeader header, IReadOnlyList<Le
         Compare(entry, LedgerDiscrepancyKinds.SensitivityMismatch, "sensitivity", entry.Sensitivity!.Value, gamma * gridSensitivity,
             "grid_scale·Δ₂ (KLS 2021, Theorem 1)");
         var sigma = DistributedNoiseGuarantee.NoiseMultiplier(gridSensitivity, variance, honest, padded);
-        Compare(entry, LedgerDiscrepancyKinds.NoiseMultiplierMismatch, "noise_multiplier", entry.NoiseMultiplier!.Value, sigma,
-            $"σ_eff of the {honest} certainly honest shares (s_min − ⌊ρ·n⌋; KLS 2021, Prop. 14 with τ)");
+        var formula = $"σ_eff of the {honest} certainly honest shares (s_min − ⌊ρ·n⌋; KLS 2021, Prop. 14 with τ)";
+        if (entry is { ReportNoiseVariance: { } reportVariance, BitNoiseStddev: { } bitNoise })
+        {
+            // Adaptive clipping: the same honest shares also noise the report sum (sensitivity 1, one coordinate), and the
+            // attempt is charged the pair's joint σ (Andrew et al. 2021, §3).
+            var expectedVariance = FedLearn.Privacy.AdaptiveClipping.SecureReportShareVariance(bitNoise, honest);
+            if ((ulong)reportVariance != expectedVariance)
+            {
+                Add(entry, LedgerDiscrepancyKinds.NoiseMultiplierMismatch,
+                    $"report_noise_variance {reportVariance} is not max(8, ⌈(2·bit_noise_stddev)²/{honest}⌉) = {expectedVariance}.");
+            }
+
+            sigma = FedLearn.Privacy.AdaptiveClipping.JointNoiseMultiplier(sigma,
+                FedLearn.Privacy.AdaptiveClipping.SecureReportNoiseMultiplier(reportVariance, honest));
+            formula = $"the joint σ of the update and report sums of the {honest} certainly honest shares (Andrew et al. 2021, §3; KLS 2021, Prop. 14)";
+        }
+
+        Compare(entry, LedgerDiscrepancyKinds.NoiseMultiplierMismatch, "noise_multiplier", entry.NoiseMultiplier!.Value, sigma, formula);
         var eta = Math.Min(1, cohort * (double)padded * DiscreteGaussianNoise.StatisticalDistancePerCoordinate((ulong)variance));
         Compare(entry, LedgerDiscrepancyKinds.SamplerTvDistanceMismatch, "sampler_tv_distance", entry.SamplerTvDistance ?? double.NaN, eta,
             "participants_selected × padded_dimension × the table's per-coordinate bound");

@@ -1,3 +1,6 @@
+using FedLearn.SecureAggregation.Encoding;
+using FedLearn.SecureAggregation.Noise;
+
 namespace FedLearn.Privacy;
 
 /// <summary>
@@ -88,6 +91,42 @@ public static class AdaptiveClipping
         }
         return Math.Max(1, (long)variance);
     }
+
+    /// <summary>
+    /// Secure aggregation: the variance of each participant's discrete Gaussian share on its report, sized like the update's
+    /// shares (docs/secure-aggregation.md) so that the h certainly honest shares of the minimum survivors carry at least
+    /// 2σ_b against the report's sensitivity 1: max(8, ⌈(2σ_b)²/h⌉).
+    /// </summary>
+    public static ulong SecureReportShareVariance(double bitNoiseStddev, int honestShares)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(honestShares, 1);
+        var multiplier = ReportNoiseMultiplier(bitNoiseStddev);
+        var variance = Math.Ceiling(multiplier * multiplier / honestShares);
+        if (!(variance <= DiscreteGaussianSampler.MaxSigmaSquared))
+        {
+            throw new ArgumentException($"The clipped-count noise σ_b = {bitNoiseStddev:G4} is too large to draw.", nameof(bitNoiseStddev));
+        }
+        return Math.Max(DistributedNoiseGuarantee.MinimumShareVariance, (ulong)variance);
+    }
+
+    /// <summary>
+    /// Secure aggregation: the joint noise multiplier one attempt is charged (Andrew et al. 2021, §3): the update sum's
+    /// σ_eff over the certainly honest shares of the minimum survivors (<see cref="EncodingParameters.EffectiveNoiseMultiplier"/>)
+    /// and the report sum's, the same h shares of <see cref="SecureReportShareVariance"/> against sensitivity 1 in one
+    /// coordinate (Kairouz, Liu &amp; Steinke 2021, Prop. 14 with its τ term). The two parts' Rényi DP adds, so
+    /// (σ_u⁻² + σ_r⁻²)^(−1/2) is the Gaussian multiplier whose RDP curve bounds the attempt. Coordinator and participants
+    /// compute it with this one function from the task's public parameters.
+    /// </summary>
+    public static double SecureJointNoiseMultiplier(EncodingParameters encoding, double bitNoiseStddev)
+    {
+        ArgumentNullException.ThrowIfNull(encoding);
+        var honest = DistributedNoiseGuarantee.HonestShares(encoding.MinimumSurvivors, encoding.Cohort);
+        return JointNoiseMultiplier(encoding.EffectiveNoiseMultiplier(), SecureReportNoiseMultiplier(SecureReportShareVariance(bitNoiseStddev, honest), honest));
+    }
+
+    /// <summary>σ_eff of the sum of <paramref name="honestShares"/> report shares of N_Z(0, variance) (Prop. 14, Δ = 1, D = 1).</summary>
+    public static double SecureReportNoiseMultiplier(double shareVariance, int honestShares) =>
+        DistributedNoiseGuarantee.NoiseMultiplier(ReportSensitivity, shareVariance, honestShares, 1);
 
     /// <summary>
     /// The report of an update of L2 norm <paramref name="norm"/> against clip norm C (see the class remarks): +1 within C,

@@ -7,10 +7,11 @@ using Grpc.Core;
 namespace FedLearn.IntegrationTests;
 
 /// <summary>
-/// Adaptive clipping (Andrew et al. 2021) over the real stack, central noise: participants report whether their update was
-/// within the round's clip norm, the coordinator releases the noisy count with the noisy sum, and the clip norm moves
-/// towards the target quantile, up from far below every update norm and down from far above it. The ledger records each
-/// round's C, the released count and the parameters, and both verifiers re-derive every C and the joint σ.
+/// Adaptive clipping (Andrew et al. 2021) over the real stack: participants report whether their update was within the
+/// round's clip norm (with secure aggregation inside the masked input), the coordinator releases the noisy count with the
+/// noisy sum, and the clip norm moves towards the target quantile, up from far below every update norm and down from far
+/// above it. The ledger records each round's C, the released count and the parameters, and both verifiers re-derive every
+/// C and the joint σ.
 /// </summary>
 public sealed class AdaptiveClippingTests : IAsyncLifetime
 {
@@ -29,15 +30,17 @@ public sealed class AdaptiveClippingTests : IAsyncLifetime
     public ValueTask DisposeAsync() => _federation.DisposeAsync();
 
     [Theory]
-    [InlineData(1e-4, true)] // every update is clipped: C grows by exp(η_C·γ) per round
-    [InlineData(1e4, false)] // every update is within C: C shrinks by exp(−η_C·(1 − γ)) per round
-    public async Task CentralSession_ClipNormMovesTowardsTheTargetQuantile_AndTheLedgerVerifies(double initialClipNorm, bool fromBelow)
+    [InlineData(1e-4, true, true)] // every update is clipped: C grows by exp(η_C·γ) per round
+    [InlineData(1e4, false, true)] // every update is within C: C shrinks by exp(−η_C·(1 − γ)) per round
+    [InlineData(1e-4, true, false)] // secure aggregation: the reports travel in the masked sum
+    [InlineData(1e4, false, false)]
+    public async Task Session_ClipNormFollowsTheReleasedCount_AndTheLedgerVerifies(double initialClipNorm, bool fromBelow, bool central)
     {
         var coordinator = _federation.Coordinator;
         var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, rounds: Rounds, perRound: 10, min: 2, deadlineSeconds: 20);
         config.Privacy = new PrivacyConfig
         {
-            EpsilonBudget = 100, Delta = 1e-5, Accountant = "rdp", NoiseMultiplier = NoiseMultiplier, SamplingRate = 1.0, CentralNoise = true,
+            EpsilonBudget = 100, Delta = 1e-5, Accountant = "rdp", NoiseMultiplier = NoiseMultiplier, SamplingRate = 1.0, CentralNoise = central,
             AdaptiveClipping = new AdaptiveClippingConfig { TargetQuantile = Target, LearningRate = Rate, InitialClipNorm = initialClipNorm, BitNoiseStddev = BitNoise },
         };
         var created = await coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
@@ -55,17 +58,29 @@ public sealed class AdaptiveClippingTests : IAsyncLifetime
         Assert.Equal(LedgerAccountingVersions.AdaptiveClippingRecorded, ledger.Header.AccountingVersion);
         Assert.Equal(Rounds, ledger.Entries.Count);
         Assert.Equal(initialClipNorm, ledger.Entries[0].ClipNorm);
+        Assert.All(ledger.Entries, e => Assert.Equal(central ? LedgerMechanisms.CentralGaussian : LedgerMechanisms.DistributedDiscreteGaussian, e.Mechanism));
         foreach (var (entry, next) in ledger.Entries.Zip(ledger.Entries.Skip(1)))
         {
             Assert.Equal(Target, entry.ClipTargetQuantile);
             Assert.Equal(BitNoise, entry.BitNoiseStddev);
-            Assert.Equal(NoiseMultiplier, entry.NoiseMultiplier);
             var count = Assert.NotNull(entry.NoisyUnclippedCount);
-            var fraction = count / entry.ParticipantsAggregated;
-            // The count's noise has std σ_b = 1 over 10 updates: it cannot hide that all of them were clipped, or none.
-            Assert.InRange(fraction, fromBelow ? -1 : 0.5, fromBelow ? 0.5 : 2);
+            var truth = fromBelow ? 0 : entry.ParticipantsAggregated;
             Assert.Equal(AdaptiveClipping.NextClipNorm(entry.ClipNorm!.Value, count, entry.ParticipantsAggregated, Target, Rate), next.ClipNorm!.Value, 12);
-            Assert.True(fromBelow ? next.ClipNorm > entry.ClipNorm : next.ClipNorm < entry.ClipNorm, $"round {next.Round}: C went from {entry.ClipNorm} to {next.ClipNorm}");
+            if (central)
+            {
+                // The count's noise has std σ_b = 1 over 10 updates: it cannot hide that all of them were clipped, or none.
+                Assert.Equal(NoiseMultiplier, entry.NoiseMultiplier);
+                Assert.InRange(count - truth, -5, 5);
+                Assert.True(fromBelow ? next.ClipNorm > entry.ClipNorm : next.ClipNorm < entry.ClipNorm, $"round {next.Round}: C went from {entry.ClipNorm} to {next.ClipNorm}");
+            }
+            else
+            {
+                // Each of the s survivors adds a share of variance 8 (the floor) to Σr, std √(8s)/2 on the count: ten of those
+                // would be a decoding error, not noise (the direction of C is left to the central case, where σ_b is smaller).
+                Assert.InRange(count - truth, -5 * Math.Sqrt(8.0 * entry.ParticipantsAggregated), 5 * Math.Sqrt(8.0 * entry.ParticipantsAggregated));
+                Assert.Equal(8, entry.ReportNoiseVariance);
+                Assert.True(entry.NoiseMultiplier >= NoiseMultiplier * 0.99, $"σ {entry.NoiseMultiplier}");
+            }
         }
         // The status shows the clip norm the next round would use.
         var last = ledger.Entries[^1];
@@ -117,7 +132,6 @@ public sealed class AdaptiveClippingTests : IAsyncLifetime
         Assert.Contains("privacy.adaptive_clipping.learning_rate", await Refusal(p => p.AdaptiveClipping.LearningRate = 0), StringComparison.Ordinal);
         Assert.Contains("privacy.adaptive_clipping.bit_noise_stddev", await Refusal(p => p.AdaptiveClipping.BitNoiseStddev = 0.4), StringComparison.Ordinal);
         Assert.Contains("privacy.adaptive_clipping.initial_clip_norm", await Refusal(p => p.AdaptiveClipping.InitialClipNorm = 2), StringComparison.Ordinal);
-        Assert.Contains("central_noise", await Refusal(p => p.CentralNoise = false), StringComparison.Ordinal);
         // A calibrated σ above 2σ_b leaves the sum no budget: refused at creation, not at the first round.
         Assert.Contains("bit_noise_stddev", await Refusal(p => (p.NoiseMultiplier, p.EpsilonBudget, p.AdaptiveClipping.BitNoiseStddev) = (0, 0.5, 0.6)),
             StringComparison.Ordinal);

@@ -104,7 +104,7 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
 
     public Task<int?> ExpectedUpdateLength(string participantId) =>
         Task.FromResult(_plan is not null && _result is null && _selected.Contains(participantId) && !_received.Contains(participantId)
-            ? _secure?.Encoding.PaddedDimension ?? _plan.Task.ParameterCount
+            ? _secure?.VectorLength ?? _plan.Task.ParameterCount
             : (int?)null);
 
     public async Task<UpdateReceipt> SubmitUpdate(ModelUpdate update)
@@ -311,7 +311,7 @@ public sealed partial class RoundGrain(TimeProvider time, ILogger<RoundGrain> lo
         }
         var survivors = release?.Noise?.Survivors ?? 0;
         _result = new RoundResult(task.Attempt, _selected.Count, survivors, 0, double.NaN, release?.Delta, abortReason,
-            _startedAt, time.GetUtcNow(), release?.Noise, ExampleEpsilonMax());
+            _startedAt, time.GetUtcNow(), release?.Noise, ExampleEpsilonMax(), release?.NoisyUnclippedCount);
         _secure = null;
         LogClosed(task.SessionId, task.Round, task.Attempt, why, survivors, _result.Aborted);
         return GrainFactory.GetGrain<ISessionGrain>(task.SessionId).RoundClosed(task.Round, task.Attempt);

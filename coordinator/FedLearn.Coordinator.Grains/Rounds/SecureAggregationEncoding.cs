@@ -17,5 +17,12 @@ public static class SecureAggregationEncoding
     /// s_min − ⌊ρ·n⌋ are certainly honest (<see cref="FedLearn.SecureAggregation.Noise.DistributedNoiseGuarantee.HonestShares"/>).
     /// </summary>
     public static EncodingParameters For(SecureAggregationPlan secure, int dimension, PrivacyPlan privacy) =>
-        new(dimension, privacy.ClipNorm, secure.Gamma, privacy.NoiseMultiplier, secure.MinimumSurvivors, secure.Participants, secure.Rotate);
+        new(dimension, privacy.ClipNorm, secure.Gamma, privacy.SumNoiseMultiplier, secure.MinimumSurvivors, secure.Participants, secure.Rotate);
+
+    /// <summary>
+    /// The masked vector's length: the encoded update's D words, and with adaptive clipping one more, the participant's
+    /// report r plus its noise share (Andrew et al. 2021, the clipped-count bit, inside the secure sum).
+    /// </summary>
+    public static int VectorLength(EncodingParameters encoding, PrivacyPlan privacy) =>
+        encoding.PaddedDimension + (privacy.AdaptiveClipping is null ? 0 : 1);
 }

@@ -1,3 +1,4 @@
+using FedLearn.Privacy;
 using FedLearn.SecureAggregation;
 using FedLearn.SecureAggregation.Encoding;
 using FedLearn.SecureAggregation.Protocol;
@@ -35,14 +36,22 @@ internal sealed class SecureAggregationRound : IRoundAggregator
         _eligible = round.Eligible;
         Encoding = SecureAggregationEncoding.For(task);
         _indexOf = participants.Select((id, index) => (id, index)).ToDictionary(p => p.id, p => p.index);
+        _adaptive = task.Privacy.AdaptiveClipping is not null;
+        VectorLength = SecureAggregationEncoding.VectorLength(Encoding, task.Privacy);
         var configuration = new RoundConfiguration(_plan.RoundId, new SecAggParameters(participants.Count, _plan.Neighbors, _plan.Threshold),
-            Encoding.PaddedDimension, _plan.GraphSeed);
+            VectorLength, _plan.GraphSeed);
         _protocol = new SecAggCoordinator(configuration);
     }
 
     public SecureRoundStage Stage { get; private set; } = SecureRoundStage.AdvertiseKeys;
 
     public EncodingParameters Encoding { get; }
+
+    /// <summary>The masked vector's length: D, and with adaptive clipping one more word for the reports.</summary>
+    public int VectorLength { get; }
+
+    // Adaptive clipping: the last word of the sum is Σr plus the survivors' noise shares on it.
+    private readonly bool _adaptive;
 
     public string? AbortReason { get; private set; }
 
@@ -168,21 +177,25 @@ internal sealed class SecureAggregationRound : IRoundAggregator
     /// <exception cref="SecAggAbortedException">Too few unmask responses or shares to remove the masks.</exception>
     public AggregateRelease Release()
     {
-        var (sum, noise) = Finish();
-        return new(ExpectedCohort.Mean(sum, _samplingRate, _eligible), noise);
+        var (sum, noise, count) = Finish();
+        return new(ExpectedCohort.Mean(sum, _samplingRate, _eligible), noise, count);
     }
 
-    private (float[] Sum, NoiseInSum Noise) Finish()
+    private (float[] Sum, NoiseInSum Noise, double? Count) Finish()
     {
         var result = _protocol.Finish();
-        var decoded = UpdateEncoder.Decode(result.Sum, Encoding, _plan.RotationSeed);
+        var decoded = UpdateEncoder.Decode(result.Sum.AsSpan(0, Encoding.PaddedDimension), Encoding, _plan.RotationSeed);
         var survivors = result.Contributors.Count;
+        // Adaptive clipping: Σr + the survivors' shares, in two's complement (|Σr| ≤ n, the noise far below 2^31).
+        double? count = _adaptive
+            ? AdaptiveClipping.UnclippedCount(UpdateEncoder.Signed(result.Sum[Encoding.PaddedDimension], 32), survivors)
+            : null;
         // Every survivor added discrete Gaussian noise of variance σ_int² on the grid; only s − ⌊ρ·n⌋ shares are certainly
         // honest (the cohort's corrupt participants may all have survived), as a sum of discrete Gaussians against the grid
         // sensitivity Δ₂ (Kairouz, Liu & Steinke 2021, Prop. 14). Reported with the result; the ledger charges the attempt's
         // opening charge (s = s_min), which this never falls below since s ≥ s_min was enforced before unmasking.
         var noiseMultiplier = Encoding.GuaranteedNoiseMultiplier(survivors);
-        return ([.. decoded.Select(v => (float)v)], new NoiseInSum(noiseMultiplier, Encoding.EffectiveSensitivity(), survivors));
+        return ([.. decoded.Select(v => (float)v)], new NoiseInSum(noiseMultiplier, Encoding.EffectiveSensitivity(), survivors), count);
     }
 
     private bool TooFew(int count, string what)

@@ -53,8 +53,12 @@ internal static class AttemptCharges
         }
         var plan = SecureAggregationPlanner.Plan(selected, dimension, privacy, minimum);
         var encoding = SecureAggregationEncoding.For(plan, dimension, privacy);
+        long? reportVariance = privacy.AdaptiveClipping is { } adaptive
+            ? checked((long)FedLearn.Privacy.AdaptiveClipping.SecureReportShareVariance(adaptive.BitNoiseStddev,
+                DistributedNoiseGuarantee.HonestShares(plan.MinimumSurvivors, selected)))
+            : null;
         return new(dimension, plan.Gamma, checked((long)plan.GridNoiseVariance), encoding.PaddedDimension, plan.Threshold, plan.MinimumSurvivors,
-            privacy.DropoutAllowance, DistributedNoiseGuarantee.AssumedCorruptionRate);
+            privacy.DropoutAllowance, DistributedNoiseGuarantee.AssumedCorruptionRate, reportVariance);
     }
 
     /// <summary>

@@ -13,6 +13,8 @@ namespace FedLearn.Coordinator.Grains.Sessions;
 /// <param name="MinimumSurvivors">s_min.</param>
 /// <param name="DropoutAllowance">a.</param>
 /// <param name="CorruptionRate">ρ.</param>
+/// <param name="ReportNoiseVariance">Adaptive clipping with secure aggregation: each participant's share variance on its
+/// report, max(8, ⌈(2σ_b)²/h⌉) (null otherwise: central noise records ⌈(2σ_b)²⌉ from the plan).</param>
 internal sealed record NoiseInputs(
     int Dimension, double GridScale, long IntegerNoiseVariance, int? PaddedDimension = null, int? ShamirThreshold = null,
-    int? MinimumSurvivors = null, double? DropoutAllowance = null, double? CorruptionRate = null);
+    int? MinimumSurvivors = null, double? DropoutAllowance = null, double? CorruptionRate = null, long? ReportNoiseVariance = null);

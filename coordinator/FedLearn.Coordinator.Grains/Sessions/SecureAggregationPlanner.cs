@@ -1,3 +1,4 @@
+using FedLearn.Privacy;
 using FedLearn.Coordinator.Grains.Rounds;
 using System.Security.Cryptography;
 using FedLearn.SecureAggregation;
@@ -41,7 +42,7 @@ public static class SecureAggregationPlanner
         var gamma = privacy.ClipNorm / GridPointsPerClipNorm;
         EncodingParameters encoding;
         // Coarsen the grid until the sum of all participants' encoded updates and noise fits in 32 bits without wrapping.
-        while ((encoding = new EncodingParameters(dimension, privacy.ClipNorm, gamma, privacy.NoiseMultiplier, minimumSurvivors, participants))
+        while ((encoding = new EncodingParameters(dimension, privacy.ClipNorm, gamma, privacy.SumNoiseMultiplier, minimumSurvivors, participants))
                .RequiredModulusBits(participants) > 32)
         {
             gamma *= 2;
@@ -55,10 +56,16 @@ public static class SecureAggregationPlanner
     /// The noise multiplier the round guarantees whoever drops and whoever is corrupt: s_min survivors, of whom only the
     /// s_min − ⌊ρ·n⌋ certainly honest count, with the τ term of a sum of discrete Gaussians
     /// (<see cref="EncodingParameters.EffectiveNoiseMultiplier"/>, the same library function a participant uses for its
-    /// guarantee against the coordinator). The attempt is charged this σ when it opens, whatever it ends with.
+    /// guarantee against the coordinator). The attempt is charged this σ when it opens, whatever it ends with. With
+    /// adaptive clipping it is the joint σ of the update sum and the report sum (<see cref="AdaptiveClipping.SecureJointNoiseMultiplier"/>).
     /// </summary>
-    public static double WorstCaseNoiseMultiplier(SecureAggregationPlan plan, int dimension, PrivacyPlan privacy) =>
-        SecureAggregationEncoding.For(plan, dimension, privacy).EffectiveNoiseMultiplier();
+    public static double WorstCaseNoiseMultiplier(SecureAggregationPlan plan, int dimension, PrivacyPlan privacy)
+    {
+        var encoding = SecureAggregationEncoding.For(plan, dimension, privacy);
+        return privacy.AdaptiveClipping is { } adaptive
+            ? AdaptiveClipping.SecureJointNoiseMultiplier(encoding, adaptive.BitNoiseStddev)
+            : encoding.EffectiveNoiseMultiplier();
+    }
 
     /// <summary>
     /// SecAgg+ (k, t) for 5% dropout and ρ = 5% corrupt participants (Bell et al. 2020, §3; ρ is also the share of noise that

@@ -192,8 +192,8 @@ public static class SessionDefinitionValidator
 
     /// <summary>The fields both privacy levels share: a budget (ε, δ, accountant) spent by a clipped Gaussian mechanism.</summary>
     /// <summary>
-    /// Adaptive clipping (Andrew et al. 2021): its own ranges (NaN fails closed), and what it needs of the session: central
-    /// noise (the secure sum does not carry the clipped-count report yet), no audit canaries (sized for a fixed C), one
+    /// Adaptive clipping (Andrew et al. 2021): its own ranges (NaN fails closed), and what it needs of the session: no audit
+    /// canaries (sized for a fixed C), one
     /// initial clip norm, and 2σ_b above a given σ, or the count alone would spend more than σ allows.
     /// </summary>
     private static void CheckAdaptiveClipping(List<string> problems, PrivacyDefinition privacy, AdaptiveClippingDefinition adaptive)
@@ -203,8 +203,6 @@ public static class SessionDefinitionValidator
         problems.AddRange(AdaptiveClipping.Problems(adaptive.TargetQuantile, adaptive.LearningRate, initial, adaptive.BitNoiseStddev, section));
         Check(problems, !(adaptive.InitialClipNorm != 0 && privacy.ClipNorm != 0 && adaptive.InitialClipNorm != privacy.ClipNorm),
             $"{section}.initial_clip_norm ({adaptive.InitialClipNorm}) differs from privacy.clip_norm ({privacy.ClipNorm}); set one of them, or both equal");
-        Check(problems, privacy.CentralNoise,
-            $"{section} needs privacy.central_noise: with secure aggregation the clipped-count report does not travel in the masked sum yet");
         Check(problems, privacy.AuditCommitment is null, $"{section} cannot be audited: the canaries are sized for a fixed clip norm (leave privacy.audit_commitment empty)");
         if (privacy.NoiseMultiplier > 0 && adaptive.BitNoiseStddev > 0 && double.IsFinite(adaptive.BitNoiseStddev))
         {

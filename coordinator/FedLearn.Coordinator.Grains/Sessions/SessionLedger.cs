@@ -34,7 +34,7 @@ internal static class SessionLedger
             p?.DeltaTotalAgainstCoordinator, p?.Inputs?.Dimension, p?.Inputs?.GridScale, p?.Inputs?.IntegerNoiseVariance,
             p?.Inputs?.PaddedDimension, p?.Inputs?.ShamirThreshold, p?.Inputs?.MinimumSurvivors, p?.Inputs?.DropoutAllowance,
             p?.Inputs?.CorruptionRate, p?.Plan.AdaptiveClipping?.TargetQuantile, p?.Plan.AdaptiveClipping?.LearningRate,
-            p?.Plan.AdaptiveClipping?.BitNoiseStddev, p?.Plan.AdaptiveClipping?.ReportNoiseVariance,
+            p?.Plan.AdaptiveClipping?.BitNoiseStddev, p?.Plan.AdaptiveClipping is null ? null : p.Inputs?.ReportNoiseVariance ?? p.Plan.AdaptiveClipping.ReportNoiseVariance,
             p?.Plan.AdaptiveClipping is null ? null : p.NoisyUnclippedCount);
     }
 

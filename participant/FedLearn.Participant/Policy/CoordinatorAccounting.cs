@@ -72,7 +72,11 @@ public static class CoordinatorAccounting
     /// </summary>
     public static double NoiseMultiplier(RoundTask task, PrivacyParameters privacy)
     {
-        var sigma = SecureTaskEncoding.For(task, privacy).EffectiveNoiseMultiplier();
+        var encoding = SecureTaskEncoding.For(task, privacy);
+        // Adaptive clipping: the attempt also releases the noisy count of reports, and is charged the pair's joint σ.
+        var sigma = privacy.AdaptiveClipping is { } adaptive
+            ? AdaptiveClipping.SecureJointNoiseMultiplier(encoding, adaptive.BitNoiseStddev)
+            : encoding.EffectiveNoiseMultiplier();
         return sigma > 0 && double.IsFinite(sigma)
             ? sigma
             : throw new ArgumentException($"The round's noise gives σ = {sigma} against the coordinator.", nameof(task));

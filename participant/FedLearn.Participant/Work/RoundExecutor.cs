@@ -119,14 +119,6 @@ public sealed partial class RoundExecutor(
             }
         }
 
-        if (task.SecureAggregation is not null && task.Privacy?.AdaptiveClipping is not null)
-        {
-            // The masked sum has no coordinate for the clipped-count report yet (the coordinator refuses such sessions).
-            LogDeclined(task.SessionId, task.Round, task.Attempt, "the task asks for adaptive clipping with secure aggregation, which is not supported");
-            Resources.Tally.TaskDeclined();
-            return;
-        }
-
         // Secure rounds exchange keys first: those stages close early, before anyone could have finished training.
         using var secure = task.SecureAggregation is null ? null : new SecureAggregationClient(client, settings, task);
         if (secure is not null)
@@ -181,7 +173,7 @@ public sealed partial class RoundExecutor(
 
         if (secure is not null)
         {
-            var masked = await secure.UploadMaskedInputAsync(update, example?.Epsilon, ct);
+            var masked = await secure.UploadMaskedInputAsync(update, example?.Epsilon, clipReport, ct);
             // Unmasking waits for the other survivors' inputs: it must not hold buffers (or a slot) they may be waiting for.
             slot.Dispose();
             if (masked.Accepted)

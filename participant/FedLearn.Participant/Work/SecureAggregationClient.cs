@@ -1,3 +1,4 @@
+using FedLearn.Privacy;
 using FedLearn.Protos;
 using FedLearn.Protos.V1;
 using FedLearn.SecureAggregation;
@@ -24,6 +25,7 @@ internal sealed class SecureAggregationClient : IDisposable
     private readonly SecureAggregationSetup _setup;
     private readonly EncodingParameters _encoding;
     private readonly SecAggParticipant _protocol;
+    private readonly ulong? _reportVariance;
 
     public SecureAggregationClient(ParticipantService.ParticipantServiceClient client, ParticipantSettings settings, RoundTask task)
     {
@@ -48,8 +50,15 @@ internal sealed class SecureAggregationClient : IDisposable
             throw new InvalidDataException(
                 $"The coordinator announced grid noise variance {_setup.GridNoiseVariance}; σ = {privacy.NoiseMultiplier}, C = {privacy.ClipNorm} give {_encoding.GridNoiseVariance}.");
         }
+        if (privacy.AdaptiveClipping is { } adaptive)
+        {
+            // Adaptive clipping: one more word after the update, this participant's report plus its noise share on it.
+            _reportVariance = AdaptiveClipping.SecureReportShareVariance(adaptive.BitNoiseStddev,
+                DistributedNoiseGuarantee.HonestShares(_setup.MinimumSurvivors, _setup.Participants));
+        }
         var configuration = new RoundConfiguration(_setup.RoundId.ToByteArray(),
-            new SecAggParameters(_setup.Participants, _setup.Neighbors, _setup.Threshold), _encoding.PaddedDimension, _setup.GraphSeed.ToByteArray());
+            new SecAggParameters(_setup.Participants, _setup.Neighbors, _setup.Threshold),
+            _encoding.PaddedDimension + (_reportVariance is null ? 0 : 1), _setup.GraphSeed.ToByteArray());
         _protocol = new SecAggParticipant(configuration, _setup.Index);
     }
 
@@ -63,13 +72,21 @@ internal sealed class SecureAggregationClient : IDisposable
 
     /// <summary>Stage 3: encode, noise and mask the update, and upload it. Then, if it was accepted, <see cref="UnmaskAsync"/>.</summary>
     /// <param name="exampleEpsilon">This participant's example-level ε after this round, when the session declares that level.</param>
-    public async Task<UploadUpdateReply> UploadMaskedInputAsync(float[] update, double? exampleEpsilon, CancellationToken ct)
+    /// <param name="clipReport">Adaptive clipping's report on the update before clipping (+1, −1 or 0), when the round adapts.</param>
+    public async Task<UploadUpdateReply> UploadMaskedInputAsync(float[] update, double? exampleEpsilon, int? clipReport, CancellationToken ct)
     {
         var shares = await WaitAsync<ForwardedShares>(ProtoStage.ForwardedShares, ct);
         uint[] encoded;
         using (var random = new CryptoRandom())
         {
             encoded = UpdateEncoder.Encode(update, _encoding, _setup.RotationSeed.Span, random);
+            if (_reportVariance is { } variance)
+            {
+                // The report travels only inside the masked sum, with its own discrete Gaussian share (the exact sampler:
+                // no distance from N_Z to pay), so the coordinator learns only the noisy sum of the reports.
+                var report = clipReport ?? throw new InvalidOperationException("An adaptive-clipping round needs this participant's clip report.");
+                encoded = [.. encoded, unchecked((uint)(report + new DiscreteGaussianSampler(variance).Sample(random)))];
+            }
         }
         var masked = _protocol.MaskInput(shares, encoded);
         return await UploadAsync(masked.Values, exampleEpsilon, ct);

@@ -1,3 +1,4 @@
+using FedLearn.Privacy;
 using FedLearn.Protos.V1;
 using FedLearn.SecureAggregation.Encoding;
 
@@ -27,7 +28,12 @@ public static class SecureTaskEncoding
             throw new ArgumentException(
                 $"The round declares {setup.MinimumSurvivors} minimum survivors of {setup.Participants} with threshold {setup.Threshold}.", nameof(task));
         }
-        var encoding = new EncodingParameters((int)task.ParameterCount, privacy.ClipNorm, setup.Gamma, privacy.NoiseMultiplier,
+        // With adaptive clipping the update sum carries z_Δ = (σ⁻² − (2σ_b)⁻²)^(−1/2), derived here from the declared σ and σ_b,
+        // not taken from the coordinator's update_noise_multiplier (Andrew et al. 2021, §3).
+        var sumNoise = privacy.AdaptiveClipping is { } adaptive
+            ? AdaptiveClipping.UpdateNoiseMultiplier(privacy.NoiseMultiplier, adaptive.BitNoiseStddev)
+            : privacy.NoiseMultiplier;
+        var encoding = new EncodingParameters((int)task.ParameterCount, privacy.ClipNorm, setup.Gamma, sumNoise,
             setup.MinimumSurvivors, setup.Participants, setup.Rotate);
         _ = encoding.GridNoiseVariance; // refuses an s_min at which every survivor may be corrupt
         return encoding;

@@ -21,7 +21,31 @@ public sealed class AdaptiveClippingSessionTests
         LocalEpochs: 1, BatchSize: 32, LearningRate: 0.05, ServerLearningRate: 1.0, Seed: 0, RoundDeadlineSeconds: 120, Privacy: privacy);
 
     [Fact]
-    public void Validate_CentralSessionWithAdaptiveClipping_Accepts() => SessionDefinitionValidator.Validate(Session(Central));
+    public void Validate_CentralOrSecureSessionWithAdaptiveClipping_Accepts()
+    {
+        SessionDefinitionValidator.Validate(Session(Central));
+        SessionDefinitionValidator.Validate(Session(Central with { CentralNoise = false }));
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(100)]
+    public void SecureCharge_IsTheJointSigmaOfTheUpdateAndReportSums_AtLeastThePlannedSigma(int cohort)
+    {
+        var plan = SessionPrivacy.Resolve(Central with { CentralNoise = false }, plannedRounds: 20);
+        var secure = SecureAggregationPlanner.Plan(cohort, 5000, plan, minimum: 3);
+        var encoding = SecureAggregationEncoding.For(secure, 5000, plan);
+        var honest = FedLearn.SecureAggregation.Noise.DistributedNoiseGuarantee.HonestShares(secure.MinimumSurvivors, cohort);
+
+        var charge = SecureAggregationPlanner.WorstCaseNoiseMultiplier(secure, 5000, plan);
+
+        // The sum's shares are sized for z_Δ, the report's for 2σ_b: together at least σ (up to the negligible τ term).
+        Assert.Equal(plan.SumNoiseMultiplier, encoding.NoiseMultiplier);
+        var report = AdaptiveClipping.SecureReportNoiseMultiplier(AdaptiveClipping.SecureReportShareVariance(5, honest), honest);
+        Assert.Equal(AdaptiveClipping.JointNoiseMultiplier(encoding.EffectiveNoiseMultiplier(), report), charge, 12);
+        Assert.InRange(charge, plan.NoiseMultiplier * (1 - 1e-9), plan.NoiseMultiplier * 1.1);
+        Assert.Equal(encoding.PaddedDimension + 1, SecureAggregationEncoding.VectorLength(encoding, plan));
+    }
 
     [Theory]
     [InlineData("NaN target", "target_quantile")]
@@ -32,7 +56,6 @@ public sealed class AdaptiveClippingSessionTests
     [InlineData("bit noise at half sigma", "bit_noise_stddev")]
     [InlineData("two initial clip norms", "initial_clip_norm")]
     [InlineData("no clip norm at all", "initial_clip_norm")]
-    [InlineData("secure aggregation", "central_noise")]
     [InlineData("audit", "audit_commitment")]
     public void Validate_BadAdaptiveClipping_RefusesNamingTheField(string scenario, string field)
     {
@@ -46,7 +69,6 @@ public sealed class AdaptiveClippingSessionTests
             "bit noise at half sigma" => Central with { AdaptiveClipping = Adaptive with { BitNoiseStddev = 0.5 } },
             "two initial clip norms" => Central with { AdaptiveClipping = Adaptive with { InitialClipNorm = 2 } },
             "no clip norm at all" => Central with { ClipNorm = 0 },
-            "secure aggregation" => Central with { CentralNoise = false },
             _ => Central with { AuditCommitment = new byte[32] },
         };
 
