@@ -1,5 +1,7 @@
 using FedLearn.Privacy;
 using FedLearn.Privacy.Noise;
+using FedLearn.SecureAggregation.Encoding;
+using FedLearn.SecureAggregation.Noise;
 
 namespace FedLearn.Ledger.Tests;
 
@@ -15,10 +17,12 @@ public sealed class LedgerAdaptiveClippingTests
     private const double BitNoise = 2.0;
     private const int Dimension = 1000;
 
-    [Fact]
-    public async Task Verify_AdaptiveLedger_DerivesEveryClipNormAndTheJointSigma_InCSharpAndPython()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Verify_AdaptiveLedger_DerivesEveryClipNormAndTheJointSigma_InCSharpAndPython(bool secure)
     {
-        var (document, signer) = Build(4, emptyRounds: 2);
+        var (document, signer) = Build(4, secure: secure, emptyRounds: 2);
 
         var report = LedgerVerifierTests.Verify(document, signer.PublicKey);
         var (exitCode, output) = await PythonAuditorTests.AuditAsync(document, signer.PublicKey);
@@ -32,15 +36,19 @@ public sealed class LedgerAdaptiveClippingTests
     }
 
     [Theory]
-    [InlineData("clip_norm", LedgerDiscrepancyKinds.ClipNormMismatch)]
-    [InlineData("noisy_unclipped_count", LedgerDiscrepancyKinds.ClipNormMismatch)]
-    [InlineData("clip_learning_rate", LedgerDiscrepancyKinds.ClipNormMismatch)]
-    [InlineData("report_noise_variance", LedgerDiscrepancyKinds.NoiseMultiplierMismatch)]
-    [InlineData("bit_noise_stddev", LedgerDiscrepancyKinds.NoiseMultiplierMismatch)]
-    [InlineData("noise_multiplier", LedgerDiscrepancyKinds.NoiseMultiplierMismatch)]
-    public async Task Verify_ResignedEntryThatDoesNotFollowTheReleasedCount_IsNamed_InCSharpAndPython(string member, string kind)
+    [InlineData("clip_norm", LedgerDiscrepancyKinds.ClipNormMismatch, false)]
+    [InlineData("noisy_unclipped_count", LedgerDiscrepancyKinds.ClipNormMismatch, false)]
+    [InlineData("clip_learning_rate", LedgerDiscrepancyKinds.ClipNormMismatch, false)]
+    [InlineData("report_noise_variance", LedgerDiscrepancyKinds.NoiseMultiplierMismatch, false)]
+    [InlineData("bit_noise_stddev", LedgerDiscrepancyKinds.NoiseMultiplierMismatch, false)]
+    [InlineData("noise_multiplier", LedgerDiscrepancyKinds.NoiseMultiplierMismatch, false)]
+    [InlineData("clip_norm", LedgerDiscrepancyKinds.ClipNormMismatch, true)]
+    [InlineData("report_noise_variance", LedgerDiscrepancyKinds.NoiseMultiplierMismatch, true)]
+    [InlineData("bit_noise_stddev", LedgerDiscrepancyKinds.ClipNormMismatch, true)] // the share variance stays at its floor of 8
+    [InlineData("noise_multiplier", LedgerDiscrepancyKinds.NoiseMultiplierMismatch, true)]
+    public async Task Verify_ResignedEntryThatDoesNotFollowTheReleasedCount_IsNamed_InCSharpAndPython(string member, string kind, bool secure)
     {
-        var (document, signer) = Build(4);
+        var (document, signer) = Build(4, secure: secure);
         var e = document.Entries[1];
         var changed = member switch
         {
@@ -48,10 +56,10 @@ public sealed class LedgerAdaptiveClippingTests
             // The count of entry 2 sets entry 3's clip norm: a changed count no longer gives it.
             "noisy_unclipped_count" => e with { NoisyUnclippedCount = e.NoisyUnclippedCount - 10 },
             "clip_learning_rate" => e with { ClipLearningRate = 0.4 },
-            "report_noise_variance" => e with { ReportNoiseVariance = 1 },
+            "report_noise_variance" => e with { ReportNoiseVariance = secure ? 9 : 1 },
             "bit_noise_stddev" => e with { BitNoiseStddev = 0.2 },
             // More noise than the sum (z_Δ) and the count (2σ_b) carry together: the ledger would understate ε.
-            _ => e with { NoiseMultiplier = AdaptiveClipping.UpdateNoiseMultiplier(TestLedger.NoiseMultiplier, BitNoise) },
+            _ => e with { NoiseMultiplier = e.NoiseMultiplier * 1.01 },
         };
         var tampered = document.Replace(1, changed).Resealed(signer);
 
@@ -81,34 +89,53 @@ public sealed class LedgerAdaptiveClippingTests
     /// from the previous entry's count (48 aggregated, 40 of them within C, plus noise). Entries in
     /// <paramref name="emptyRounds"/> aggregate nothing and release no count.
     /// </summary>
+    /// <remarks>With <paramref name="secure"/>: a cohort of 50 (full SecAgg, t = 25, a = 0.1, ρ = 0.05, so s_min = 45 and
+    /// 43 certainly honest shares) on the grid γ = C/4096, the update shares sized for z_Δ, the report shares
+    /// max(8, ⌈(2σ_b)²/43⌉), and each entry charged the pair's joint σ (both figures at q = 1).</remarks>
     private static (LedgerDocument Document, LedgerSigner Signer) Build(int count, int accountingVersion = LedgerAccountingVersions.AdaptiveClippingRecorded,
-        params int[] emptyRounds)
+        bool secure = false, params int[] emptyRounds)
     {
         var signer = LedgerSigner.Create();
         var header = signer.CreateHeader(TestLedger.SessionId, TestLedger.Start, 50, TestLedger.Delta, "rdp",
-            againstCoordinator: LedgerAdversaries.CoordinatorTrusted, accountingVersion: accountingVersion);
-        var sigma = TestLedger.NoiseMultiplier;
-        var sum = AdaptiveClipping.UpdateNoiseMultiplier(sigma, BitNoise);
+            againstCoordinator: secure ? LedgerAdversaries.CoordinatorRecorded : LedgerAdversaries.CoordinatorTrusted, accountingVersion: accountingVersion);
+        var sum = AdaptiveClipping.UpdateNoiseMultiplier(TestLedger.NoiseMultiplier, BitNoise);
         var entries = new List<LedgerEntry>();
+        var sigmas = new List<double>();
         var (clip, distance) = (1.0, 0.0);
         for (var i = 0; i < count; i++)
         {
             var round = 10 + (2 * i);
             var empty = emptyRounds.Contains(i);
-            var eta = empty ? 0 : GridGaussianMechanism.StatisticalDistance(clip, sum, Dimension);
+            var encoding = new EncodingParameters(Dimension, clip, clip / 4096, sum, 45, 50);
+            var sigma = secure ? AdaptiveClipping.SecureJointNoiseMultiplier(encoding, BitNoise) : TestLedger.NoiseMultiplier;
+            sigmas.Add(sigma);
+            var eta = secure ? encoding.NoiseStatisticalDistance(50) : empty ? 0 : GridGaussianMechanism.StatisticalDistance(clip, sum, Dimension);
             distance += eta;
-            var steps = new[] { new SubsampledGaussianStep(1.0, sigma, i + 1) };
+            var steps = sigmas.Select(s => new SubsampledGaussianStep(1.0, s)).ToArray();
             var (rdp, pld) = (MemoizingAccountant.Shared.Rdp.GetEpsilon(steps, TestLedger.Delta), MemoizingAccountant.Shared.Pld.GetEpsilon(steps, TestLedger.Delta));
             double? released = empty ? null : 40 + (0.5 * i);
             var unsealed = TestLedger.Unsealed(i + 1, round, empty ? entries[^1].ModelSha256 : TestLedger.ModelSha(round), rdp, pld) with
             {
-                ClipNorm = clip, Sensitivity = GridGaussianMechanism.ChargedSensitivity(clip, sum, Dimension), ParticipantsSelected = 50,
+                NoiseMultiplier = sigma, ClipNorm = clip, Sensitivity = GridGaussianMechanism.ChargedSensitivity(clip, sum, Dimension), ParticipantsSelected = 50,
                 ParticipantsAggregated = empty ? 0 : 48, SamplerTvDistance = eta, DeltaTotal = SamplerResidue.TotalDelta(TestLedger.Delta, Math.Max(rdp, pld), distance),
                 Dimension = Dimension, GridScale = GridGaussianMechanism.Grid(clip, sum, Dimension),
                 IntegerNoiseVariance = (long)GridGaussianMechanism.RequestedVariance(clip, sum, Dimension),
                 ClipTargetQuantile = Target, ClipLearningRate = Rate, BitNoiseStddev = BitNoise,
                 ReportNoiseVariance = AdaptiveClipping.CentralReportVariance(BitNoise), NoisyUnclippedCount = released,
             };
+            if (secure)
+            {
+                unsealed = unsealed with
+                {
+                    Mechanism = LedgerMechanisms.DistributedDiscreteGaussian, Sensitivity = encoding.EffectiveSensitivity(), GridScale = encoding.Gamma,
+                    IntegerNoiseVariance = (long)encoding.GridNoiseVariance, PaddedDimension = encoding.PaddedDimension, ShamirThreshold = 25,
+                    MinimumSurvivors = 45, DropoutAllowance = 0.1, CorruptionRate = DistributedNoiseGuarantee.AssumedCorruptionRate,
+                    ReportNoiseVariance = (long)AdaptiveClipping.SecureReportShareVariance(BitNoise, 43),
+                    EpsilonAgainstCoordinatorRdp = rdp, EpsilonAgainstCoordinatorPld = pld,
+                    DeltaTotalAgainstCoordinator = SamplerResidue.TotalDelta(TestLedger.Delta, Math.Max(rdp, pld), distance),
+                };
+            }
+
             entries.Add(signer.Seal(unsealed, LedgerChain.NextPreviousHash(header, entries.LastOrDefault())));
             clip = AdaptiveClipping.NextClipNorm(clip, released, unsealed.ParticipantsAggregated, Target, Rate);
         }
