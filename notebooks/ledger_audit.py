@@ -40,6 +40,7 @@ HEADER_MEMBERS = [
     ("accountant", "s"), ("epsilon_against", "s"), ("against_coordinator", "s"),
     ("example_epsilon_budget", "n"), ("example_delta", "n"), ("example_accountant", "s"), ("example_clip_norm", "n"),
     ("example_noise_multiplier", "n"), ("example_expected_batch_size", "i"), ("example_calibration_attempts", "i"), ("example_epsilon_against", "s"),
+    ("initial_model_sha256", "s"), ("audit_commitment", "s"),
     ("public_key", "s"),
 ]
 ENTRY_MEMBERS = [
@@ -500,6 +501,10 @@ def inputs_well_formed(entry):
         and (entry.get("padded_dimension") is None or entry["padded_dimension"] >= entry["dimension"])
 
 
+def is_lower_hex64(value):
+    return isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
 def audit(document, expected_public_key=None):
     """Every problem found, as (kind, sequence or None, message); the kinds are those of docs/ledger.md."""
     problems = []
@@ -524,6 +529,12 @@ def audit(document, expected_public_key=None):
             problems.append(("header_malformed", None, "%s present for an undeclared level" % name))
     if relation is not None and relation != ZERO_OUT:
         problems.append(("header_malformed", None, "neighbouring_relation must be %r; got %r" % (ZERO_OUT, relation)))
+    # Anchors (docs/ledger.md): the initial model's hash and an audited session's commitment, 64 lowercase hex digits.
+    for name in ("initial_model_sha256", "audit_commitment"):
+        if header.get(name) is not None and not is_lower_hex64(header[name]):
+            problems.append(("header_malformed", None, "%s must be 64 lowercase hex digits" % name))
+    if header.get("audit_commitment") is not None and not participant_level:
+        problems.append(("header_malformed", None, "audit_commitment needs a participant-level guarantee"))
     records_coordinator = header.get("against_coordinator") == "recorded"
     version = header.get("accounting_version")
     if version is not None and version not in RESIDUE_VERSIONS:
@@ -555,6 +566,9 @@ def audit(document, expected_public_key=None):
         if position > 1 and entry.get("participants_aggregated") == 0 \
                 and entry.get("model_sha256") != entries[position - 2].get("model_sha256"):
             problems.append(("empty_step_model_changed", sequence, "an empty step names a model other than the previous entry's"))
+        if position == 1 and entry.get("participants_aggregated") == 0 and header.get("initial_model_sha256") is not None \
+                and entry.get("model_sha256") != header["initial_model_sha256"]:
+            problems.append(("empty_step_model_changed", sequence, "an empty first step names a model other than the header's initial model"))
 
         if participant_level == (entry.get("mechanism") == "none"):
             problems.append(("level_mismatch", sequence, "mechanism %r does not match the header's participant level" % entry.get("mechanism")))
@@ -658,6 +672,12 @@ def audit_model(document, model_path):
     if metadata.get("fedlearn.session_id") != document["header"]["session_id"]:
         problems.append(("model_session_mismatch", None, "the model is of session %r" % metadata.get("fedlearn.session_id")))
     round_number = int(metadata.get("fedlearn.round", "-1"))
+    initial = document["header"].get("initial_model_sha256")
+    if round_number == 0 and initial is not None:
+        # The initial model has no entry; a header that anchors it names its hash (docs/ledger.md).
+        if initial != sha:
+            problems.append(("model_sha_mismatch", None, "the model's weights are not the initial model the header names"))
+        return problems
     entry = next((e for e in document["entries"] if e.get("round") == round_number), None)
     if entry is None:
         problems.append(("model_without_entry", None, "the ledger has no entry for the model's round %d" % round_number))
@@ -679,6 +699,8 @@ def summary(document):
         "session_id": header["session_id"],
         "entries": len(entries),
         "neighbouring_relation": header.get("neighbouring_relation"),
+        "initial_model_sha256": header.get("initial_model_sha256"),
+        "audit_commitment": header.get("audit_commitment"),
         "participant_level": None if header.get("epsilon_budget") is None else {
             "epsilon_budget": header["epsilon_budget"], "delta": header["delta"], "accountant": header["accountant"],
             "epsilon_against": header.get("epsilon_against"),

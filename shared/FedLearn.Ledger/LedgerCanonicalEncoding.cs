@@ -35,6 +35,8 @@ public static class LedgerCanonicalEncoding
             .OptionalInteger("example_expected_batch_size", header.ExampleLevel?.ExpectedBatchSize)
             .OptionalInteger("example_calibration_attempts", header.ExampleLevel?.CalibrationAttempts)
             .OptionalString("example_epsilon_against", header.ExampleEpsilonAgainst)
+            .OptionalString("initial_model_sha256", header.InitialModelSha256)
+            .OptionalString("audit_commitment", header.AuditCommitment)
             .String("public_key", header.PublicKey)
             .ToUtf8();
     }

@@ -37,6 +37,11 @@ namespace FedLearn.Ledger;
 /// its sensitivity, σ and sampler distance are derived from; 4 when, in addition, the release consumers' figures are
 /// composed without amplification by sampling (<see cref="LedgerAccountingVersions.ReleaseConsumersUnamplified"/>); 5 when,
 /// in addition, the entries of a session with adaptive clipping record it (<see cref="LedgerAccountingVersions.AdaptiveClippingRecorded"/>).</param>
+/// <param name="InitialModelSha256">The initial model (round 0) the session starts from: lowercase hex SHA-256 of its weights
+/// (float32 little-endian, as <c>model_sha256</c>). Null in a ledger written before headers anchored it.</param>
+/// <param name="AuditCommitment">Sessions created by <c>fedlearn audit run</c>: the audit commitment (docs/audit.md, "The
+/// commitment"), lowercase hex, so an auditor checks the report's canaries against what was fixed before the session started
+/// without trusting the coordinator. Null for a session that is not audited, and in ledgers written before.</param>
 public sealed record LedgerHeader(
     string SessionId,
     DateTimeOffset CreatedAt,
@@ -49,7 +54,9 @@ public sealed record LedgerHeader(
     string? EpsilonAgainst = null,
     string? AgainstCoordinator = null,
     string? ExampleEpsilonAgainst = null,
-    int? AccountingVersion = null)
+    int? AccountingVersion = null,
+    string? InitialModelSha256 = null,
+    string? AuditCommitment = null)
 {
     /// <summary>True when the ledger tracks a participant-level guarantee (entries then carry a real mechanism).</summary>
     /// <remarks>Derived, so not exported (exports written before this was ignored carry it; <see cref="LedgerJson"/> drops it on reading).</remarks>

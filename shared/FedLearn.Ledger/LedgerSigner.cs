@@ -99,10 +99,14 @@ public sealed class LedgerSigner : IDisposable
     /// <see cref="LedgerAdversaries.CoordinatorTrusted"/> for central noise (no guarantee against the coordinator).</param>
     /// <param name="accountingVersion">null (version 1, ε only) or <see cref="LedgerAccountingVersions.Current"/>: the
     /// entries then record the samplers' distance and the δ that pays for it. The coordinator creates current headers.</param>
+    /// <param name="initialModelSha256">The initial model's weights hash (lowercase hex), anchored in the header so an auditor
+    /// can check round 0 offline; null only for headers built as they were before.</param>
+    /// <param name="auditCommitment">An audited session's commitment (lowercase hex; docs/audit.md), or null.</param>
     /// <exception cref="ArgumentException">A field is malformed, or neither guarantee level is declared.</exception>
     public LedgerHeader CreateHeader(
         string sessionId, DateTimeOffset createdAt, double? epsilonBudget, double? delta, string? accountant,
-        ExampleLevelDeclaration? exampleLevel = null, string? againstCoordinator = null, int? accountingVersion = null)
+        ExampleLevelDeclaration? exampleLevel = null, string? againstCoordinator = null, int? accountingVersion = null,
+        string? initialModelSha256 = null, string? auditCommitment = null)
     {
         var participant = epsilonBudget is not null || delta is not null || accountant is not null;
         var header = new LedgerHeader(sessionId, LedgerTime.Normalize(createdAt), epsilonBudget, delta, accountant, PublicKey, exampleLevel,
@@ -110,7 +114,7 @@ public sealed class LedgerSigner : IDisposable
             participant ? LedgerAdversaries.ReleaseConsumers : null,
             participant ? againstCoordinator ?? LedgerAdversaries.CoordinatorTrusted : againstCoordinator,
             exampleLevel is null ? null : LedgerAdversaries.ReleaseConsumersAndCoordinator,
-            accountingVersion);
+            accountingVersion, initialModelSha256, auditCommitment);
         ThrowIfInvalid("header", LedgerValidation.Header(header));
         return header;
     }

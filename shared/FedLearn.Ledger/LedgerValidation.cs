@@ -67,6 +67,20 @@ internal static class LedgerValidation
                 $"{LedgerAccountingVersions.ReleaseConsumersUnamplified}, {LedgerAccountingVersions.AdaptiveClippingRecorded} or absent (version {LedgerAccountingVersions.EpsilonOnly}); got {version}.");
         }
 
+        // Anchors (docs/ledger.md): both optional, so headers written before them encode and verify as sealed.
+        if (header.InitialModelSha256 is not null)
+        {
+            Hex(problems, "initial_model_sha256", header.InitialModelSha256);
+        }
+        if (header.AuditCommitment is not null)
+        {
+            Hex(problems, "audit_commitment", header.AuditCommitment);
+            if (!header.HasParticipantLevel)
+            {
+                problems.Add("audit_commitment needs a participant-level guarantee: only participant-level sessions are audited.");
+            }
+        }
+
         if (!LedgerKeys.TryImportPublicKey(header.PublicKey, out var key, out var keyError))
         {
             problems.Add($"public_key is not usable: {keyError}");

@@ -176,6 +176,13 @@ public static class LedgerVerifier
                     $"The entry aggregates no update but names model {entry.ModelSha256}, not the previous entry's {previous.ModelSha256}.");
             }
 
+            // The first entry's predecessor is the initial model, when the header anchors it.
+            if (previous is null && entry.IsEmptyStep && header.InitialModelSha256 is { } initial && entry.ModelSha256 != initial)
+            {
+                Add(LedgerDiscrepancyKinds.EmptyStepModelChanged,
+                    $"The entry aggregates no update but names model {entry.ModelSha256}, not the header's initial model {initial}.");
+            }
+
             if (previous is not null && entry.Round <= previous.Round)
             {
                 Add(LedgerDiscrepancyKinds.RoundNotIncreasing, $"Round {entry.Round} follows round {previous.Round}.");

@@ -97,6 +97,13 @@ public sealed class EmpiricalAuditTests
         var verified = await BuiltTool.RunCliAsync(["audit", "verify", reportFile, "--ledger", ledgerFile, "--models", .. modelFiles]);
         Assert.True(verified.ExitCode == 0, verified.Output);
         Assert.Contains($"recomputed from the {report.Rounds + 1} released models", verified.Output, StringComparison.Ordinal);
+        // The commitment and the initial model are anchored in the ledger header, so both are checked without the coordinator.
+        var ledger = FedLearn.Ledger.LedgerJson.Deserialize(await File.ReadAllTextAsync(ledgerFile, Ct));
+        Assert.Equal(AuditReportDocument.FormatWithCommitment, report.Format);
+        Assert.Equal(report.AuditCommitment, ledger.Header.AuditCommitment);
+        Assert.Equal(FedLearn.Training.WeightHash.Sha256Hex(models[0]), ledger.Header.InitialModelSha256);
+        Assert.Contains($"commitment       {ledger.Header.AuditCommitment} anchored in the ledger header", verified.Output, StringComparison.Ordinal);
+        Assert.Contains($"initial model sha256 {ledger.Header.InitialModelSha256}: the one the ledger header anchors", verified.Output, StringComparison.Ordinal);
 
         var missingRound = await BuiltTool.RunCliAsync(["audit", "verify", reportFile, "--ledger", ledgerFile, "--models", .. modelFiles[..^1]]);
         Assert.True(missingRound.ExitCode == 2, missingRound.Output);

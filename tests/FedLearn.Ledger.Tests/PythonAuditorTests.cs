@@ -31,6 +31,21 @@ public sealed class PythonAuditorTests
     }
 
     [Fact]
+    public async Task Audit_HeaderAnchoringTheInitialModelAndAnAuditCommitment_VerifiesInPython_AndAnEmptyFirstStepOffItIsNamed()
+    {
+        var (anchored, signer) = LedgerHeaderAnchorsTests.Build(emptyFirstStep: true);
+        var (lying, liar) = LedgerHeaderAnchorsTests.Build(emptyFirstStep: true, firstModel: TestLedger.ModelSha(99));
+
+        var (exitCode, output) = await AuditAsync(anchored, signer.PublicKey);
+        var (lyingExit, lyingOutput) = await AuditAsync(lying, liar.PublicKey);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal(anchored.Header.AuditCommitment, JsonDocument.Parse(output).RootElement.GetProperty("summary").GetProperty("audit_commitment").GetString());
+        Assert.Equal(6, lyingExit);
+        Assert.Equal([("empty_step_model_changed", 1L)], Problems(lyingOutput));
+    }
+
+    [Fact]
     public async Task Audit_EditedEntryAndForeignKey_NamedInPythonToo()
     {
         var (document, signer) = TestLedger.BuildWithExampleLevel(3, participantLevel: true);

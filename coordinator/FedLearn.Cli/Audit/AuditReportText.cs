@@ -8,7 +8,7 @@ namespace FedLearn.Cli.Audit;
 /// <summary>The audit report for a person: ε_bound beside ε_est per threat model, and whether the report verifies.</summary>
 internal static class AuditReportText
 {
-    public static string Describe(AuditReportDocument r, IReadOnlyList<string> problems, string? plot)
+    public static string Describe(AuditReportDocument r, IReadOnlyList<string> problems, string? plot, string commitment)
     {
         var text = new StringBuilder();
         void Line(FormattableString line) => text.AppendLine(line.ToString(CultureInfo.InvariantCulture));
@@ -17,6 +17,7 @@ internal static class AuditReportText
         Line($"ε_bound          {Number(r.EpsilonBound)}  (the ledger's participant-level ε against release consumers: RDP {Number(r.Ledger.EpsilonRdp)}, PLD {Number(r.Ledger.EpsilonPld)}; the smaller)");
         Line($"canaries         K = {r.Canaries} inserted, K' = {r.Unseen} unseen; model dimension d = {r.Dimension}; {r.Rounds} rounds, {r.RoundsChanged} changed the model");
         Line($"confidence       {r.Confidence:P1} for the verdict ({1 - (1 - r.Confidence) / 2:P2} one-sided per threat model), {r.Resamples} bootstrap resamples from the published seed");
+        Line($"commitment       {commitment}");
         Line($"model            includes the canaries: {r.ModelIncludesCanaries}");
         if (r.CoordinatorTestNoiseScale != 1)
         {

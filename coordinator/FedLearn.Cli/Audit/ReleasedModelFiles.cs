@@ -13,8 +13,9 @@ internal static class ReleasedModelFiles
     /// <summary>
     /// The models of rounds 0 … <paramref name="rounds"/> among <paramref name="files"/> (exported ONNX models, any order).
     /// Rounds 1 … T are matched by the checkpoint hashes in the ledger export. The initial model (round 0) has no ledger
-    /// entry, so it is the file whose provenance names this session and round 0; its hash is returned for the auditor to
-    /// compare with the model the session was created from.
+    /// entry: it is the file with the weights the ledger header anchors (<c>initial_model_sha256</c>), or, in a ledger whose
+    /// header predates that, the file whose provenance names this session and round 0, whose hash is returned for the auditor
+    /// to compare with the model the session was created from.
     /// </summary>
     public static (List<float[]> Models, string InitialSha256) Load(IEnumerable<FileInfo> files, LedgerDocument ledger, int rounds)
     {
@@ -39,15 +40,21 @@ internal static class ReleasedModelFiles
             var sha256 = WeightHash.Sha256Hex(model.Weights);
             byHash.TryAdd(sha256, model.Weights);
             var provenance = Commands.ModelCommands.Provenance(bytes);
-            if (provenance.GetValueOrDefault("fedlearn.round") == "0" && provenance.GetValueOrDefault("fedlearn.session_id") == ledger.Header.SessionId)
+            if (ledger.Header.InitialModelSha256 is null && provenance.GetValueOrDefault("fedlearn.round") == "0"
+                && provenance.GetValueOrDefault("fedlearn.session_id") == ledger.Header.SessionId)
             {
                 initial = (model.Weights, sha256);
             }
         }
+        if (ledger.Header.InitialModelSha256 is { } anchored && byHash.TryGetValue(anchored, out var anchoredWeights))
+        {
+            initial = (anchoredWeights, anchored);
+        }
         var models = new List<float[]>(rounds + 1)
         {
-            initial?.Weights ?? throw new ArgumentException(
-                $"No model file is the initial model of session {ledger.Header.SessionId}; export it with `fedlearn model export --session {ledger.Header.SessionId} --initial --out FILE`."),
+            initial?.Weights ?? throw new ArgumentException(ledger.Header.InitialModelSha256 is { } expected
+                ? $"No model file has the weights of the initial model the ledger header anchors (sha256 {expected}); export it with `fedlearn model export --session {ledger.Header.SessionId} --initial --out FILE`."
+                : $"No model file is the initial model of session {ledger.Header.SessionId}; export it with `fedlearn model export --session {ledger.Header.SessionId} --initial --out FILE`."),
         };
         for (var round = 1; round <= rounds; round++)
         {

@@ -133,14 +133,19 @@ internal static class AuditCommands
         var expectedKey = pinnedKey ?? (await admin.GetSessionStatusAsync(new SessionRequest { SessionId = stored.SessionId }, cancellationToken: ct)).LedgerPublicKey;
         var ledger = LedgerJson.Deserialize((await admin.GetLedgerAsync(new SessionRequest { SessionId = stored.SessionId }, cancellationToken: ct)).Json);
         var plotPath = (plot ?? new FileInfo($"audit-{stored.SessionId}.png")).FullName;
-        return Print(parse, stored, report, AuditReportCheck.Problems(stored, report, expectedKey, ledger), plotPath, recomputed: null);
+        return Print(parse, stored, report, ledger.Header, AuditReportCheck.Problems(stored, report, expectedKey, ledger), plotPath, recomputed: null);
     }
 
-    /// <summary>What <c>audit verify --models</c> recomputed the figures from: how many models, and the initial model's hash.</summary>
-    private sealed record Recomputation(int Models, string InitialSha256);
+    /// <summary>
+    /// What <c>audit verify --models</c> recomputed the figures from: how many models, the initial model's hash, and whether
+    /// the ledger header anchors it.
+    /// </summary>
+    private sealed record Recomputation(int Models, string InitialSha256, bool InitialAnchored);
 
-    private static int Print(ParseResult parse, AuditReport stored, AuditReportDocument report, List<string> problems, string? plotPath, Recomputation? recomputed)
+    private static int Print(
+        ParseResult parse, AuditReport stored, AuditReportDocument report, LedgerHeader header, List<string> problems, string? plotPath, Recomputation? recomputed)
     {
+        var commitment = AuditReportCheck.CommitmentLine(report, header);
         if (plotPath is not null)
         {
             AuditPlot.Save(report, plotPath);
@@ -155,6 +160,8 @@ internal static class AuditCommands
                 problems,
                 recomputed_from_models = recomputed?.Models,
                 initial_model_sha256 = recomputed?.InitialSha256,
+                initial_model_anchored = recomputed?.InitialAnchored,
+                audit_commitment_anchored = header.AuditCommitment,
                 plot = plotPath,
                 signature = stored.Signature,
                 public_key = stored.PublicKey,
@@ -163,11 +170,13 @@ internal static class AuditCommands
         }
         else
         {
-            Console.WriteLine(AuditReportText.Describe(report, problems, plotPath));
+            Console.WriteLine(AuditReportText.Describe(report, problems, plotPath, commitment));
             if (recomputed is not null && problems.Count == 0)
             {
                 Console.WriteLine($"recomputed from the {recomputed.Models} released models (rounds 0 to {recomputed.Models - 1}): every score, ε_est and verdict matches the report.");
-                Console.WriteLine($"initial model sha256 {recomputed.InitialSha256}: it has no ledger entry; check it is the model the session was created from.");
+                Console.WriteLine(recomputed.InitialAnchored
+                    ? $"initial model sha256 {recomputed.InitialSha256}: the one the ledger header anchors."
+                    : $"initial model sha256 {recomputed.InitialSha256}: the ledger header predates anchoring it; check it is the model the session was created from.");
             }
         }
         return problems.Count == 0 && report.Verdict == AuditReportDocument.Pass ? ExitCodes.Success : ExitCodes.VerificationFailed;
@@ -224,9 +233,9 @@ internal static class AuditCommands
             {
                 var (released, initialSha256) = ReleasedModelFiles.Load(modelFiles, ledger, report.Rounds);
                 problems.AddRange(await Task.Run(() => AuditRecomputation.Problems(report, released), ct));
-                recomputed = new(released.Count, initialSha256);
+                recomputed = new(released.Count, initialSha256, ledger.Header.InitialModelSha256 is not null);
             }
-            return Print(parse, stored, report, problems, parse.GetValue(plot)?.FullName, recomputed);
+            return Print(parse, stored, report, ledger.Header, problems, parse.GetValue(plot)?.FullName, recomputed);
         }));
         return command;
     }

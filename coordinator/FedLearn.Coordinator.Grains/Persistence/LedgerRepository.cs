@@ -13,8 +13,8 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
             INSERT INTO ledger_headers (session_id, created_at, epsilon_budget, delta, accountant, public_key,
                 example_epsilon_budget, example_delta, example_accountant, example_clip_norm, example_noise_multiplier,
                 example_expected_batch_size, neighbouring_relation, epsilon_against, against_coordinator, example_epsilon_against,
-                accounting_version, example_calibration_attempts)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                accounting_version, example_calibration_attempts, initial_model_sha256, audit_commitment)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
             """, connection, transaction);
         command.Parameters.Add(new() { Value = header.SessionId });
         command.Parameters.Add(new() { Value = header.CreatedAt.ToUniversalTime() });
@@ -34,6 +34,8 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         }
         AddNullable(command, header.AccountingVersion);
         AddNullable(command, example?.CalibrationAttempts);
+        AddNullable(command, header.InitialModelSha256);
+        AddNullable(command, header.AuditCommitment);
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -177,7 +179,7 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
             SELECT created_at, epsilon_budget, delta, accountant, public_key, example_epsilon_budget, example_delta,
                    example_accountant, example_clip_norm, example_noise_multiplier, example_expected_batch_size,
                    neighbouring_relation, epsilon_against, against_coordinator, example_epsilon_against, accounting_version,
-                   example_calibration_attempts
+                   example_calibration_attempts, initial_model_sha256, audit_commitment
             FROM ledger_headers WHERE session_id = $1
             """,
             connection, transaction);
@@ -193,7 +195,7 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         string? Text(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
         return new LedgerHeader(sessionId, reader.GetFieldValue<DateTimeOffset>(0), reader.GetFieldValue<double?>(1),
             reader.GetFieldValue<double?>(2), Text(3), reader.GetString(4), example, Text(11), Text(12), Text(13), Text(14),
-            reader.GetFieldValue<int?>(15));
+            reader.GetFieldValue<int?>(15), Text(17), Text(18));
     }
 
     private static async Task<List<LedgerEntry>> ReadEntriesAsync(

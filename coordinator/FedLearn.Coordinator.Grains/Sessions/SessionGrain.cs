@@ -102,8 +102,10 @@ public sealed partial class SessionGrain(
         var now = time.GetUtcNow();
         var plan = definition.Privacy is null ? null : SessionPrivacy.Resolve(definition.Privacy, definition.Rounds);
         var record = new SessionRecord(SessionId, definition, SessionState.Created, 0, null, now, now, plan);
-        var header = SessionLedger.CreateHeader(signer, SessionId, now, plan, definition.ExamplePrivacy, definition.Rounds);
-        await sessions.InsertAsync(record, new Checkpoint(0, weights, WeightHash.Sha256Hex(weights)), header);
+        var initialSha256 = WeightHash.Sha256Hex(weights);
+        var header = SessionLedger.CreateHeader(signer, SessionId, now, plan, definition.ExamplePrivacy, definition.Rounds, initialSha256,
+            definition.Privacy?.AuditCommitment);
+        await sessions.InsertAsync(record, new Checkpoint(0, weights, initialSha256), header);
         (_record, _spec, _weights) = (record, spec, weights);
         _optimizer = ServerOptimizer.For(definition.ServerOptimizer, definition.ServerLearningRate);
         _optimizerState = _optimizer.Initial(weights.Length);

@@ -10,13 +10,18 @@ namespace FedLearn.Coordinator.Grains.Sessions;
 /// </summary>
 internal static class SessionLedger
 {
-    /// <summary>The header of a new session's ledger, or null for a session without differential privacy.</summary>
+    /// <summary>
+    /// The header of a new session's ledger, or null for a session without differential privacy. It anchors the initial
+    /// model's hash and, for an audited session, the audit commitment, so both are checkable offline (docs/ledger.md).
+    /// </summary>
     public static LedgerHeader? CreateHeader(
-        LedgerSigner signer, string sessionId, DateTimeOffset now, PrivacyPlan? plan, ExamplePrivacyDefinition? example, int plannedRounds) =>
+        LedgerSigner signer, string sessionId, DateTimeOffset now, PrivacyPlan? plan, ExamplePrivacyDefinition? example, int plannedRounds,
+        string initialModelSha256, byte[]? auditCommitment) =>
         plan is null && example is null
             ? null
             : signer.CreateHeader(sessionId, now, plan?.EpsilonBudget, plan?.Delta, plan?.Accountant, example is null ? null : Declaration(example, plannedRounds),
-                plan is null ? null : LedgerAdversaries.AgainstCoordinatorFor(plan.Mechanism), LedgerAccountingVersions.Current);
+                plan is null ? null : LedgerAdversaries.AgainstCoordinatorFor(plan.Mechanism), LedgerAccountingVersions.Current,
+                initialModelSha256, auditCommitment is null ? null : Convert.ToHexStringLower(auditCommitment));
 
     /// <summary>
     /// The round's entry before sealing. <paramref name="participantLevel"/> is null for a session without a participant-level

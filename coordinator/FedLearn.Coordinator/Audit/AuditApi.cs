@@ -68,6 +68,11 @@ internal sealed class AuditApi(
             {
                 throw new InvalidOperationException($"Session '{sessionId}' has no participant-level privacy: there is no ε to audit.");
             }
+            // The header anchors the commitment for auditors (sessions created before it did have none there).
+            if (document.Header.AuditCommitment is { } anchored && anchored != Convert.ToHexStringLower(commitment))
+            {
+                throw new InvalidOperationException($"Session '{sessionId}''s ledger header anchors another audit commitment than the session's; verify the ledger (fedlearn ledger verify).");
+            }
             var head = document.Entries.Count > 0 ? document.Entries[^1]
                 : throw new InvalidOperationException($"Session '{sessionId}' committed no round: there is nothing to audit.");
             if (signer.ForeignKeyProblem(document.Header.PublicKey) is { } foreign || !signer.HasSigned(head))
@@ -97,7 +102,8 @@ internal sealed class AuditApi(
                 bound, request.Canaries, request.Unseen, models[0].Length, head.Round, CanaryScoring.ChangedRounds(models), confidence,
                 EmpiricalEpsilon.DefaultResamples, Convert.ToHexStringLower(seed), [.. request.CanaryIds], testNoise.Scale, threats,
                 threats.Any(t => t.Flagged) ? AuditReportDocument.Flagged : AuditReportDocument.Pass,
-                "yes: the canaries took part like any participant, so every released model of this session includes their updates");
+                "yes: the canaries took part like any participant, so every released model of this session includes their updates",
+                Convert.ToHexStringLower(commitment));
             var json = report.Serialize();
             var signature = signer.SignDocument(Encoding.UTF8.GetBytes(json));
             await audits.InsertAsync(sessionId, report.RecordedAt, head.Sequence, head.EntryHash, json, signature, signer.PublicKey, ct);

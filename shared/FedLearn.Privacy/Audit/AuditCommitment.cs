@@ -31,6 +31,10 @@ public static class AuditCommitment
         return SHA256.HashData(message);
     }
 
+    /// <summary>The commitment as lowercase hex, the form the ledger header and the report carry.</summary>
+    public static string ComputeHex(ReadOnlySpan<byte> seed, int canaries, int unseen, double confidence) =>
+        Convert.ToHexStringLower(Compute(seed, canaries, unseen, confidence));
+
     /// <summary>True when <paramref name="commitment"/> is the commitment to these values (compared in constant time).</summary>
     public static bool Matches(ReadOnlySpan<byte> commitment, ReadOnlySpan<byte> seed, int canaries, int unseen, double confidence) =>
         CryptographicOperations.FixedTimeEquals(commitment, Compute(seed, canaries, unseen, confidence));

@@ -7,7 +7,9 @@ namespace FedLearn.Privacy.Audit;
 /// The audit report the coordinator signs and stores (docs/audit.md, "The report"): what the ledger claims (ε_bound), what
 /// the canaries measured (ε_est per threat model), the verdict, and everything needed to recompute it from the released
 /// models: the canary seed, K, K′, the confidence, every score. Serialised with <see cref="Json"/>; the signature covers the
-/// exact serialised text.
+/// exact serialised text. Format 2 adds <paramref name="AuditCommitment"/>, the commitment the ledger header also anchors,
+/// so an auditor checks offline that these are the canaries fixed before the session started; format 1 reports (without
+/// it) still read.
 /// </summary>
 public sealed record AuditReportDocument(
     string Format,
@@ -27,9 +29,14 @@ public sealed record AuditReportDocument(
     double CoordinatorTestNoiseScale,
     IReadOnlyList<AuditThreatModel> ThreatModels,
     string Verdict,
-    string ModelIncludesCanaries)
+    string ModelIncludesCanaries,
+    string? AuditCommitment = null)
 {
-    public const string CurrentFormat = "fedlearn-audit/1";
+    /// <summary>Reports before the commitment was in them: it is checkable offline only when the ledger header anchors it.</summary>
+    public const string FormatWithoutCommitment = "fedlearn-audit/1";
+    /// <summary>Reports that carry <see cref="AuditCommitment"/> (lowercase hex), which must match the ledger header's.</summary>
+    public const string FormatWithCommitment = "fedlearn-audit/2";
+    public const string CurrentFormat = FormatWithCommitment;
     public const string Pass = "pass";
     public const string Flagged = "flagged";
     public const string FinalModel = "final_model";
