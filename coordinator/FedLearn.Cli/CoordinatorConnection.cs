@@ -10,7 +10,7 @@ internal static class CoordinatorConnection
 {
     public static readonly Option<string> Coordinator = new("--coordinator")
     {
-        Description = "The coordinator's gRPC address (or set FEDLEARN_COORDINATOR). https:// (mutual TLS); http:// only for a coordinator in insecure development mode.",
+        Description = "The coordinator's gRPC address (or set FEDLEARN_COORDINATOR). https:// (mutual TLS); http:// only for a coordinator in insecure development mode. For a cluster, several addresses separated by commas: a command that finds one unavailable runs again at the next.",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FEDLEARN_COORDINATOR") ?? "https://127.0.0.1:5100",
     };
@@ -33,14 +33,49 @@ internal static class CoordinatorConnection
             ? configured
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".fedlearn", "credentials");
 
+    // One command per process: which of the --coordinator addresses it is using, moved on by MoveToNextAddress.
+    private static IReadOnlyList<Uri>? s_addresses;
+    private static int s_current;
+
+    /// <summary>The address in use: the first of --coordinator, or the one <see cref="MoveToNextAddress"/> moved to.</summary>
     public static Uri Address(ParseResult parse)
     {
-        var address = parse.GetRequiredValue(Coordinator);
-        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+        s_addresses ??= Addresses(parse.GetRequiredValue(Coordinator));
+        return s_addresses[s_current];
+    }
+
+    /// <summary>
+    /// After the address in use answered UNAVAILABLE (down, or a silo whose cluster has not yet declared a dead peer
+    /// dead): the next --coordinator address, each tried once per command, or null when none is left (or none was used).
+    /// </summary>
+    public static Uri? MoveToNextAddress()
+    {
+        if (s_addresses is null || s_current + 1 >= s_addresses.Count)
         {
-            throw new ArgumentException($"--coordinator must be an https:// (or, for a development coordinator, http://) address, not '{address}'.");
+            return null;
         }
-        return uri;
+        return s_addresses[++s_current];
+    }
+
+    /// <summary>--coordinator's addresses in the order given: one, or a cluster's separated by commas, all of one scheme.</summary>
+    /// <exception cref="ArgumentException">One is not an absolute http(s) address, or the schemes differ.</exception>
+    public static IReadOnlyList<Uri> Addresses(string value)
+    {
+        List<Uri> addresses = [];
+        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(part, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+            {
+                throw new ArgumentException($"--coordinator must be an https:// (or, for a development coordinator, http://) address, or several separated by commas, not '{value}'.");
+            }
+            addresses.Add(uri);
+        }
+        // A cluster is served either over mutual TLS or (development only) in plain text, never both.
+        if (addresses.Any(a => a.Scheme != addresses[0].Scheme))
+        {
+            throw new ArgumentException($"--coordinator's addresses must all be https:// (or all http://), not '{value}'.");
+        }
+        return addresses;
     }
 
     /// <summary>A channel presenting the user's certificate over TLS 1.3 (plain text only to an http:// development coordinator).</summary>
