@@ -20,4 +20,5 @@ public sealed record RoundTask(
     [property: Id(14)] ExamplePrivacyDefinition? ExamplePrivacy = null,
     [property: Id(15)] int PlannedRounds = 0,
     [property: Id(16)] string LedgerKeySha256 = "",
-    [property: Id(17)] double ProximalMu = 0);
+    [property: Id(17)] double ProximalMu = 0,
+    [property: Id(18)] string TraceParent = "");

@@ -14,7 +14,8 @@ namespace FedLearn.IntegrationTests;
 /// <summary>
 /// The metrics and traces of a real private session: scraped by Prometheus from Coordinator:PrometheusUrl, and exported
 /// over OTLP (HTTP/protobuf) to a collector that records what arrives. The figures must be the session's, and no
-/// participant id may appear in any of it.
+/// participant id may appear in any of it. A round is one trace across the coordinator and a participant daemon that
+/// exports its own spans, and both sides' logs carry its trace id.
 /// </summary>
 public sealed partial class TelemetryTests : IAsyncLifetime
 {
@@ -24,6 +25,7 @@ public sealed partial class TelemetryTests : IAsyncLifetime
     private WebApplication _collector = null!;
     private TestFederation _federation = null!;
     private int _prometheusPort;
+    private string _logs = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -31,6 +33,7 @@ public sealed partial class TelemetryTests : IAsyncLifetime
     {
         _collector = await StartCollectorAsync();
         _prometheusPort = FreePort.Next();
+        _logs = Directory.CreateTempSubdirectory("fedlearn-test-logs-").FullName;
         _federation = await TestFederation.StartAsync(participants: 4, examplesEach: 60, idPrefix: "otel-p", coordinatorSettings: new Dictionary<string, string?>
         {
             ["Coordinator:PrometheusUrl"] = $"http://127.0.0.1:{_prometheusPort}/",
@@ -38,6 +41,7 @@ public sealed partial class TelemetryTests : IAsyncLifetime
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            ["Coordinator:LogDirectory"] = _logs,
         });
     }
 
@@ -45,7 +49,82 @@ public sealed partial class TelemetryTests : IAsyncLifetime
     {
         await _federation.DisposeAsync();
         await _collector.DisposeAsync();
+        Directory.Delete(_logs, recursive: true);
     }
+
+    [Fact]
+    public async Task ARound_IsOneTraceOnBothSides_ParticipantSpansAndCallsJoinIt_LogsCarryItsTraceId()
+    {
+        var admin = _federation.Coordinator.Admin;
+        // A daemon that exports its own spans to the same collector (its operator's, in real life).
+        using var daemon = new ParticipantProcess(_federation.Coordinator.Address.ToString(),
+            _federation.Coordinator.IssueCredentials("traced", FedLearn.Identity.Roles.Participant).Directory, "traced",
+            Path.Combine(_federation.DataDirectory, "participant-0.csv"), new Dictionary<string, string>
+            {
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = _collector.Urls.First(),
+                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+                ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            }, "--spend-log", Path.Combine(_logs, "traced-spent.jsonl"));
+        await Sessions.WaitForParticipantsAsync(admin, SyntheticData.Features, SyntheticData.Classes, 5, Ct);
+        // Everyone connected is in the one round.
+        var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, rounds: 1, perRound: 5, min: 5, deadlineSeconds: 60);
+        var created = await admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
+        await admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);
+        Assert.Equal(SessionState.Completed, (await Sessions.WatchUntilFinishedAsync(admin, created.SessionId, TimeSpan.FromSeconds(120))).State);
+
+        // The daemon's log line for its upload ends with the trace id of the attempt it belongs to.
+        var uploaded = await WaitForAsync(() => TracedUpload().Match(daemon.Output) is { Success: true } m && m.Groups["session"].Value == created.SessionId ? m : null);
+        var traceId = uploaded.Groups["trace"].Value;
+        var traceBytes = Convert.FromHexString(traceId);
+
+        // Over OTLP: the daemon's span (service fedlearn-participant) and the coordinator's spans of that trace — the round's
+        // opening and commit, and the server span of the daemon's upload, which joined it through the traceparent header.
+        await WaitForAsync(() => Traces().Any(b => Has(b, "fedlearn-participant") && Has(b, "fedlearn.participant.round") && Contains(b, traceBytes)) ? "" : null);
+        await WaitForAsync(() => Traces().Any(b => !Has(b, "fedlearn-participant") && Has(b, "fedlearn.round") && Contains(b, traceBytes)) ? "" : null);
+        await WaitForAsync(() => Traces().Any(b => !Has(b, "fedlearn-participant") && Has(b, "UploadUpdate") && Contains(b, traceBytes)) ? "" : null);
+
+        // The coordinator's JSON log: the attempt's opening carries the same trace id.
+        var opened = $"\"Session {{SessionId}} opened round {{Round}} attempt {{Attempt}}\"";
+        await WaitForAsync(() => CoordinatorLogLines().Any(l => l.Contains(opened, StringComparison.Ordinal)
+            && l.Contains(created.SessionId, StringComparison.Ordinal) && l.Contains($"\"@tr\":\"{traceId}\"", StringComparison.Ordinal)) ? "" : null);
+    }
+
+    private IEnumerable<byte[]> Traces() => _otlp.Where(m => m.Path == "/v1/traces").Select(m => m.Body);
+
+    private static bool Has(byte[] body, string text) => Contains(body, Encoding.UTF8.GetBytes(text));
+
+    private static bool Contains(byte[] body, byte[] part) => body.AsSpan().IndexOf(part) >= 0;
+
+    private IEnumerable<string> CoordinatorLogLines()
+    {
+        foreach (var file in Directory.GetFiles(_logs, "coordinator-*.json"))
+        {
+            // Shared: the coordinator still has it open for appending.
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            while (reader.ReadLine() is { } line)
+            {
+                yield return line;
+            }
+        }
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<T?> found) where T : class
+    {
+        using var waited = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        waited.CancelAfter(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            if (found() is { } value)
+            {
+                return value;
+            }
+            await Task.Delay(200, waited.Token);
+        }
+    }
+
+    [GeneratedRegex(@"Session (?<session>\S+) round 1: update accepted .* (?<trace>[0-9a-f]{32})\s*$", RegexOptions.Multiline)]
+    private static partial Regex TracedUpload();
 
     [Fact]
     public async Task PrometheusOnANonLoopbackAddress_RefusedUnlessExplicitlyAllowed()

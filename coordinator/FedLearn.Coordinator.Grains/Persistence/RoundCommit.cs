@@ -17,4 +17,5 @@ public sealed record RoundCommit(
     string? Message,
     LedgerEntry? Ledger = null,
     string? UnchangedReason = null,
-    ServerOptimizerState? OptimizerState = null);
+    ServerOptimizerState? OptimizerState = null,
+    string? TraceParent = null);

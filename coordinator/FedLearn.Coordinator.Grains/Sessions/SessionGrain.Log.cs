@@ -14,6 +14,9 @@ public sealed partial class SessionGrain
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming session {SessionId} at round {Round}")]
     private partial void LogResuming(string sessionId, int round);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} opened round {Round} attempt {Attempt}")]
+    private partial void LogOpened(string sessionId, int round, int attempt);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} committed round {Round} from {Participants} updates; test accuracy {Accuracy:P2}")]
     private partial void LogCommitted(string sessionId, int round, int participants, double accuracy);
 

@@ -1,6 +1,7 @@
 using FedLearn.Coordinator.Grains.Optimization;
 using FedLearn.Coordinator.Grains.Persistence;
 using FedLearn.Coordinator.Grains.Rounds;
+using FedLearn.Coordinator.Grains.Telemetry;
 using FedLearn.Ledger;
 using FedLearn.Training;
 
@@ -111,10 +112,13 @@ public sealed partial class SessionGrain
             return;
         }
         // Durable before any task is pushed: the attempt's number (never handed out again) and, when private, its charge.
+        using var trace = CoordinatorTelemetry.StartRoundOpening(SessionId, round);
         var openedAt = time.GetUtcNow();
         var attempt = await attempts.OpenAsync(SessionId, round, openedAt, selected.Count, draw.Charge);
         _attempts = attempt;
-        var opened = new RoundAttempt(round, attempt, openedAt, selected.Count, draw.Charge);
+        trace?.SetTag("attempt", attempt);
+        LogOpened(SessionId, round, attempt);
+        var opened = new RoundAttempt(round, attempt, openedAt, selected.Count, draw.Charge) { TraceParent = trace?.Id };
         if (draw.UndersizedReason is { } undersized)
         {
             var reason = $"Poisson sampling (q = {_privacy!.Plan.SamplingRate:G3}) selected {selected.Count} of {available.Count} connected participants; {undersized}";
@@ -125,7 +129,7 @@ public sealed partial class SessionGrain
             SessionId, round, attempt, definition.Model, definition.LocalEpochs, definition.BatchSize, definition.LearningRate,
             _weights.Length, WeightHash.Sha256Hex(_weights), time.GetUtcNow().AddSeconds(definition.RoundDeadlineSeconds),
             roundPrivacy, minimum, _privacy?.Spent ?? 0, draw.SecureAggregation, definition.ExamplePrivacy, definition.Rounds,
-            _ledgerHeader is null ? "" : signer.PublicKeySha256, definition.ProximalMu);
+            _ledgerHeader is null ? "" : signer.PublicKeySha256, definition.ProximalMu, trace?.Id ?? "");
         List<string> ids = [.. selected.Select(p => p.ParticipantId)];
         await RoundGrain(round).Begin(new RoundPlan(task, ids, minimum, _weights, definition.Robustness, available.Count));
         (_openRound, _openAttempt, _openSelected, _openReported, _progressMessage) = (task, opened, selected.Count, 0, null);
@@ -219,7 +223,7 @@ public sealed partial class SessionGrain
         var message = finalState is null ? finished ? $"Completed all {record.Definition.Rounds} rounds." : null : finalMessage;
         var (ledgerEntry, epsilonSpent) = await DraftLedgerEntryAsync(summary, charge, exampleEpsilonMax, noisyUnclippedCount);
         await sessions.CommitRoundAsync(new RoundCommit(SessionId, summary, weights, state, message, ledgerEntry, unchangedReason,
-            _optimizer!.IsStateful ? optimizerState : null), cancellationToken);
+            _optimizer!.IsStateful ? optimizerState : null, attempt.TraceParent), cancellationToken);
         if (charge is not null)
         {
             _privacy?.RecordCommitted(charge.NoiseMultiplier, epsilonSpent, ledgerEntry?.SamplerTvDistance ?? 0);

@@ -55,7 +55,9 @@ public static class CoordinatorTelemetry
         }
         var summary = commit.Summary;
         RoundDuration.Record((summary.CompletedAt - summary.StartedAt).TotalSeconds, session);
-        using (var span = Source.StartActivity("fedlearn.round", ActivityKind.Internal, parentContext: default, startTime: summary.StartedAt))
+        // In the attempt's trace, beside its opening span and the participants' spans, when this activation opened it.
+        var trace = ActivityContext.TryParse(commit.TraceParent, null, isRemote: false, out var opened) ? opened : default;
+        using (var span = Source.StartActivity("fedlearn.round", ActivityKind.Internal, parentContext: trace, startTime: summary.StartedAt))
         {
             span?.SetTag("session_id", commit.SessionId);
             span?.SetTag("round", summary.Round);
@@ -78,6 +80,27 @@ public static class CoordinatorTelemetry
                 EpsilonSpent.Record(value, session, new("accountant", accountant), new("adversary", adversary));
             }
         }
+    }
+
+    /// <summary>
+    /// The opening of a round attempt: the root span of a new trace (not a child of the tick or call that opened it), current
+    /// while the attempt is recorded and its tasks are pushed. Its W3C context travels in every task (RoundTask.traceparent),
+    /// so the participants' spans, their calls for the task and the round's commit span all join that trace. Null when no
+    /// one records traces.
+    /// </summary>
+    public static Activity? StartRoundOpening(string sessionId, int round)
+    {
+        var caller = Activity.Current;
+        Activity.Current = null;
+        var span = Source.StartActivity("fedlearn.round.open", ActivityKind.Internal);
+        if (span is null)
+        {
+            Activity.Current = caller;
+            return null;
+        }
+        span.SetTag("session_id", sessionId);
+        span.SetTag("round", round);
+        return span;
     }
 
     public static void AttemptAborted(string sessionId, string reason) =>

@@ -240,6 +240,7 @@ internal static class ProtoMapping
         ExamplePrivacy = task.ExamplePrivacy is null ? null : ToProto(task.ExamplePrivacy),
         PlannedRounds = task.PlannedRounds,
         LedgerKeySha256 = task.LedgerKeySha256,
+        Traceparent = task.TraceParent,
         SecureAggregation = task.SecureAggregation is not { } s ? null : new SecureAggregationSetup
         {
             Index = s.Index,

@@ -3,6 +3,7 @@ using FedLearn.Identity;
 using FedLearn.Participant.Encoding;
 using FedLearn.Participant.Policy;
 using FedLearn.Participant.Spending;
+using FedLearn.Participant.Telemetry;
 using FedLearn.Participant.Work;
 using Microsoft.Extensions.Logging;
 using Serilog;
@@ -84,9 +85,11 @@ internal static partial class RunCommand
             }
             var settings = new ParticipantSettings(coordinatorUrl, participantId, TimeSpan.FromSeconds(parse.GetValue(maxBackoff)),
                 Math.Max(1, parse.GetValue(threads)), enrolled, [.. addresses.Skip(1)]);
+            // A line written while a round task runs ends with the trace id of the coordinator's attempt it belongs to.
             using var serilog = new LoggerConfiguration()
-                .WriteTo.Console(outputTemplate: $"[{{Timestamp:HH:mm:ss}} {{Level:u3}}] {settings.ParticipantId}: {{Message:lj}}{{NewLine}}{{Exception}}")
+                .WriteTo.Console(outputTemplate: $"[{{Timestamp:HH:mm:ss}} {{Level:u3}}] {settings.ParticipantId}: {{Message:lj}} {{TraceId}}{{NewLine}}{{Exception}}")
                 .CreateLogger();
+            using var tracing = ParticipantTelemetry.ExportIfConfigured();
             using var loggers = new SerilogLoggerFactory(serilog);
             var log = loggers.CreateLogger("fedlearn-participant");
             try

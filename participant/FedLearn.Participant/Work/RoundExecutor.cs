@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using FedLearn.Participant.Encoding;
 using FedLearn.Participant.Policy;
 using FedLearn.Participant.Spending;
+using FedLearn.Participant.Telemetry;
 using FedLearn.Privacy;
 using FedLearn.Protos;
 using FedLearn.Protos.V1;
@@ -45,6 +46,8 @@ public sealed partial class RoundExecutor(
 
     public async Task ExecuteAsync(ParticipantService.ParticipantServiceClient client, RoundTask task, CancellationToken ct)
     {
+        // Current for the whole task: its calls and log lines carry the attempt's trace context.
+        using var span = ParticipantTelemetry.StartTask(task);
         Resources.Tally.TaskReceived();
         var records = spendLog?.ReadAll() ?? [.. _unloggedSpends];
         var history = records.Where(r => r.ParticipantId == settings.ParticipantId && r.SessionId == task.SessionId).ToList();

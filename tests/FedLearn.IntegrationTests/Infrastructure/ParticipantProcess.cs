@@ -19,6 +19,13 @@ internal sealed class ParticipantProcess : IDisposable
     /// <param name="coordinators">The daemon's --coordinator: one address, or a cluster's addresses separated by commas.</param>
     /// <param name="credentials">A directory with the participant's enrolled ca.crt, client.crt and client.key.</param>
     public ParticipantProcess(string coordinators, string credentials, string id, string dataPath, params string[] extraArguments)
+        : this(coordinators, credentials, id, dataPath, new Dictionary<string, string>(), extraArguments)
+    {
+    }
+
+    /// <param name="environment">Variables set for the daemon (e.g. OTEL_EXPORTER_OTLP_ENDPOINT).</param>
+    public ParticipantProcess(
+        string coordinators, string credentials, string id, string dataPath, IReadOnlyDictionary<string, string> environment, params string[] extraArguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -26,6 +33,10 @@ internal sealed class ParticipantProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         foreach (var argument in new[]
                  {
                      BuiltTool.Path("FedLearn.Participant", "fedlearn-participant.dll"), "run", "--coordinator", coordinators,
