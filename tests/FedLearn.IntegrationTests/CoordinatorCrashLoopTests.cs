@@ -20,7 +20,6 @@ namespace FedLearn.IntegrationTests;
 /// </summary>
 public sealed partial class CoordinatorCrashLoopTests : IAsyncLifetime
 {
-    private const int Rounds = 3;
     private const int ParticipantCount = 3;
     private const double Budget = 2.0;
 
@@ -32,6 +31,7 @@ public sealed partial class CoordinatorCrashLoopTests : IAsyncLifetime
     private CertificateAuthority _ca = null!;
     private string _directory = null!;
     private string _federation = null!;
+    private int _rounds;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -73,16 +73,10 @@ public sealed partial class CoordinatorCrashLoopTests : IAsyncLifetime
     [Fact]
     public async Task ExamplePrivateSession_CoordinatorKilledRepeatedly_FinishesWithinBudget_EachRoundOnce_EveryTrainingSpent()
     {
-        var (shards, testSet) = SyntheticData.Write(Path.Combine(_directory, "data"), ParticipantCount, examplesEach: 100);
-        // A lone coordinator on localhost clustering, the default deployment, restarted on the same ports after each kill.
-        _coordinator = new CoordinatorProcess("crashing", _database, _federation, testSet, "crash-loop", Path.Combine(_directory, "coordinator"), cluster: false);
-        await _coordinator.WaitUntilServingAsync(_ca.Certificate, Ct);
-        StartParticipants(shards);
-
-        var admin = Admin();
-        await Sessions.WaitForParticipantsAsync(admin, SyntheticData.Features, SyntheticData.Classes, ParticipantCount, Ct);
+        _rounds = 3;
+        var admin = await StartFederationAsync();
         // Whoever is connected is drawn (up to three), two suffice: a round never waits for a daemon still reconnecting.
-        var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, Rounds, perRound: ParticipantCount, min: 2, deadlineSeconds: 60);
+        var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, _rounds, perRound: ParticipantCount, min: 2, deadlineSeconds: 60);
         config.ExamplePrivacy = new ExamplePrivacyParameters { EpsilonBudget = Budget, Delta = 1e-5, ClipNorm = 1.0, ExpectedBatchSize = 25 };
         var created = await admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
         await admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);
@@ -90,8 +84,74 @@ public sealed partial class CoordinatorCrashLoopTests : IAsyncLifetime
 
         // As many kills after training as the σ calibration's rerun allowance (max(3, ⌈R/4⌉) = 3) absorbs, and one at the
         // commit: if each rerun were trained for again, the last round would find the budget spent.
+        await KillRepeatedlyAsync(session, Aim.AfterTraining, Aim.WhileResuming, Aim.AfterTraining, Aim.AtCommit, Aim.BetweenRounds, Aim.AfterTraining);
+
+        // Each participant's example-level ε stays within its budget, and its spend log agrees with the ledger.
+        var ledger = await ExportLedgerAsync(session);
+        foreach (var log in _spendLogs.Where(File.Exists))
+        {
+            var example = SpendLines(log, session).Select(l => l.GetProperty("example")).ToList();
+            var epsilons = example.Select(e => e.GetProperty("epsilon").GetDouble()).ToList();
+            Assert.True(epsilons.All(e => e <= Budget), $"{log}: ε {string.Join(", ", epsilons)}");
+            // The model changes only when a round commits: a rerun on the same model sent the update trained for it again.
+            var trainings = example.Count(e => e.GetProperty("steps").GetInt32() > 0);
+            Assert.True(trainings <= _rounds, $"{log}: trained {trainings} times for {_rounds} rounds");
+            var checkedLedger = await BuiltTool.RunParticipantToolAsync("check-ledger", "--ledger", ledger, "--spend-log", log);
+            Assert.True(checkedLedger.ExitCode == 0, checkedLedger.Output);
+        }
+    }
+
+    /// <summary>
+    /// (b) A participant-level private session with secure aggregation in the same crash loop. Such a session never redraws:
+    /// an attempt the crash lost commits its round unchanged and charged (D2), so the kills use up rounds; each is still
+    /// committed once, charged in the ledger, and every participant's spend log agrees with it.
+    /// </summary>
+    [Fact]
+    public async Task SecureAggregationSession_CoordinatorKilledRepeatedly_EveryRoundCommittedOnceAndCharged_SpendLogsAgree()
+    {
+        _rounds = 5;
+        var admin = await StartFederationAsync();
+        // Secure aggregation needs three in a cohort: every daemon is drawn (q = 1) once all three are back.
+        var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, _rounds, perRound: ParticipantCount, min: 3, deadlineSeconds: 60);
+        config.Privacy = new PrivacyConfig { EpsilonBudget = 100, Delta = 1e-5, Accountant = "rdp", NoiseMultiplier = 1.0, ClipNorm = 1.0, SamplingRate = 1.0 };
+        var created = await admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
+        Assert.True(created.Privacy.Parameters.SecureAggregation);
+        await admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);
+        var session = created.SessionId;
+
+        await KillRepeatedlyAsync(session, Aim.AfterTraining, Aim.WhileResuming, Aim.AtCommit, Aim.BetweenRounds, Aim.AfterTraining);
+
+        var ledger = await ExportLedgerAsync(session);
+        var entries = LedgerJson.Deserialize(await File.ReadAllTextAsync(ledger, Ct)).Entries;
+        Assert.Equal(Enumerable.Range(1, _rounds), entries.Select(e => e.Round));
+        Assert.All(entries, e => Assert.True(e.NoiseMultiplier > 0, $"round {e.Round} is not charged"));
+        foreach (var log in _spendLogs.Where(File.Exists))
+        {
+            var checkedLedger = await BuiltTool.RunParticipantToolAsync("check-ledger", "--ledger", ledger, "--spend-log", log);
+            Assert.True(checkedLedger.ExitCode == 0, checkedLedger.Output);
+        }
+    }
+
+    /// <summary>A lone coordinator on localhost clustering, the default deployment, and the daemons; the admin client.</summary>
+    private async Task<AdminService.AdminServiceClient> StartFederationAsync()
+    {
+        var (shards, testSet) = SyntheticData.Write(Path.Combine(_directory, "data"), ParticipantCount, examplesEach: 100);
+        _coordinator = new CoordinatorProcess("crashing", _database, _federation, testSet, "crash-loop", Path.Combine(_directory, "coordinator"), cluster: false);
+        await _coordinator.WaitUntilServingAsync(_ca.Certificate, Ct);
+        StartParticipants(shards);
+        var admin = Admin();
+        await Sessions.WaitForParticipantsAsync(admin, SyntheticData.Features, SyntheticData.Classes, ParticipantCount, Ct);
+        return admin;
+    }
+
+    /// <summary>
+    /// Kills the coordinator at each aim in turn (until the session ends), restarting it on the same ports each time, then
+    /// follows the session to its end and checks what must hold however the kills landed.
+    /// </summary>
+    private async Task KillRepeatedlyAsync(string session, params Aim[] aims)
+    {
         List<string> kills = [];
-        foreach (var aim in new[] { Aim.AfterTraining, Aim.WhileResuming, Aim.AfterTraining, Aim.AtCommit, Aim.BetweenRounds, Aim.AfterTraining })
+        foreach (var aim in aims)
         {
             if (!await WaitForAimAsync(session, aim))
             {
@@ -102,27 +162,19 @@ public sealed partial class CoordinatorCrashLoopTests : IAsyncLifetime
             TestContext.Current.TestOutputHelper?.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} killed: {kills[^1]}");
             _coordinator.Restart();
         }
-        Assert.True(kills.Count >= 5, $"Only {kills.Count} kills landed before the session ended: {string.Join(", ", kills)}");
+        Assert.True(kills.Count >= aims.Length - 1, $"Only {kills.Count} kills landed before the session ended: {string.Join(", ", kills)}");
 
         var final = await WatchThroughRestartAsync(session);
         TestContext.Current.TestOutputHelper?.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} finished: {final.State}");
         Assert.True(final.State == SessionState.Completed, $"{final} after kills {string.Join(", ", kills)}\n{_coordinator.Output}");
         await AssertCrashInvariantsAsync(session);
+    }
 
-        // Each participant's example-level ε stays within its budget, and its spend log agrees with the ledger.
+    private async Task<string> ExportLedgerAsync(string session)
+    {
         var ledger = Path.Combine(_directory, "ledger.json");
         await File.WriteAllTextAsync(ledger, (await Admin().GetLedgerAsync(new SessionRequest { SessionId = session }, cancellationToken: Ct)).Json, Ct);
-        foreach (var log in _spendLogs.Where(File.Exists))
-        {
-            var example = SpendLines(log, session).Select(l => l.GetProperty("example")).ToList();
-            var epsilons = example.Select(e => e.GetProperty("epsilon").GetDouble()).ToList();
-            Assert.True(epsilons.All(e => e <= Budget), $"{log}: ε {string.Join(", ", epsilons)}");
-            // The model changes only when a round commits: a rerun on the same model sent the update trained for it again.
-            var trainings = example.Count(e => e.GetProperty("steps").GetInt32() > 0);
-            Assert.True(trainings <= Rounds, $"{log}: trained {trainings} times for {Rounds} rounds");
-            var checkedLedger = await BuiltTool.RunParticipantToolAsync("check-ledger", "--ledger", ledger, "--spend-log", log);
-            Assert.True(checkedLedger.ExitCode == 0, checkedLedger.Output);
-        }
+        return ledger;
     }
 
     private enum Aim
@@ -155,7 +207,7 @@ public sealed partial class CoordinatorCrashLoopTests : IAsyncLifetime
         var accepted = AcceptedUploads(session, committed + 1);
         while (true)
         {
-            if (committed >= Rounds || await CommittedCountAsync(session) >= Rounds)
+            if (committed >= _rounds || await CommittedCountAsync(session) >= _rounds)
             {
                 return false;
             }
@@ -184,7 +236,7 @@ public sealed partial class CoordinatorCrashLoopTests : IAsyncLifetime
     /// </summary>
     private async Task AssertCrashInvariantsAsync(string session)
     {
-        Assert.Equal(Enumerable.Range(1, Rounds), await QueryIntsAsync("SELECT round FROM rounds WHERE session_id = $1 AND outcome = 'committed' ORDER BY round", session));
+        Assert.Equal(Enumerable.Range(1, _rounds), await QueryIntsAsync("SELECT round FROM rounds WHERE session_id = $1 AND outcome = 'committed' ORDER BY round", session));
         Assert.Empty(await QueryIntsAsync("""
             SELECT a.attempt FROM round_attempts a WHERE a.session_id = $1
               AND NOT EXISTS (SELECT 1 FROM rounds r WHERE r.session_id = a.session_id AND r.round = a.round AND r.attempt = a.attempt)
