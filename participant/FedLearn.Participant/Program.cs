@@ -10,6 +10,7 @@ var root = new RootCommand("fedlearn-participant: the FedLearn participant daemo
     CheckLedgerCommand.Create(),
     SplitDatasetCommand.Create(),
     SimulateCommand.Create(),
+    AuditExamplesCommand.Create(),
 };
 // Ctrl+C cancels the command's token; a daemon finishing an append, or a simulation closing thousands of connections,
 // gets this long before the process is ended.

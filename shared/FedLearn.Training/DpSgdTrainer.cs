@@ -38,6 +38,13 @@ public sealed class DpSgdTrainer : IDisposable
     public ModelSpec Spec => _runner.Spec;
 
     /// <summary>
+    /// Indexes of records that stay in the dataset (so N, q and the sampling are unchanged) but contribute the zero
+    /// gradient when sampled: the zero-out neighbour of each (docs/threat-model.md, D1). The one-run audit's excluded
+    /// canaries (<see cref="ExampleCanaryAudit"/>); null or empty in ordinary training.
+    /// </summary>
+    public IReadOnlySet<int>? ZeroedRecords { get; set; }
+
+    /// <summary>
     /// Runs DP-SGD for <see cref="DpSgdOptions.Epochs"/> × ⌈N / ExpectedBatchSize⌉ steps, updating
     /// <paramref name="weights"/> in place: w ← w − lr · (γ·(round(S/γ) + N_Z(0, σ_int²)^d)) / (qN), with
     /// γ a power of two and σ_int ≥ σ·Δ/γ, Δ = C + γ√d the sensitivity after snapping (<see cref="GridGaussianMechanism"/>),
@@ -126,6 +133,12 @@ public sealed class DpSgdTrainer : IDisposable
                         }
 
                         continue;
+                    }
+
+                    if (ZeroedRecords is { Count: > 0 } zeroed)
+                    {
+                        // After the B_max check, which counts them: a zeroed record is sampled like any other record.
+                        _sample.RemoveAll(zeroed.Contains);
                     }
 
                     if (_sample.Count == 0)
