@@ -6,9 +6,10 @@ chain, verifies every ECDSA P-256 signature (with the `cryptography` package; De
 checkpoints to entries, and checks that each entry records exactly the guarantee levels its header declares and stays
 within their budgets. It does not recompute ε (that needs the RDP/PLD accountants: `fedlearn ledger verify` does it);
 it does recompute, from the recorded ε and the entries' sampler distances, the δ each figure truly holds at
-(`delta_total`, accounting version 2), and, from the noise inputs each entry records (accounting versions 3 and 4), its
-sensitivity, its σ (secure aggregation: the certainly honest shares of a sum of discrete Gaussians, Kairouz, Liu &
-Steinke 2021, Prop. 14) and its samplers' distance η. For accounting version 4, whose release-consumer figures claim no amplification by
+(`delta_total`, accounting version 2; from version 6 plus each secure attempt's colluder tail δ_c), and, from the noise
+inputs each entry records (accounting versions 3 to 5), its sensitivity, its σ (secure aggregation: the certainly honest
+shares of a sum of discrete Gaussians, Kairouz, Liu & Steinke 2021, Prop. 14; from version 6 s_min − c(n), with c(n)
+re-derived from n, ρ and δ_c) and its samplers' distance η. For accounting versions 4 and 5, whose release-consumer figures claim no amplification by
 sampling, it checks each recorded ε against the exact ε of the composed Gaussian mechanisms at q = 1 (a lower bound any
 sound accountant's figure must reach), so a ledger that still claims amplification is named. It is a second implementation of the format, so an auditor need not trust FedLearn's own code for the integrity of the
 chain.
@@ -52,7 +53,7 @@ ENTRY_MEMBERS = [
     ("dimension", "i"), ("grid_scale", "n"), ("integer_noise_variance", "i"), ("padded_dimension", "i"),
     ("shamir_threshold", "i"), ("minimum_survivors", "i"), ("dropout_allowance", "n"), ("corruption_rate", "n"),
     ("clip_target_quantile", "n"), ("clip_learning_rate", "n"), ("bit_noise_stddev", "n"), ("report_noise_variance", "i"),
-    ("noisy_unclipped_count", "n"),
+    ("noisy_unclipped_count", "n"), ("assumed_colluders", "i"), ("colluder_tail_probability", "n"),
     ("example_epsilon_max", "n"), ("model_sha256", "s"), ("previous_hash", "s"),
 ]
 COORDINATOR_ENTRY_MEMBERS = ["epsilon_against_coordinator_rdp", "epsilon_against_coordinator_pld"]
@@ -65,9 +66,11 @@ SECURE_INPUT_MEMBERS = CENTRAL_INPUT_MEMBERS + [
 # in every entry and the released count in every entry that aggregated something.
 ADAPTIVE_PARAMETER_MEMBERS = ["clip_target_quantile", "clip_learning_rate", "bit_noise_stddev", "report_noise_variance"]
 ADAPTIVE_MEMBERS = ADAPTIVE_PARAMETER_MEMBERS + ["noisy_unclipped_count"]
+# Accounting version 6: a secure entry with noise inputs also records c(n) and δ_c (review-10 S2).
+COLLUDER_MEMBERS = ["assumed_colluders", "colluder_tail_probability"]
 PARTICIPANT_LEVEL_ENTRY_MEMBERS = [
     "sampling_rate", "noise_multiplier", "clip_norm", "sensitivity", "delta", "epsilon_rdp", "epsilon_pld",
-] + COORDINATOR_ENTRY_MEMBERS + RESIDUE_ENTRY_MEMBERS + SECURE_INPUT_MEMBERS + ADAPTIVE_MEMBERS
+] + COORDINATOR_ENTRY_MEMBERS + RESIDUE_ENTRY_MEMBERS + SECURE_INPUT_MEMBERS + ADAPTIVE_MEMBERS + COLLUDER_MEMBERS
 # accounting_version (docs/ledger.md): absent = 1 (ε only), 2 = entries record the samplers' distance and delta_total,
 # 3 = they also record the noise inputs.
 SAMPLER_RESIDUE_VERSION = 2
@@ -78,9 +81,12 @@ UNAMPLIFIED_VERSION = 4
 NOISE_INPUTS_VERSION = 3
 # 5 = as 4, and the entries of a session with adaptive clipping record it (Andrew et al. 2021).
 ADAPTIVE_VERSION = 5
-RESIDUE_VERSIONS = (SAMPLER_RESIDUE_VERSION, NOISE_INPUTS_VERSION, UNAMPLIFIED_VERSION, ADAPTIVE_VERSION)
-INPUT_VERSIONS = (NOISE_INPUTS_VERSION, UNAMPLIFIED_VERSION, ADAPTIVE_VERSION)
-UNAMPLIFIED_VERSIONS = (UNAMPLIFIED_VERSION, ADAPTIVE_VERSION)
+# 6 = as 5, and a secure cohort is assumed to hold c(n) colluders of a population with the fraction ρ colluding, not ⌊ρ·n⌋.
+COLLUDER_VERSION = 6
+RESIDUE_VERSIONS = (SAMPLER_RESIDUE_VERSION, NOISE_INPUTS_VERSION, UNAMPLIFIED_VERSION, ADAPTIVE_VERSION, COLLUDER_VERSION)
+INPUT_VERSIONS = (NOISE_INPUTS_VERSION, UNAMPLIFIED_VERSION, ADAPTIVE_VERSION, COLLUDER_VERSION)
+UNAMPLIFIED_VERSIONS = (UNAMPLIFIED_VERSION, ADAPTIVE_VERSION, COLLUDER_VERSION)
+ADAPTIVE_VERSIONS = (ADAPTIVE_VERSION, COLLUDER_VERSION)
 MAX_CLIP_LEARNING_RATE = 10.0
 TOLERANCE = 1e-6
 
@@ -255,12 +261,13 @@ def total_delta(delta, epsilon, distance):
     return min(1.0, delta + residue)
 
 
-def check_delta_total(problems, sequence, field, recorded, delta, distance, epsilons):
-    """The recorded δ with the samplers' error paid must be δ + (1 + e^ε)·Σ η at the larger recorded ε, within 1e-6."""
+def check_delta_total(problems, sequence, field, recorded, delta, distance, epsilons, colluder_tail=0.0):
+    """The recorded δ with the samplers' error paid must be δ + (1 + e^ε)·Σ η at the larger recorded ε, within 1e-6; from
+    version 6 plus Σ δ_c, unscaled (a union bound over attempts whose cohort may hold more colluders than assumed)."""
     usable = [e for e in epsilons if isinstance(e, (int, float)) and e >= 0 and math.isfinite(e)]
     if recorded is None or not usable:
         return
-    expected = total_delta(delta, max(usable), distance)
+    expected = min(1.0, total_delta(delta, max(usable), distance) + colluder_tail)
     if recorded < expected * (1 - TOLERANCE):
         problems.append(("delta_total_under_reported", sequence, "%s %r is below the recomputed %r" % (field, recorded, expected)))
     elif recorded > expected * (1 + TOLERANCE):
@@ -323,6 +330,26 @@ def corrupt(cohort, rho):
     return math.floor(rho * cohort + 1e-9)
 
 
+def colluders(cohort, rho, tail):
+    """c(n): the smallest c with E[(Binomial(n, ρ) − c)+] ≤ δ_c (docs/ledger.md, "Noise inputs: the derivations").
+
+    E[(Y − c)+] = Σ_{k>c} (k − c)·P[Y = k], with ln P[Y = k] from math.lgamma, summed from the far tail; a near-tie within
+    2⁻²⁰ relative of δ_c resolves upwards. It bounds P[X > c] for the hypergeometric count X of colluders in a uniform
+    n-subset of a population with at most the fraction ρ colluding (Hoeffding 1963, Theorem 4, with the convex (x − c)+)."""
+    if rho == 0:
+        return 0
+    log_pmf = [math.lgamma(cohort + 1) - math.lgamma(k + 1) - math.lgamma(cohort - k + 1)
+               + k * math.log(rho) + (cohort - k) * math.log1p(-rho) for k in range(cohort + 1)]
+    guarded = tail * (1 - 2.0 ** -20)
+    above, excess = 0.0, 0.0  # P[Y ≥ c] and E[(Y − (c − 1))+], walking c down from n (E[(Y − n)+] = 0)
+    for c in range(cohort, 0, -1):
+        above += math.exp(log_pmf[c])
+        excess += above
+        if not excess <= guarded:
+            return c
+    return 0
+
+
 def tau(shares, variance):
     """τ of KLS 2021, Prop. 14: 10·Σ_{k=1}^{n−1} exp(−2π²σ²·k/(k+1))."""
     total = 0.0
@@ -381,8 +408,9 @@ def scaled_bound(requested):
     return 2 * (table_bound((requested + k2 - 1) // k2, half=True) + 2.0 ** -186)
 
 
-def check_noise_inputs(problems, sequence, entry):
-    """Version 3: re-derive the entry's sensitivity, σ and η from its noise inputs; each mismatch is a problem."""
+def check_noise_inputs(problems, sequence, entry, colluder_bound=False):
+    """Version 3: re-derive the entry's sensitivity, σ and η from its noise inputs; each mismatch is a problem. With the
+    colluder bound of version 6 the honest shares are s_min − c(n), c(n) re-derived (and compared with the recorded one)."""
     def compare(kind, field, recorded, expected, note):
         if not abs(recorded - expected) <= TOLERANCE * abs(expected):
             problems.append((kind, sequence, "%s %r is not %r, %s" % (field, recorded, expected, note)))
@@ -412,7 +440,15 @@ def check_noise_inputs(problems, sequence, entry):
     n = entry["participants_selected"]
     padded, t, s_min = entry["padded_dimension"], entry["shamir_threshold"], entry["minimum_survivors"]
     a, rho = entry["dropout_allowance"], entry["corruption_rate"]
-    honest = s_min - corrupt(n, rho)
+    if colluder_bound:
+        assumed = colluders(n, rho, entry["colluder_tail_probability"])
+        if entry["assumed_colluders"] != assumed:
+            problems.append(("assumed_colluders_mismatch", sequence,
+                             "assumed_colluders %r is not c(n) = %d for n = %d, ρ = %r, δ_c = %r"
+                             % (entry["assumed_colluders"], assumed, n, rho, entry["colluder_tail_probability"])))
+        honest = s_min - assumed
+    else:
+        honest = s_min - corrupt(n, rho)
     if not (t <= s_min <= n and s_min >= n - math.ceil(a * n)) or honest < 1:
         problems.append(("noise_multiplier_mismatch", sequence,
                          "minimum_survivors %d is not one the round could enforce (t = %d, n = %d, a = %r, ρ = %r)" % (s_min, t, n, a, rho)))
@@ -472,16 +508,17 @@ def check_adaptive(problems, sequence, entry, previous, first):
     return entry if isinstance(clip, (int, float)) and clip > 0 else None
 
 
-def check_input_levels(problems, sequence, entry):
+def check_input_levels(problems, sequence, entry, colluder_bound=False):
     """Which noise inputs a version-3 entry records; returns whether they can be derived from."""
-    present = [k for k in SECURE_INPUT_MEMBERS if entry.get(k) is not None]
+    present = [k for k in SECURE_INPUT_MEMBERS + COLLUDER_MEMBERS if entry.get(k) is not None]
     if entry["mechanism"] == "central_gaussian":
         if present != CENTRAL_INPUT_MEMBERS:
             problems.append(("level_mismatch", sequence, "a central_gaussian entry records exactly %s; got %s" % (CENTRAL_INPUT_MEMBERS, present)))
             return False
         return True
-    if present and present != SECURE_INPUT_MEMBERS:
-        problems.append(("level_mismatch", sequence, "a secure entry records all of %s or none; got %s" % (SECURE_INPUT_MEMBERS, present)))
+    wanted = SECURE_INPUT_MEMBERS + (COLLUDER_MEMBERS if colluder_bound else [])
+    if present and present != wanted:
+        problems.append(("level_mismatch", sequence, "a secure entry records all of %s or none; got %s" % (wanted, present)))
         return False
     if not present:
         if entry.get("participants_aggregated") != 0 or entry.get("sampler_tv_distance") != 0:
@@ -494,6 +531,9 @@ def inputs_well_formed(entry):
     """The rules of docs/ledger.md for the inputs and the fields they are compared with."""
     counts = [entry.get(k) for k in ("dimension", "integer_noise_variance", "padded_dimension", "shamir_threshold", "minimum_survivors")]
     rates = [entry.get(k) for k in ("dropout_allowance", "corruption_rate")]
+    tail = entry.get("colluder_tail_probability")
+    if entry.get("assumed_colluders") is not None and entry["assumed_colluders"] < 0 or tail is not None and not 0 < tail < 1:
+        return False
     numbers = [entry.get(k) for k in ("clip_norm", "noise_multiplier", "sensitivity", "sampler_tv_distance", "grid_scale")]
     return all(c is None or c >= 1 for c in counts) and all(r is None or 0 <= r < 1 for r in rates) \
         and all(isinstance(x, (int, float)) and math.isfinite(x) and x >= 0 for x in numbers) \
@@ -545,9 +585,11 @@ def audit(document, expected_public_key=None):
     records_inputs = participant_level and version in INPUT_VERSIONS
     distance = 0.0
     unamplified = participant_level and version in UNAMPLIFIED_VERSIONS
-    records_adaptive = participant_level and version == ADAPTIVE_VERSION
+    records_adaptive = participant_level and version in ADAPTIVE_VERSIONS
     adaptive_session = records_adaptive and any(e.get(k) is not None for e in entries for k in ADAPTIVE_MEMBERS)
     previous_adaptive = None  # the last well-formed adaptive entry, whose released count sets the next clip norm
+    colluder_bound = participant_level and version == COLLUDER_VERSION
+    colluder_tail = 0.0  # Σ δ_c over the entries so far (version 6)
     precision = 0.0  # Σ 1/σ² over the entries so far: the composed Gaussian's μ² (version 4)
 
     previous = hashlib.sha256(canonical_bytes(HEADER_TYPE, HEADER_MEMBERS, header)).hexdigest()
@@ -591,13 +633,16 @@ def audit(document, expected_public_key=None):
             tv = entry.get("sampler_tv_distance")
             if isinstance(tv, (int, float)) and 0 <= tv <= 1:
                 distance = min(1.0, distance + tv)
+                tail = entry.get("colluder_tail_probability")
+                if colluder_bound and isinstance(tail, (int, float)) and 0 < tail < 1:
+                    colluder_tail = min(1.0, colluder_tail + tail)
                 delta = header.get("delta")
                 check_delta_total(problems, sequence, "delta_total", entry.get("delta_total"), delta, distance,
-                                  [entry.get("epsilon_rdp"), entry.get("epsilon_pld")])
+                                  [entry.get("epsilon_rdp"), entry.get("epsilon_pld")], colluder_tail)
                 if records_coordinator:
                     check_delta_total(problems, sequence, "delta_total_against_coordinator",
                                       entry.get("delta_total_against_coordinator"), delta, distance,
-                                      [entry.get(k) for k in COORDINATOR_ENTRY_MEMBERS])
+                                      [entry.get(k) for k in COORDINATOR_ENTRY_MEMBERS], colluder_tail)
             else:
                 problems.append(("entry_malformed", sequence, "sampler_tv_distance must be a number in [0, 1]; got %r" % tv))
         elif entry.get("mechanism") != "none" and has_residue:
@@ -610,12 +655,12 @@ def audit(document, expected_public_key=None):
             else:
                 precision = -1.0  # an unusable σ (already named): later prefixes cannot be checked
         if entry.get("mechanism") in ("central_gaussian", "distributed_discrete_gaussian"):
-            if records_inputs and check_input_levels(problems, sequence, entry):
+            if records_inputs and check_input_levels(problems, sequence, entry, colluder_bound):
                 if inputs_well_formed(entry):
-                    check_noise_inputs(problems, sequence, entry)
+                    check_noise_inputs(problems, sequence, entry, colluder_bound)
                 else:
                     problems.append(("entry_malformed", sequence, "a noise input or a figure derived from them breaks its rule"))
-            elif not records_inputs and any(entry.get(k) is not None for k in SECURE_INPUT_MEMBERS):
+            elif not records_inputs and any(entry.get(k) is not None for k in SECURE_INPUT_MEMBERS + COLLUDER_MEMBERS):
                 problems.append(("level_mismatch", sequence, "noise inputs in a ledger whose accounting_version does not record them"))
         has_adaptive = [k for k in ADAPTIVE_MEMBERS if entry.get(k) is not None]
         if has_adaptive and not records_adaptive:

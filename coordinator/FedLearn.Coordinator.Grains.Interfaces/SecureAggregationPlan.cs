@@ -3,7 +3,8 @@ namespace FedLearn.Coordinator.Grains;
 /// <summary>
 /// A secure-aggregation round's public parameters (SecAgg+ graph, threshold, encoding, per-participant noise). One copy
 /// per participant differs only in <see cref="Index"/>; nothing here is secret. <see cref="MinimumSurvivors"/> is s_min,
-/// the fewest masked inputs the attempt unmasks with; the noise is sized for its s_min − ⌊ρ·n⌋ certainly honest shares.
+/// the fewest masked inputs the attempt unmasks with; the noise is sized for its s_min − c(n) certainly honest shares
+/// (c(n): the colluders a cohort of n may hold, FedLearn.SecureAggregation's <c>ColluderBound</c>).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("fedlearn.SecureAggregationPlan")]
 public sealed record SecureAggregationPlan(

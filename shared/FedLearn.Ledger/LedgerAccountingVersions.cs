@@ -50,6 +50,16 @@ public static class LedgerAccountingVersions
     /// </summary>
     public const int AdaptiveClippingRecorded = 5;
 
+    /// <summary>
+    /// Version 6: as version 5, but a secure-aggregation entry credits the noise of s_min − c(n) survivors, with c(n) the
+    /// colluders its cohort of n may hold when up to the fraction ρ (<c>corruption_rate</c>) of the connected population
+    /// colludes, the smallest c with E[(Binomial(n, ρ) − c)₊] ≤ δ_c (FedLearn.SecureAggregation's <c>ColluderBound</c>),
+    /// instead of s_min − ⌊ρ·n⌋ (a per-cohort bound no adversary is held to, review-10 S2). Each such entry records c(n)
+    /// (<c>assumed_colluders</c>) and δ_c (<c>colluder_tail_probability</c>), and both <c>delta_total</c>s add Σ δ_c (a union
+    /// bound over the attempts).
+    /// </summary>
+    public const int ColluderBoundInDelta = 6;
+
     /// <summary>The version new ledgers are created with.</summary>
-    public const int Current = AdaptiveClippingRecorded;
+    public const int Current = ColluderBoundInDelta;
 }

@@ -78,6 +78,8 @@ public static class LedgerCanonicalEncoding
             .OptionalNumber("bit_noise_stddev", entry.BitNoiseStddev)
             .OptionalInteger("report_noise_variance", entry.ReportNoiseVariance)
             .OptionalNumber("noisy_unclipped_count", entry.NoisyUnclippedCount)
+            .OptionalInteger("assumed_colluders", entry.AssumedColluders)
+            .OptionalNumber("colluder_tail_probability", entry.ColluderTailProbability)
             .OptionalNumber("example_epsilon_max", entry.ExampleEpsilonMax)
             .String("model_sha256", entry.ModelSha256)
             .String("previous_hash", entry.PreviousHash)

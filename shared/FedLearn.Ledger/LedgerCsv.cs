@@ -17,7 +17,8 @@ public static class LedgerCsv
         "epsilon_against_coordinator_rdp", "epsilon_against_coordinator_pld", "sampler_tv_distance", "delta_total",
         "delta_total_against_coordinator", "dimension", "grid_scale", "integer_noise_variance", "padded_dimension",
         "shamir_threshold", "minimum_survivors", "dropout_allowance", "corruption_rate", "clip_target_quantile",
-        "clip_learning_rate", "bit_noise_stddev", "report_noise_variance", "noisy_unclipped_count", "example_epsilon_max", "model_sha256", "previous_hash", "entry_hash", "signature",
+        "clip_learning_rate", "bit_noise_stddev", "report_noise_variance", "noisy_unclipped_count", "assumed_colluders",
+        "colluder_tail_probability", "example_epsilon_max", "model_sha256", "previous_hash", "entry_hash", "signature",
     ];
 
     public static string Write(IEnumerable<LedgerEntry> entries)
@@ -45,6 +46,7 @@ public static class LedgerCsv
                 Integer(e.ShamirThreshold), Integer(e.MinimumSurvivors), Number(e.DropoutAllowance), Number(e.CorruptionRate),
                 Number(e.ClipTargetQuantile), Number(e.ClipLearningRate), Number(e.BitNoiseStddev), Integer(e.ReportNoiseVariance),
                 Number(e.NoisyUnclippedCount),
+                Integer(e.AssumedColluders), Number(e.ColluderTailProbability),
                 Number(e.ExampleEpsilonMax), e.ModelSha256, e.PreviousHash, e.EntryHash, e.Signature,
             ]);
         }

@@ -62,7 +62,7 @@ public static class LedgerDiscrepancyKinds
 
     /// <summary>
     /// Accounting version 3: the recorded σ is not what the entry's noise inputs give (secure aggregation: σ_eff of the
-    /// s_min − ⌊ρ·n⌋ certainly honest shares, Kairouz, Liu &amp; Steinke 2021, Prop. 14; central: more than the noise the
+    /// s_min − ⌊ρ·n⌋ certainly honest shares, from version 6 s_min − c(n), Kairouz, Liu &amp; Steinke 2021, Prop. 14; central: more than the noise the
     /// sampler was asked for), or the inputs are inconsistent (an s_min the round could not enforce).
     /// </summary>
     public const string NoiseMultiplierMismatch = "noise_multiplier_mismatch";
@@ -76,6 +76,12 @@ public static class LedgerDiscrepancyKinds
     /// clipping in some entries only.
     /// </summary>
     public const string ClipNormMismatch = "clip_norm_mismatch";
+
+    /// <summary>
+    /// Accounting version 6: the recorded <c>assumed_colluders</c> is not c(n), the smallest c with
+    /// E[(Binomial(n, ρ) − c)₊] ≤ <c>colluder_tail_probability</c> (n = participants_selected, ρ = corruption_rate).
+    /// </summary>
+    public const string AssumedColludersMismatch = "assumed_colluders_mismatch";
 
     /// <summary>An empty charged step (0 aggregated) names a model other than the previous entry's: the model changed.</summary>
     public const string EmptyStepModelChanged = "empty_step_model_changed";

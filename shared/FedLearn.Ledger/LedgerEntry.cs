@@ -57,7 +57,8 @@ namespace FedLearn.Ledger;
 /// <param name="ShamirThreshold">Secure aggregation: t, the Shamir threshold of the round's SecAgg+ graph.</param>
 /// <param name="MinimumSurvivors">Secure aggregation: s_min, the fewest masked inputs the attempt unmasks with.</param>
 /// <param name="DropoutAllowance">Secure aggregation: a, the fraction of the cohort that may drop while the attempt unmasks.</param>
-/// <param name="CorruptionRate">Secure aggregation: ρ, the fraction of the cohort assumed corrupt, whose shares do not count.</param>
+/// <param name="CorruptionRate">Secure aggregation: ρ, the fraction assumed corrupt, whose shares do not count: of the cohort
+/// (versions 3 to 5, ⌊ρ·n⌋ of it), of the connected population (version 6).</param>
 /// <param name="ClipTargetQuantile">Adaptive clipping (accounting version 5; Andrew et al. 2021): γ, the quantile of the
 /// update norms the clip norm follows. With the next three, present exactly in the entries of a session that adapts its clip
 /// norm; <paramref name="ClipNorm"/> is then this round's C and <paramref name="NoiseMultiplier"/> the σ of the joint
@@ -69,6 +70,11 @@ namespace FedLearn.Ledger;
 /// <param name="NoisyUnclippedCount">The released noisy count of aggregated updates within C, (Σr + noise + n)/2; present
 /// exactly when the round aggregated something (n = <paramref name="ParticipantsAggregated"/> &gt; 0). The next entry's
 /// clip norm is C·exp(−η_C·(clamp(count/n, 0, 1) − γ)), or C after an empty step.</param>
+/// <param name="AssumedColluders">Version 6, secure aggregation with noise inputs: c(n), the colluders the cohort of n is
+/// assumed to hold, the smallest c with E[(Binomial(n, ρ) − c)₊] ≤ <paramref name="ColluderTailProbability"/>; the noise of
+/// s_min − c(n) survivors is credited.</param>
+/// <param name="ColluderTailProbability">Version 6, with <paramref name="AssumedColluders"/>: δ_c, the bound on the
+/// probability that the cohort held more colluders, added to both delta_totals.</param>
 /// <remarks>An <b>empty charged step</b> (a private round that committed with the model unchanged: too small a draw, too
 /// few updates or survivors, an aborted secure aggregation) has <paramref name="ParticipantsAggregated"/> = 0, the
 /// previous model's hash, and is charged like any other step at the planned σ.</remarks>
@@ -109,7 +115,9 @@ public sealed record LedgerEntry(
     double? ClipLearningRate = null,
     double? BitNoiseStddev = null,
     long? ReportNoiseVariance = null,
-    double? NoisyUnclippedCount = null)
+    double? NoisyUnclippedCount = null,
+    int? AssumedColluders = null,
+    double? ColluderTailProbability = null)
 {
     /// <summary>A charged step in which no update was aggregated: the round committed with the model unchanged.</summary>
     [JsonIgnore]
@@ -125,8 +133,13 @@ public sealed record LedgerEntry(
         ClipTargetQuantile is not null || ClipLearningRate is not null || BitNoiseStddev is not null || ReportNoiseVariance is not null
         || NoisyUnclippedCount is not null;
 
-    /// <summary>Whether any of the secure-aggregation noise inputs (D, t, s_min, a, ρ) is present.</summary>
+    /// <summary>Whether any of the secure-aggregation noise inputs (D, t, s_min, a, ρ; c(n), δ_c) is present.</summary>
     [JsonIgnore]
     public bool HasSecureInputs =>
-        PaddedDimension is not null || ShamirThreshold is not null || MinimumSurvivors is not null || DropoutAllowance is not null || CorruptionRate is not null;
+        PaddedDimension is not null || ShamirThreshold is not null || MinimumSurvivors is not null || DropoutAllowance is not null || CorruptionRate is not null
+        || HasColluderBound;
+
+    /// <summary>Whether either member of the colluder bound of version 6 (c(n), δ_c) is present.</summary>
+    [JsonIgnore]
+    public bool HasColluderBound => AssumedColluders is not null || ColluderTailProbability is not null;
 }

@@ -85,4 +85,11 @@ public sealed record LedgerHeader(
     /// <summary>True when participant-level entries also record the noise inputs (d, γ, σ_int², …; versions 3 and 4).</summary>
     [JsonIgnore]
     public bool RecordsNoiseInputs => AccountingVersion >= LedgerAccountingVersions.NoiseInputsRecorded;
+
+    /// <summary>
+    /// True when secure-aggregation entries credit s_min − c(n) shares and record c(n) and δ_c, paid in delta_total (version 6);
+    /// false: s_min − ⌊ρ·n⌋ (versions 3 to 5, verified as sealed).
+    /// </summary>
+    [JsonIgnore]
+    public bool RecordsColluderBound => AccountingVersion >= LedgerAccountingVersions.ColluderBoundInDelta;
 }

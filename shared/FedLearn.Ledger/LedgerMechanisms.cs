@@ -12,8 +12,8 @@ public static class LedgerMechanisms
     /// <summary>
     /// Secure aggregation with distributed noise: each participant adds discrete Gaussian noise on the integer grid
     /// before masking, so the released sum carries the noise of every survivor. An entry records the attempt's charge,
-    /// fixed when it opened: σ of the s_min − ⌊ρ·n⌋ certainly honest shares of the fewest survivors s_min the round
-    /// unmasks with (n the cohort, ρ = 0.05; Bell et al. 2020, §3), over the sensitivity with its rounding inflation — a
+    /// fixed when it opened: σ of the s_min − c(n) certainly honest shares of the fewest survivors s_min the round
+    /// unmasks with (n the cohort, c(n) its colluders under the population fraction ρ; ⌊ρ·n⌋ before accounting version 6), over the sensitivity with its rounding inflation — a
     /// lower bound on the noise the released sum carries. It is accounted as one <c>SubsampledGaussianStep(q, σ)</c> (and
     /// with q = 1 against the coordinator): the sum of discrete Gaussians is charged with its τ term (Kairouz, Liu &amp;
     /// Steinke 2021, Prop. 14), negligible at the per-participant grid variances FedLearn enforces, σ_int² ≥ 8.

@@ -61,10 +61,11 @@ internal static class LedgerValidation
         Adversaries(problems, header);
         if (header.AccountingVersion is { } version
             && version is not (LedgerAccountingVersions.SamplerResidueInDelta or LedgerAccountingVersions.NoiseInputsRecorded
-                or LedgerAccountingVersions.ReleaseConsumersUnamplified or LedgerAccountingVersions.AdaptiveClippingRecorded))
+                or LedgerAccountingVersions.ReleaseConsumersUnamplified or LedgerAccountingVersions.AdaptiveClippingRecorded
+                or LedgerAccountingVersions.ColluderBoundInDelta))
         {
             problems.Add($"accounting_version must be {LedgerAccountingVersions.SamplerResidueInDelta}, {LedgerAccountingVersions.NoiseInputsRecorded}, " +
-                $"{LedgerAccountingVersions.ReleaseConsumersUnamplified}, {LedgerAccountingVersions.AdaptiveClippingRecorded} or absent (version {LedgerAccountingVersions.EpsilonOnly}); got {version}.");
+                $"{LedgerAccountingVersions.ReleaseConsumersUnamplified}, {LedgerAccountingVersions.AdaptiveClippingRecorded}, {LedgerAccountingVersions.ColluderBoundInDelta} or absent (version {LedgerAccountingVersions.EpsilonOnly}); got {version}.");
         }
 
         // Anchors (docs/ledger.md): both optional, so headers written before them encode and verify as sealed.
@@ -288,6 +289,16 @@ internal static class LedgerValidation
                 problems.Add($"{field} must be a number in [0, 1); got {v:R}.");
             }
         }
+
+        if (entry.AssumedColluders is < 0)
+        {
+            problems.Add($"assumed_colluders must be >= 0; got {entry.AssumedColluders}.");
+        }
+
+        if (entry.ColluderTailProbability is { } tail && !(tail is > 0 and < 1))
+        {
+            problems.Add($"colluder_tail_probability must be a number in (0, 1); got {tail:R}.");
+        }
     }
 
     /// <summary>
@@ -434,6 +445,7 @@ internal static class LedgerValidation
         var common = entry.Dimension is not null && entry.GridScale is not null && entry.IntegerNoiseVariance is not null;
         var secure = entry.PaddedDimension is not null && entry.ShamirThreshold is not null && entry.MinimumSurvivors is not null
             && entry.DropoutAllowance is not null && entry.CorruptionRate is not null;
+        // The colluder bound's two members are checked below, once the eight are known to be there.
         if (entry.Mechanism == LedgerMechanisms.CentralGaussian)
         {
             if (!common || entry.HasSecureInputs)
@@ -445,6 +457,12 @@ internal static class LedgerValidation
         {
             problems.Add($"Accounting version {header.AccountingVersion}: a \"{entry.Mechanism}\" entry records all of dimension, grid_scale, " +
                 "integer_noise_variance, padded_dimension, shamir_threshold, minimum_survivors, dropout_allowance and corruption_rate, or none of them.");
+        }
+        else if (entry.HasNoiseInputs && header.RecordsColluderBound != (entry.AssumedColluders is not null && entry.ColluderTailProbability is not null))
+        {
+            problems.Add(header.RecordsColluderBound
+                ? $"Accounting version {header.AccountingVersion}: a \"{entry.Mechanism}\" entry with noise inputs records assumed_colluders and colluder_tail_probability."
+                : $"Accounting version {header.AccountingVersion}: assumed_colluders and colluder_tail_probability belong to version {LedgerAccountingVersions.ColluderBoundInDelta}.");
         }
         else if (!entry.HasNoiseInputs && (entry.ParticipantsAggregated != 0 || entry.SamplerTvDistance is not 0.0))
         {

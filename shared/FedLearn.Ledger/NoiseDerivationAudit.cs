@@ -16,8 +16,9 @@ namespace FedLearn.Ledger;
 /// <see cref="ScaledDiscreteGaussian.StatisticalDistanceBound"/>), or 0 when nothing was aggregated (a draw below the
 /// minimum draws no noise).</para>
 /// <para><b>Secure aggregation</b> (<see cref="EncodingParameters"/>): Δ₂ on the grid after conditional rounding (Kairouz,
-/// Liu &amp; Steinke 2021, Theorem 1 / Algorithm 1, β = e^(−1/2)), sensitivity γ·Δ₂; the s_min − ⌊ρ·n⌋ certainly honest
-/// shares of N_Z(0, σ_int²) give σ_eff by KLS 2021, Prop. 14 with the τ term (<see cref="DistributedNoiseGuarantee.NoiseMultiplier"/>),
+/// Liu &amp; Steinke 2021, Theorem 1 / Algorithm 1, β = e^(−1/2)), sensitivity γ·Δ₂; the certainly honest shares of
+/// N_Z(0, σ_int²) — s_min − ⌊ρ·n⌋ in versions 3 to 5, s_min − c(n) from version 6 with c(n) re-derived from n, ρ and δ_c
+/// (<see cref="ColluderBound"/>) — give σ_eff by KLS 2021, Prop. 14 with the τ term (<see cref="DistributedNoiseGuarantee.NoiseMultiplier"/>),
 /// n = participants_selected (the cohort the attempt opened with); η = n × D × the table's per-coordinate bound
 /// (<see cref="DiscreteGaussianNoise.StatisticalDistancePerCoordinate"/>). s_min must be one the round could enforce:
 /// t ≤ s_min ≤ n and s_min ≥ n − ⌈a·n⌉.</para>
@@ -46,7 +47,8 @@ internal sealed class NoiseDerivationAudit(LedgerHeader header, IReadOnlyList<Le
                      {
                          GridScale: { } g, IntegerNoiseVariance: { } v, PaddedDimension: { } padded, ShamirThreshold: { } t,
                          MinimumSurvivors: { } minimum, DropoutAllowance: { } a, CorruptionRate: { } rho,
-                     })
+                     }
+                     && (!header.RecordsColluderBound || entry is { AssumedColluders: not null, ColluderTailProbability: not null }))
             {
                 Secure(entry, g, v, padded, t, minimum, a, rho);
             }
@@ -124,7 +126,9 @@ internal sealed class NoiseDerivationAudit(LedgerHeader header, IReadOnlyList<Le
         double gridSensitivity;
         try
         {
-            honest = DistributedNoiseGuarantee.HonestShares(minimum, cohort, rho);
+            honest = header.RecordsColluderBound
+                ? DistributedNoiseGuarantee.CertainlyHonest(minimum, Colluders(entry, cohort, rho))
+                : DistributedNoiseGuarantee.HonestShares(minimum, cohort, rho);
             // Rotate = false: Dimension is already the padded D, so PaddedDimension = D.
             gridSensitivity = new EncodingParameters(padded, entry.ClipNorm!.Value, gamma, 0, minimum, cohort, Rotate: false).GridSensitivity;
         }
@@ -137,7 +141,7 @@ internal sealed class NoiseDerivationAudit(LedgerHeader header, IReadOnlyList<Le
         Compare(entry, LedgerDiscrepancyKinds.SensitivityMismatch, "sensitivity", entry.Sensitivity!.Value, gamma * gridSensitivity,
             "grid_scale·Δ₂ (KLS 2021, Theorem 1)");
         var sigma = DistributedNoiseGuarantee.NoiseMultiplier(gridSensitivity, variance, honest, padded);
-        var formula = $"σ_eff of the {honest} certainly honest shares (s_min − ⌊ρ·n⌋; KLS 2021, Prop. 14 with τ)";
+        var formula = $"σ_eff of the {honest} certainly honest shares ({(header.RecordsColluderBound ? "s_min − c(n)" : "s_min − ⌊ρ·n⌋")}; KLS 2021, Prop. 14 with τ)";
         if (entry is { ReportNoiseVariance: { } reportVariance, BitNoiseStddev: { } bitNoise })
         {
             // Adaptive clipping: the same honest shares also noise the report sum (sensitivity 1, one coordinate), and the
@@ -158,6 +162,25 @@ internal sealed class NoiseDerivationAudit(LedgerHeader header, IReadOnlyList<Le
         var eta = Math.Min(1, cohort * (double)padded * DiscreteGaussianNoise.StatisticalDistancePerCoordinate((ulong)variance));
         Compare(entry, LedgerDiscrepancyKinds.SamplerTvDistanceMismatch, "sampler_tv_distance", entry.SamplerTvDistance ?? double.NaN, eta,
             "participants_selected × padded_dimension × the table's per-coordinate bound");
+    }
+
+    /// <summary>
+    /// Version 6: c(n) re-derived from the cohort, ρ and the recorded δ_c (<see cref="ColluderBound.Colluders(int, double, double)"/>),
+    /// named when the recorded <c>assumed_colluders</c> differs. The derivation, not the recorded figure, sizes the honest
+    /// shares, so a tampered count cannot raise σ. An invalid ρ or δ_c throws <see cref="ArgumentException"/>.
+    /// </summary>
+    private int Colluders(LedgerEntry entry, int cohort, double rho)
+    {
+        var derived = ColluderBound.Colluders(cohort, rho, entry.ColluderTailProbability!.Value);
+        if (entry.AssumedColluders != derived)
+        {
+            Add(entry, LedgerDiscrepancyKinds.AssumedColludersMismatch,
+                $"Recorded assumed_colluders {entry.AssumedColluders} is not {derived}, the smallest c with E[(Binomial(n, ρ) − c)+] ≤ " +
+                $"colluder_tail_probability {entry.ColluderTailProbability:R} for participants_selected n = {cohort} and corruption_rate ρ = {rho:R}" +
+                (entry.AssumedColluders < derived ? ": the ledger understates epsilon." : "."));
+        }
+
+        return derived;
     }
 
     /// <summary>Names a recorded figure that differs from its derivation by more than the relative tolerance (either way).</summary>

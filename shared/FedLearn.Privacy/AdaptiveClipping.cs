@@ -120,7 +120,7 @@ public static class AdaptiveClipping
     public static double SecureJointNoiseMultiplier(EncodingParameters encoding, double bitNoiseStddev)
     {
         ArgumentNullException.ThrowIfNull(encoding);
-        var honest = DistributedNoiseGuarantee.HonestShares(encoding.MinimumSurvivors, encoding.Cohort);
+        var honest = encoding.HonestShares; // s_min − c(n), the shares the update noise is sized for
         return JointNoiseMultiplier(encoding.EffectiveNoiseMultiplier(), SecureReportNoiseMultiplier(SecureReportShareVariance(bitNoiseStddev, honest), honest));
     }
 

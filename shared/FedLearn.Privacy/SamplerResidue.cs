@@ -42,4 +42,22 @@ public static class SamplerResidue
 
         return Math.Min(1.0, delta + Delta(epsilon, totalVariation));
     }
+
+    /// <summary>
+    /// min(1, δ_total + Σ δ_c): the δ once the run's good event may fail with probability at most Σ δ_c, an event of the
+    /// sampling randomness alone (here: a secure cohort held more colluders than its noise was sized for, review-10 S2;
+    /// union bound over the attempts). Conditioned on the good event G, which is independent of the data, the run is
+    /// (ε, δ_total)-DP; so P[M(x) ∈ S] ≤ P[G]·P[M(x) ∈ S | G] + P[¬G] ≤ e^ε·P[M(x') ∈ S ∧ G] + δ_total + Σ δ_c
+    /// ≤ e^ε·P[M(x') ∈ S] + δ_total + Σ δ_c. It adds directly, not scaled by (1 + e^ε).
+    /// </summary>
+    /// <exception cref="ArgumentException">δ_total or Σ δ_c not in [0, 1].</exception>
+    public static double WithColluderTail(double totalDelta, double colluderTail)
+    {
+        if (!(totalDelta is >= 0 and <= 1) || !(colluderTail is >= 0 and <= 1))
+        {
+            throw new ArgumentException($"Both must be probabilities, got delta_total {totalDelta} and colluder tail {colluderTail}.", nameof(colluderTail));
+        }
+
+        return Math.Min(1.0, totalDelta + colluderTail);
+    }
 }

@@ -113,7 +113,8 @@ public sealed partial class CoordinatorCrashLoopTests : IAsyncLifetime
         var admin = await StartFederationAsync();
         // Secure aggregation needs three in a cohort: every daemon is drawn (q = 1) once all three are back.
         var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, _rounds, perRound: ParticipantCount, min: 3, deadlineSeconds: 60);
-        config.Privacy = new PrivacyConfig { EpsilonBudget = 100, Delta = 1e-5, Accountant = "rdp", NoiseMultiplier = 1.0, ClipNorm = 1.0, SamplingRate = 1.0 };
+        // ρ = 0: a cohort this small cannot open beside 5% colluders of the population (c(n) ≥ its threshold).
+        config.Privacy = new PrivacyConfig { EpsilonBudget = 100, Delta = 1e-5, Accountant = "rdp", NoiseMultiplier = 1.0, ClipNorm = 1.0, SamplingRate = 1.0, ColluderFraction = 0 };
         var created = await admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
         Assert.True(created.Privacy.Parameters.SecureAggregation);
         await admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);

@@ -42,7 +42,8 @@ public sealed class CoordinatorLimitPolicyTests : IAsyncLifetime
         await Sessions.WaitForParticipantsAsync(admin, SyntheticData.Features, SyntheticData.Classes, 4, Ct);
 
         var secure = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, rounds: 3, perRound: 4, min: 2, deadlineSeconds: 20);
-        secure.Privacy = new PrivacyConfig { EpsilonBudget = 50, Delta = 1e-5, Accountant = "rdp", NoiseMultiplier = NoiseMultiplier, ClipNorm = 1, SamplingRate = 1.0 };
+        // ρ = 0: a cohort this small cannot open beside 5% colluders of the population (c(n) ≥ its threshold).
+        secure.Privacy = new PrivacyConfig { EpsilonBudget = 50, Delta = 1e-5, Accountant = "rdp", NoiseMultiplier = NoiseMultiplier, ClipNorm = 1, SamplingRate = 1.0, ColluderFraction = 0 };
         var created = await admin.CreateSessionAsync(new CreateSessionRequest { Config = secure }, cancellationToken: Ct);
         Assert.True(created.Privacy.Parameters.SecureAggregation);
         await admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);

@@ -69,7 +69,8 @@ public sealed class HostileParticipantTests : IAsyncLifetime
         await Sessions.WaitForParticipantsAsync(admin, SyntheticData.Features, SyntheticData.Classes, 4, Ct);
         // 20 s rounds: the key stage waits for mallory's valid advertisement until 15% of it, then goes on without it.
         var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, rounds: 1, perRound: 4, min: 2, deadlineSeconds: 20);
-        config.Privacy = new PrivacyConfig { EpsilonBudget = 50, Delta = 1e-5, Accountant = "rdp", NoiseMultiplier = 1.0, ClipNorm = 1, SamplingRate = 1.0 };
+        // ρ = 0: a cohort this small cannot open beside 5% colluders of the population (c(n) ≥ its threshold).
+        config.Privacy = new PrivacyConfig { EpsilonBudget = 50, Delta = 1e-5, Accountant = "rdp", NoiseMultiplier = 1.0, ClipNorm = 1, SamplingRate = 1.0, ColluderFraction = 0 };
         var created = await admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
         await admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);
 

@@ -51,7 +51,8 @@ public sealed class ParticipantFailureTests : CoordinatorTestBase
         var config = Sessions.Config(784, 10, rounds: 2, perRound: cohort, min: 2, deadline, hidden: 256, epochs: 3);
         if (secure)
         {
-            config.Privacy = new PrivacyConfig { EpsilonBudget = 100, Delta = 1e-5, NoiseMultiplier = 1.0, ClipNorm = 1, SamplingRate = 1.0 };
+            // ρ = 0: a cohort this small cannot open beside 5% colluders of the population (c(n) ≥ its threshold).
+            config.Privacy = new PrivacyConfig { EpsilonBudget = 100, Delta = 1e-5, NoiseMultiplier = 1.0, ClipNorm = 1, SamplingRate = 1.0, ColluderFraction = 0 };
         }
         var created = await Coordinator.Admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
         await Coordinator.Admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);

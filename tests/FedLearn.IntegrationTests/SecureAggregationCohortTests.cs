@@ -20,7 +20,8 @@ public sealed class SecureAggregationCohortTests : IAsyncLifetime
     {
         var admin = _federation.Coordinator.Admin;
         var config = Sessions.Config(SyntheticData.Features, SyntheticData.Classes, rounds: 1, perRound: 2, min: 1, deadlineSeconds: 10);
-        config.Privacy = new PrivacyConfig { EpsilonBudget = 10, Delta = 1e-5, NoiseMultiplier = 1, ClipNorm = 1, SamplingRate = 1 };
+        // ρ = 0: a cohort this small cannot open beside 5% colluders of the population (c(n) ≥ its threshold).
+        config.Privacy = new PrivacyConfig { EpsilonBudget = 10, Delta = 1e-5, NoiseMultiplier = 1, ClipNorm = 1, SamplingRate = 1, ColluderFraction = 0 };
         var created = await admin.CreateSessionAsync(new CreateSessionRequest { Config = config }, cancellationToken: Ct);
         await admin.StartSessionAsync(new SessionRequest { SessionId = created.SessionId }, cancellationToken: Ct);
 

@@ -106,7 +106,8 @@ public sealed class LedgerAdaptiveClippingTests
         {
             var round = 10 + (2 * i);
             var empty = emptyRounds.Contains(i);
-            var encoding = new EncodingParameters(Dimension, clip, clip / 4096, sum, 45, 50);
+            // Version 5 credits 45 − ⌊0.05·50⌋ = 43 honest shares (the per-cohort bound before version 6).
+            var encoding = new EncodingParameters(Dimension, clip, clip / 4096, sum, 45, 50, AssumedColluders: 2);
             var sigma = secure ? AdaptiveClipping.SecureJointNoiseMultiplier(encoding, BitNoise) : TestLedger.NoiseMultiplier;
             sigmas.Add(sigma);
             var eta = secure ? encoding.NoiseStatisticalDistance(50) : empty ? 0 : GridGaussianMechanism.StatisticalDistance(clip, sum, Dimension);

@@ -204,6 +204,6 @@ public sealed class LedgerLevelsTests
 
         var row = LedgerCsv.Write(document.Entries).Split("\r\n")[1];
 
-        Assert.StartsWith("1,session-7,10,2026-03-01T12:10:00.000Z,none,,,,,50,48,,,,,,,,,,,,,,,,,,,,,,0.5,", row, StringComparison.Ordinal);
+        Assert.StartsWith("1,session-7,10,2026-03-01T12:10:00.000Z,none,,,,,50,48,,,,,,,,,,,,,,,,,,,,,,,,0.5,", row, StringComparison.Ordinal);
     }
 }

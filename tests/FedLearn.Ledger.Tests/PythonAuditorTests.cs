@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using FedLearn.SecureAggregation.Noise;
 
 namespace FedLearn.Ledger.Tests;
 
@@ -159,6 +160,53 @@ public sealed class PythonAuditorTests
 
         Assert.Equal(6, exitCode);
         Assert.Contains((kind, 2L), Problems(output));
+    }
+
+    [Fact]
+    public async Task Audit_Version6Ledger_DerivesTheColluderBoundLikeCSharp()
+    {
+        // The Python c(n) (lgamma pmf, its own summation) must give the C# ColluderBound's 19 for n = 50, ρ = 0.05, 2⁻⁴⁰,
+        // and its delta_total must add Σ δ_c.
+        var (document, signer) = LedgerColluderBoundTests.BuildVersion6(3);
+
+        var (exitCode, output) = await AuditAsync(document, signer.PublicKey);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal(6, JsonDocument.Parse(output).RootElement.GetProperty("summary").GetProperty("participant_level").GetProperty("accounting_version").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("assumed_colluders", "assumed_colluders_mismatch")]
+    [InlineData("colluder_tail_probability", "assumed_colluders_mismatch")]
+    [InlineData("colluder_tail_probability", "delta_total_under_reported")]
+    [InlineData("corruption_rate", "noise_multiplier_mismatch")]
+    [InlineData("delta_total", "delta_total_under_reported")]
+    [InlineData("noise_multiplier", "noise_multiplier_mismatch")]
+    [InlineData("missing", "level_mismatch")]
+    public async Task Audit_ResignedEntryWithATamperedColluderBound_IsCaughtInPythonToo(string member, string kind)
+    {
+        var tampered = LedgerColluderBoundTests.Tampered(member, out var signer);
+
+        var (exitCode, output) = await AuditAsync(tampered, signer.PublicKey);
+
+        Assert.Equal(6, exitCode);
+        Assert.Contains((kind, 2L), Problems(output));
+    }
+
+    [Fact]
+    public async Task ColluderBound_PythonEqualsCSharp_OverCohortsAndFractions()
+    {
+        var cases = (from n in new[] { 1, 3, 10, 12, 20, 50, 100, 333, 1000, 5000 }
+                     from rho in new[] { 0.0, 0.01, 0.05, 0.1, 0.3 }
+                     select (n, rho)).ToList();
+
+        var (exitCode, output) = await RunPythonAsync(
+            ["-c", "import sys; sys.path.insert(0, sys.argv[1]); import ledger_audit as a; " +
+                   "print(' '.join(str(a.colluders(int(n), float(r), 2.0 ** -40)) for n, r in zip(sys.argv[2::2], sys.argv[3::2])))",
+             Path.GetDirectoryName(Script)!, .. cases.SelectMany(c => new[] { c.n.ToString(CultureInfo.InvariantCulture), c.rho.ToString("R", CultureInfo.InvariantCulture) })]);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal(cases.Select(c => ColluderBound.Colluders(c.n, c.rho).ToString(CultureInfo.InvariantCulture)), output.Trim().Split(' '));
     }
 
     [Fact]

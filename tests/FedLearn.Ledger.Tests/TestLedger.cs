@@ -116,7 +116,8 @@ internal static class TestLedger
         LedgerEntry template;
         if (secure)
         {
-            var encoding = new EncodingParameters(dimension, clip, clip / 4096, NoiseMultiplier, 45, cohort);
+            // Versions 3 and 4 assumed ⌊ρ·n⌋ = 2 colluders per cohort.
+            var encoding = new EncodingParameters(dimension, clip, clip / 4096, NoiseMultiplier, 45, cohort, AssumedColluders: 2);
             template = Unsealed(0, 0, "", 0, 0) with
             {
                 Mechanism = LedgerMechanisms.DistributedDiscreteGaussian, NoiseMultiplier = encoding.EffectiveNoiseMultiplier(),

@@ -38,7 +38,8 @@ internal static class Tasks
 
     /// <summary>
     /// A secure-aggregation round with distributed noise: t = <paramref name="threshold"/> of <paramref name="participants"/>,
-    /// at least <paramref name="minimumSurvivors"/> survivors (9 of 10: one dropout allowed), 1000 parameters.
+    /// at least <paramref name="minimumSurvivors"/> survivors (9 of 10: one dropout allowed), 1000 parameters, colluder
+    /// fraction <paramref name="colluderFraction"/> (0: no colluder assumed).
     /// </summary>
     public static RoundTask Secure(
         int round = 1,
@@ -50,11 +51,13 @@ internal static class Tasks
         string accountant = "rdp",
         string sessionId = "session-1",
         int participants = 10,
-        int minimumSurvivors = 9)
+        int minimumSurvivors = 9,
+        double colluderFraction = 0)
     {
         var task = Private(round, q, sigma, clipNorm: 1.0, budget, accountant: accountant, secureAggregation: true, sessionId: sessionId);
         task.Attempt = attempt;
         task.Privacy.Mechanism = "distributed_discrete_gaussian";
+        task.Privacy.ColluderFraction = colluderFraction;
         task.ParameterCount = 1000;
         task.SecureAggregation = new SecureAggregationSetup
         {

@@ -48,9 +48,9 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
                 epsilon_against_coordinator_pld, sampler_tv_distance, delta_total, delta_total_against_coordinator,
                 dimension, grid_scale, integer_noise_variance, padded_dimension, shamir_threshold, minimum_survivors,
                 dropout_allowance, corruption_rate, clip_target_quantile, clip_learning_rate, bit_noise_stddev,
-                report_noise_variance, noisy_unclipped_count)
+                report_noise_variance, noisy_unclipped_count, assumed_colluders, colluder_tail_probability)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-                $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)
+                $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39)
             """, connection, transaction);
         command.Parameters.Add(new() { Value = e.SessionId });
         command.Parameters.Add(new() { Value = e.Sequence });
@@ -91,6 +91,8 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
         AddNullable(command, e.BitNoiseStddev);
         AddNullable(command, e.ReportNoiseVariance);
         AddNullable(command, e.NoisyUnclippedCount);
+        AddNullable(command, e.AssumedColluders);
+        AddNullable(command, e.ColluderTailProbability);
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -208,7 +210,7 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
                    epsilon_against_coordinator_pld, sampler_tv_distance, delta_total, delta_total_against_coordinator,
                    dimension, grid_scale, integer_noise_variance, padded_dimension, shamir_threshold, minimum_survivors,
                    dropout_allowance, corruption_rate, clip_target_quantile, clip_learning_rate, bit_noise_stddev,
-                   report_noise_variance, noisy_unclipped_count
+                   report_noise_variance, noisy_unclipped_count, assumed_colluders, colluder_tail_probability
             FROM ledger_entries WHERE session_id = $1 {(round is null ? "" : "AND round = $2")}
             ORDER BY sequence {(lastOnly ? "DESC LIMIT 1" : "")}
             """, connection, transaction);
@@ -229,7 +231,8 @@ public sealed class LedgerRepository(NpgsqlDataSource dataSource)
                 reader.GetString(14), reader.GetString(15), reader.GetString(16), Optional(17), Optional(18), Optional(19),
                 Optional(20), Optional(21), Optional(22), reader.GetFieldValue<int?>(23), Optional(24), reader.GetFieldValue<long?>(25),
                 reader.GetFieldValue<int?>(26), reader.GetFieldValue<int?>(27), reader.GetFieldValue<int?>(28), Optional(29), Optional(30),
-                Optional(31), Optional(32), Optional(33), reader.GetFieldValue<long?>(34), Optional(35)));
+                Optional(31), Optional(32), Optional(33), reader.GetFieldValue<long?>(34), Optional(35),
+                reader.GetFieldValue<int?>(36), Optional(37)));
         }
         return entries;
     }

@@ -12,6 +12,10 @@ public sealed record RoundAttempt(int Round, int Attempt, DateTimeOffset OpenedA
 
 /// <summary>
 /// The privacy charge of one attempt of a private session, fixed before the attempt opened: the least noise it can carry,
-/// <see cref="NoiseMultiplier"/> over <see cref="Sensitivity"/>.
+/// <see cref="NoiseMultiplier"/> over <see cref="Sensitivity"/>; and, for the ledger, the inputs they were derived from and
+/// the samplers' distance η of what the attempt may release, computed from the attempt's own plan when it opened (so a
+/// commit after a crash records what the attempt ran with, review-10 S8d). Both null in attempts recorded before they were
+/// stored.
 /// </summary>
-public sealed record AttemptCharge(double NoiseMultiplier, double Sensitivity);
+public sealed record AttemptCharge(
+    double NoiseMultiplier, double Sensitivity, Sessions.NoiseInputs? Inputs = null, double? SamplerDistance = null);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -14,8 +15,8 @@ public sealed class RoundAttemptRepository(NpgsqlDataSource dataSource)
     {
         await using var command = dataSource.CreateCommand("""
             INSERT INTO round_attempts (session_id, round, attempt, opened_at, participants_selected,
-                                        charged_noise_multiplier, charged_sensitivity)
-            SELECT $1, $2, COALESCE(MAX(attempt), 0) + 1, $3, $4, $5, $6
+                                        charged_noise_multiplier, charged_sensitivity, charged_sampler_distance, charged_noise_inputs)
+            SELECT $1, $2, COALESCE(MAX(attempt), 0) + 1, $3, $4, $5, $6, $7, $8
             FROM round_attempts WHERE session_id = $1 AND round = $2
             RETURNING attempt
             """);
@@ -25,6 +26,11 @@ public sealed class RoundAttemptRepository(NpgsqlDataSource dataSource)
         command.Parameters.Add(new() { Value = participantsSelected });
         command.Parameters.Add(Nullable(charge?.NoiseMultiplier));
         command.Parameters.Add(Nullable(charge?.Sensitivity));
+        command.Parameters.Add(Nullable(charge?.SamplerDistance));
+        command.Parameters.Add(new()
+        {
+            Value = charge?.Inputs is { } inputs ? JsonSerializer.Serialize(inputs, InputsJson) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Jsonb,
+        });
         return (int)(await command.ExecuteScalarAsync(ct))!;
     }
 
@@ -55,7 +61,7 @@ public sealed class RoundAttemptRepository(NpgsqlDataSource dataSource)
 
     private const string SelectAttempts = """
         SELECT a.round, a.attempt, a.opened_at, a.participants_selected,
-               a.charged_noise_multiplier, a.charged_sensitivity
+               a.charged_noise_multiplier, a.charged_sensitivity, a.charged_sampler_distance, a.charged_noise_inputs
         FROM round_attempts a
         """;
 
@@ -65,11 +71,18 @@ public sealed class RoundAttemptRepository(NpgsqlDataSource dataSource)
         var attempts = new List<RoundAttempt>();
         while (await reader.ReadAsync(ct))
         {
-            var charge = reader.IsDBNull(4) ? null : new AttemptCharge(reader.GetDouble(4), reader.GetDouble(5));
+            var charge = reader.IsDBNull(4)
+                ? null
+                : new AttemptCharge(reader.GetDouble(4), reader.GetDouble(5),
+                    reader.IsDBNull(7) ? null : JsonSerializer.Deserialize<Sessions.NoiseInputs>(reader.GetString(7), InputsJson),
+                    reader.GetFieldValue<double?>(6));
             attempts.Add(new RoundAttempt(reader.GetInt32(0), reader.GetInt32(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetInt32(3), charge));
         }
         return attempts;
     }
+
+    // The noise inputs as the attempt computed them when it opened (review-10 S8d): one JSON object, read back by name.
+    private static readonly JsonSerializerOptions InputsJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private static NpgsqlParameter Nullable(double? value) =>
         new() { Value = value is { } v ? v : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Double };

@@ -1,4 +1,5 @@
 using FedLearn.SecureAggregation.Encoding;
+using FedLearn.SecureAggregation.Noise;
 
 namespace FedLearn.Coordinator.Grains.Rounds;
 
@@ -13,11 +14,12 @@ public static class SecureAggregationEncoding
     }
 
     /// <summary>
-    /// The encoding of a plan: noise sized for the plan's minimum survivors of its cohort, of whom only
-    /// s_min − ⌊ρ·n⌋ are certainly honest (<see cref="FedLearn.SecureAggregation.Noise.DistributedNoiseGuarantee.HonestShares"/>).
+    /// The encoding of a plan: noise sized for the plan's minimum survivors of its cohort, of whom only s_min − c(n) are
+    /// certainly honest (c(n) from the plan's colluder fraction, <see cref="FedLearn.SecureAggregation.Noise.ColluderBound"/>).
     /// </summary>
     public static EncodingParameters For(SecureAggregationPlan secure, int dimension, PrivacyPlan privacy) =>
-        new(dimension, privacy.ClipNorm, secure.Gamma, privacy.SumNoiseMultiplier, secure.MinimumSurvivors, secure.Participants, secure.Rotate);
+        new(dimension, privacy.ClipNorm, secure.Gamma, privacy.SumNoiseMultiplier, secure.MinimumSurvivors, secure.Participants, secure.Rotate,
+            AssumedColluders: ColluderBound.Colluders(secure.Participants, privacy.ColluderFraction));
 
     /// <summary>
     /// The masked vector's length: the encoded update's D words, and with adaptive clipping one more, the participant's

@@ -11,7 +11,8 @@ namespace FedLearn.Coordinator.Grains.Rounds;
 /// sum of the survivors' encoded, noised updates. Stages close when every expected message is in, or at their deadline.
 /// The round's minimum survivors s_min (the plan's, at least the round's minimum) is checked when each stage closes and
 /// finally when the masked inputs are in, before any unmask share is asked for: with fewer the attempt aborts and the
-/// coordinator never learns their sum. So every released sum holds at least s_min − ⌊ρ·n⌋ certainly honest noise shares,
+/// coordinator never learns their sum. So every released sum holds at least s_min − c(n) certainly honest noise shares (c(n): the colluders
+/// the cohort may hold),
 /// the noise the attempt was charged for when it opened. The release is the decoded noisy sum over q·N.
 /// </summary>
 internal sealed class SecureAggregationRound : IRoundAggregator
@@ -190,8 +191,8 @@ internal sealed class SecureAggregationRound : IRoundAggregator
         double? count = _adaptive
             ? AdaptiveClipping.UnclippedCount(UpdateEncoder.Signed(result.Sum[Encoding.PaddedDimension], 32), survivors)
             : null;
-        // Every survivor added discrete Gaussian noise of variance σ_int² on the grid; only s − ⌊ρ·n⌋ shares are certainly
-        // honest (the cohort's corrupt participants may all have survived), as a sum of discrete Gaussians against the grid
+        // Every survivor added discrete Gaussian noise of variance σ_int² on the grid; only s − c(n) shares are certainly
+        // honest (the cohort's colluders may all have survived), as a sum of discrete Gaussians against the grid
         // sensitivity Δ₂ (Kairouz, Liu & Steinke 2021, Prop. 14). Reported with the result; the ledger charges the attempt's
         // opening charge (s = s_min), which this never falls below since s ≥ s_min was enforced before unmasking.
         var noiseMultiplier = Encoding.GuaranteedNoiseMultiplier(survivors);

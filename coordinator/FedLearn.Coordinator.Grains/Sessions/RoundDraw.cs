@@ -4,8 +4,8 @@ namespace FedLearn.Coordinator.Grains.Sessions;
 
 /// <summary>
 /// One round's draw and what becomes of it. In a private session the Poisson draw is the charged step whatever its size
-/// (D2, docs/threat-model.md) and is never redrawn: a draw below the minimum cohort is sent nothing and commits the round
-/// unchanged; any other opens, with a secure-aggregation plan in secure mode. Either way the charge is fixed here.
+/// (D2, docs/threat-model.md) and is never redrawn: a draw below the minimum cohort, or a secure cohort that cannot open
+/// (<see cref="SecureAggregationPlanner.WhyNotOpen"/>), is sent nothing and commits the round unchanged; any other opens, with a secure-aggregation plan in secure mode. Either way the charge is fixed here.
 /// </summary>
 /// <param name="Selected">The cohort.</param>
 /// <param name="Charge">The step's privacy charge; null without participant-level privacy.</param>
@@ -28,11 +28,16 @@ public sealed record RoundDraw(
         var selected = ParticipantSampler.SamplePoisson(available, privacy.SamplingRate);
         if (selected.Count < minimum)
         {
-            return new(selected, AttemptCharges.Planned(privacy, dimension), null, $"at least {minimum} are required, so the round commits unchanged");
+            return new(selected, AttemptCharges.Planned(privacy, dimension, opens: false), null, $"at least {minimum} are required, so the round commits unchanged");
         }
         if (!privacy.SecureAggregation)
         {
-            return new(selected, AttemptCharges.Planned(privacy, dimension), null, null);
+            return new(selected, AttemptCharges.Planned(privacy, dimension, opens: true), null, null);
+        }
+        if (SecureAggregationPlanner.WhyNotOpen(selected.Count, privacy, minimum) is { } reason)
+        {
+            // The colluders a cohort this small may hold (review-10 S2) leave it no safe threshold or no certainly honest noise.
+            return new(selected, AttemptCharges.Planned(privacy, dimension, opens: false), null, $"{reason}, so the round commits unchanged");
         }
         var secure = SecureAggregationPlanner.Plan(selected.Count, dimension, privacy, minimum);
         return new(selected, AttemptCharges.Secure(secure, dimension, privacy), secure, null);

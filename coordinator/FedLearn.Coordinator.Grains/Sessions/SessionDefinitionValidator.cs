@@ -69,6 +69,10 @@ public static class SessionDefinitionValidator
             Check(problems, privacy.DropoutAllowance is null or (>= 0 and <= 0.5), "privacy.dropout_allowance must be in [0, 0.5]");
             Check(problems, !(privacy.CentralNoise && privacy.DropoutAllowance is not null),
                 "privacy.dropout_allowance applies to secure aggregation only; a session with central_noise must not set it");
+            // Below one half: beyond it the colluders could outnumber the honest in a typical cohort.
+            Check(problems, privacy.ColluderFraction is null or (>= 0 and < 0.5), "privacy.colluder_fraction must be in [0, 0.5)");
+            Check(problems, !(privacy.CentralNoise && privacy.ColluderFraction is not null),
+                "privacy.colluder_fraction applies to secure aggregation only; a session with central_noise must not set it");
             Check(problems, privacy.AuditCommitment is null || privacy.AuditCommitment.Length == AuditCommitment.Bytes,
                 $"privacy.audit_commitment must be {AuditCommitment.Bytes} bytes (a SHA-256)");
             // The canaries run in the auditor's process: in secure aggregation their noise shares would count as honest

@@ -100,6 +100,16 @@ public sealed partial class SessionGrain
             StopTicker();
             return;
         }
+        if (_privacy?.Plan.SecureAggregation == true && _ledgerHeader is { RecordsColluderBound: false } old)
+        {
+            // Review-10 S2: rounds now credit s_min − c(n) shares; this ledger's version credits s_min − ⌊ρ·n⌋, and its entries
+            // cannot record (nor its verifiers derive) the new rule. Nothing is drawn; the session stops before another round.
+            await SetStateAsync(SessionState.Failed,
+                $"Round {round} refused: this secure session's ledger (accounting version {old.AccountingVersion ?? 1}) assumes at most ⌊ρ·n⌋ colluders per cohort, " +
+                $"which no adversary is held to; it cannot continue under accounting version {LedgerAccountingVersions.ColluderBoundInDelta}. Create a new session.");
+            StopTicker();
+            return;
+        }
         var roundPrivacy = RoundPrivacy();
         var draw = RoundDraw.Draw(available, roundPrivacy, definition.ParticipantsPerRound, minimum, _weights.Length);
         var selected = draw.Selected;
@@ -226,7 +236,7 @@ public sealed partial class SessionGrain
             _optimizer!.IsStateful ? optimizerState : null, attempt.TraceParent), cancellationToken);
         if (charge is not null)
         {
-            _privacy?.RecordCommitted(charge.NoiseMultiplier, epsilonSpent, ledgerEntry?.SamplerTvDistance ?? 0);
+            _privacy?.RecordCommitted(charge.NoiseMultiplier, epsilonSpent, ledgerEntry?.SamplerTvDistance ?? 0, ledgerEntry?.ColluderTailProbability ?? 0);
         }
         _exampleEpsilonReported = Max(_exampleEpsilonReported, ledgerEntry?.ExampleEpsilonMax);
         if (_privacy is { } committed)
@@ -277,23 +287,35 @@ public sealed partial class SessionGrain
                 var (coordinatorRdp, coordinatorPld) = await Task.Run(() => privacy.EpsilonsAgainstCoordinatorWithNextRound(step.NoiseMultiplier));
                 charge = charge with { EpsilonAgainstCoordinatorRdp = coordinatorRdp, EpsilonAgainstCoordinatorPld = coordinatorPld };
             }
+            // What the sensitivity, σ and η are derived from, as the attempt computed them from its own plan when it opened
+            // (review-10 S8d); rebuilt only for an attempt recorded before attempts stored them.
+            var minimum = MinimumCohort(RequireRecord().Definition);
+            var inputs = step.Inputs is not null || step.SamplerDistance is not null
+                ? step.Inputs
+                : AttemptCharges.LegacyInputs(plan, _weights!.Length, summary.ParticipantsSelected, minimum);
+            if (!header.RecordsColluderBound && inputs is not null)
+            {
+                inputs = inputs with { AssumedColluders = null, ColluderTailProbability = null };
+            }
             if (header.RecordsSamplerResidue)
             {
-                // The samplers' distance from exact discrete Gaussian noise, paid in δ (docs/ledger.md, delta_total).
-                var distance = AttemptCharges.SamplerDistance(plan, _weights!.Length, summary.ParticipantsSelected, MinimumCohort(RequireRecord().Definition));
+                // The samplers' distance from exact discrete Gaussian noise, and (accounting version 6) the chance δ_c that the
+                // cohort held more colluders than assumed, paid in δ (docs/ledger.md, delta_total).
+                var distance = step.SamplerDistance ?? AttemptCharges.LegacySamplerDistance(plan, _weights!.Length, summary.ParticipantsSelected, minimum);
+                var colluderTail = inputs?.ColluderTailProbability ?? 0;
                 charge = charge with
                 {
                     SamplerTvDistance = distance,
-                    DeltaTotal = privacy.DeltaTotalWithNextRound(distance, charge.EpsilonRdp, charge.EpsilonPld),
+                    DeltaTotal = privacy.DeltaTotalWithNextRound(distance, colluderTail, charge.EpsilonRdp, charge.EpsilonPld),
                     DeltaTotalAgainstCoordinator = charge.EpsilonAgainstCoordinatorRdp is { } cr && charge.EpsilonAgainstCoordinatorPld is { } cp
-                        ? privacy.DeltaTotalWithNextRound(distance, cr, cp)
+                        ? privacy.DeltaTotalWithNextRound(distance, colluderTail, cr, cp)
                         : null,
                 };
             }
             if (header.RecordsNoiseInputs)
             {
-                // What the sensitivity, σ and η above are derived from, so an auditor re-derives them (docs/ledger.md).
-                charge = charge with { Inputs = AttemptCharges.Inputs(plan, _weights!.Length, summary.ParticipantsSelected, MinimumCohort(RequireRecord().Definition)) };
+                // So an auditor re-derives the sensitivity, σ and η above (docs/ledger.md, "Noise inputs").
+                charge = charge with { Inputs = inputs };
             }
         }
         var entry = SessionLedger.Draft(SessionId, summary, time.GetUtcNow(), charge,

@@ -40,7 +40,7 @@ internal static class SessionLedger
             p?.Inputs?.PaddedDimension, p?.Inputs?.ShamirThreshold, p?.Inputs?.MinimumSurvivors, p?.Inputs?.DropoutAllowance,
             p?.Inputs?.CorruptionRate, p?.Plan.AdaptiveClipping?.TargetQuantile, p?.Plan.AdaptiveClipping?.LearningRate,
             p?.Plan.AdaptiveClipping?.BitNoiseStddev, p?.Plan.AdaptiveClipping is null ? null : p.Inputs?.ReportNoiseVariance ?? p.Plan.AdaptiveClipping.ReportNoiseVariance,
-            p?.Plan.AdaptiveClipping is null ? null : p.NoisyUnclippedCount);
+            p?.Plan.AdaptiveClipping is null ? null : p.NoisyUnclippedCount, p?.Inputs?.AssumedColluders, p?.Inputs?.ColluderTailProbability);
     }
 
     /// <summary>The example level as declared, with the attempts participants calibrate σ for (planned rounds plus reruns).</summary>

@@ -25,6 +25,9 @@ public sealed class SessionPrivacy
 
     // Σ η over the committed entries: the samplers' total variation distance from exact discrete Gaussian noise.
     private double _samplerDistance;
+
+    // Σ δ_c over the committed entries (accounting version 6): the chance that some cohort held more colluders than assumed.
+    private double _colluderTail;
     private readonly IPrivacyAccountant _enforced;
 
     // The q the release consumers' steps are composed at: the plan's with amplification (ledgers before version 4), else 1.
@@ -44,6 +47,7 @@ public sealed class SessionPrivacy
                 releaseConsumersAmplified ? recordedRate : 1.0,
                 entry.NoiseMultiplier ?? throw new InvalidDataException($"Ledger entry {entry.Sequence} of a private session records no noise multiplier.")));
             _samplerDistance = Math.Min(1, _samplerDistance + (entry.SamplerTvDistance ?? 0));
+            _colluderTail = Math.Min(1, _colluderTail + (entry.ColluderTailProbability ?? 0));
         }
         Spent = Epsilon(_enforced, _committed);
         Planned = Epsilon(_enforced, [new SubsampledGaussianStep(_releaseSamplingRate, plan.NoiseMultiplier, plannedRounds)]);
@@ -76,7 +80,8 @@ public sealed class SessionPrivacy
         var adaptive = definition.AdaptiveClipping is { } a ? ResolveAdaptive(a, definition.ClipNorm, sigma) : null;
         return new PrivacyPlan(secure ? PrivacyPlan.DistributedDiscreteGaussian : PrivacyPlan.CentralGaussian, definition.SamplingRate, sigma,
             adaptive?.InitialClipNorm ?? definition.ClipNorm, definition.EpsilonBudget, definition.Delta, Accountants.Name(accountant), secure,
-            secure ? definition.DropoutAllowance ?? PrivacyPlan.DefaultDropoutAllowance : 0, adaptive);
+            secure ? definition.DropoutAllowance ?? PrivacyPlan.DefaultDropoutAllowance : 0, adaptive,
+            secure ? definition.ColluderFraction ?? PrivacyPlan.DefaultColluderFraction : 0);
     }
 
     /// <summary>
@@ -137,18 +142,24 @@ public sealed class SessionPrivacy
     /// <summary>
     /// The δ at which ε truly holds once a round whose noise is within total variation <paramref name="samplerDistance"/>
     /// of exact discrete Gaussian noise commits: δ + (1 + e^ε)·(Σ η so far + η) (<see cref="SamplerResidue.TotalDelta"/>),
-    /// ε the larger of the round's RDP and PLD figures, so the δ holds for both. The ledger records it (accounting
-    /// version 2) and the verifier recomputes it from the entries.
+    /// ε the larger of the round's RDP and PLD figures, so the δ holds for both; plus (accounting version 6) Σ δ_c, each
+    /// secure attempt's bound <paramref name="colluderTail"/> on the chance that its cohort held more colluders than its
+    /// noise was sized for (<see cref="SamplerResidue.WithColluderTail"/>). The ledger records it and the verifier
+    /// recomputes it from the entries.
     /// </summary>
-    public double DeltaTotalWithNextRound(double samplerDistance, double epsilonRdp, double epsilonPld) =>
-        SamplerResidue.TotalDelta(Plan.Delta, Math.Max(epsilonRdp, epsilonPld), Math.Min(1, _samplerDistance + samplerDistance));
+    public double DeltaTotalWithNextRound(double samplerDistance, double colluderTail, double epsilonRdp, double epsilonPld) =>
+        SamplerResidue.WithColluderTail(
+            SamplerResidue.TotalDelta(Plan.Delta, Math.Max(epsilonRdp, epsilonPld), Math.Min(1, _samplerDistance + samplerDistance)),
+            Math.Min(1, _colluderTail + colluderTail));
 
     /// <summary>Called once the round's commit (and its ledger entry) is durable, with the noise the round was charged.</summary>
     /// <param name="samplerDistance">The round's η as its entry records it (0 for a ledger that records none).</param>
-    public void RecordCommitted(double noiseMultiplier, double epsilonSpent, double samplerDistance = 0)
+    /// <param name="colluderTail">The round's δ_c as its entry records it (0 for none).</param>
+    public void RecordCommitted(double noiseMultiplier, double epsilonSpent, double samplerDistance = 0, double colluderTail = 0)
     {
         _committed.Add(Step(noiseMultiplier));
         _samplerDistance = Math.Min(1, _samplerDistance + samplerDistance);
+        _colluderTail = Math.Min(1, _colluderTail + colluderTail);
         Spent = epsilonSpent;
     }
 

@@ -32,7 +32,8 @@ internal static class ProtoMapping
                 config.Privacy.AuditCommitment.IsEmpty ? null : config.Privacy.AuditCommitment.ToByteArray(),
                 config.Privacy.AdaptiveClipping is not { } a
                     ? null
-                    : new AdaptiveClippingDefinition(a.TargetQuantile, a.LearningRate, a.InitialClipNorm, a.BitNoiseStddev)),
+                    : new AdaptiveClippingDefinition(a.TargetQuantile, a.LearningRate, a.InitialClipNorm, a.BitNoiseStddev),
+                config.Privacy.HasColluderFraction ? config.Privacy.ColluderFraction : null),
         config.ExamplePrivacy is not { } e
             ? null
             : new ExamplePrivacyDefinition(e.EpsilonBudget, e.Delta, e.Accountant ?? "", e.NoiseMultiplier, e.ClipNorm, e.ExpectedBatchSize),
@@ -105,6 +106,10 @@ internal static class ProtoMapping
         {
             config.DropoutAllowance = allowance;
         }
+        if (p.ColluderFraction is { } colluders)
+        {
+            config.ColluderFraction = colluders;
+        }
         if (p.AuditCommitment is { } commitment)
         {
             config.AuditCommitment = Google.Protobuf.ByteString.CopyFrom(commitment);
@@ -161,6 +166,7 @@ internal static class ProtoMapping
             UpdateNoiseMultiplier = a.UpdateNoiseMultiplier,
             ReportNoiseVariance = checked((ulong)a.ReportNoiseVariance),
         },
+        ColluderFraction = plan.ColluderFraction,
     };
 
     public static ModelSpec ToProto(ModelDefinition model)

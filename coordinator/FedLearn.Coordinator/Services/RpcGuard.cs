@@ -64,9 +64,13 @@ internal static partial class RpcGuard
         }
         catch (TimeoutException)
         {
-            // Orleans gave up waiting for the grain (its response timeout): the coordinator is overloaded, the request may be retried.
+            // Orleans gave up waiting for the grain (its response timeout), but the grain call may still complete (review-10
+            // S8g): a read can simply be retried, a call that changes state (CreateSession, RevokeIdentity, RecordAudit, …)
+            // may already have taken effect, so its outcome must be checked before it is sent again.
             throw new RpcException(new Status(StatusCode.DeadlineExceeded,
-                "The coordinator did not answer in time (it is overloaded); retry the call, the round stays open until its deadline."));
+                "The coordinator did not answer in time (it is overloaded), and the call may still complete: its outcome is unknown. " +
+                "Retry a read; check the outcome of a call that changes something (a session created, started or stopped, an identity " +
+                "revoked or invited, an audit recorded) before retrying it. A round stays open until its deadline."));
         }
         catch (OrleansException e)
         {

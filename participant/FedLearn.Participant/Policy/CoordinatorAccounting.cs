@@ -12,8 +12,8 @@ namespace FedLearn.Participant.Policy;
 /// secure-aggregation session the coordinator draws the cohort and knows who is in it, so amplification by sampling
 /// does not hold against it (Kairouz et al. 2021, "Practical and Private (Deep) Learning without Sampling or
 /// Shuffling", §1): each attempt this participant contributed a masked input to is a plain Gaussian mechanism (q = 1)
-/// whose noise is what the certainly honest survivors add (s_min − ⌊ρ·n⌋ of them, ρ =
-/// <see cref="DistributedNoiseGuarantee.AssumedCorruptionRate"/>): the same σ the coordinator charged the attempt.
+/// whose noise is what the certainly honest survivors add (s_min − c(n) of them, c(n) the colluders the cohort may hold
+/// under the session's colluder fraction ρ, <see cref="ColluderBound"/>): the same σ the coordinator charged the attempt.
 /// The attempts compose under the session's accountant (RDP of the Gaussian: Mironov 2017, "Rényi Differential
 /// Privacy", Proposition 7; or its exact PLD). With central noise the
 /// coordinator sees every clipped update before noising it: there is no guarantee against it, and none is claimed.
@@ -63,11 +63,11 @@ public static class CoordinatorAccounting
     /// <summary>
     /// σ of one attempt against the coordinator: the noise of the s_min survivors a round may be unmasked with
     /// (<c>SecureAggregationSetup.minimum_survivors</c>; the coordinator aborts with fewer and this participant refuses to
-    /// unmask fewer), counting only the s_min − ⌊ρ·n⌋ certainly honest shares of the cohort of n (the corrupt never drop
-    /// out), charged as a sum of discrete Gaussians with its τ term, over the grid sensitivity after rounding (the library's
+    /// unmask fewer), counting only the s_min − c(n) certainly honest shares of the cohort of n (the corrupt never drop
+    /// out; c(n) is exceeded with probability at most 2⁻⁴⁰, which the ledger adds to delta_total), charged as a sum of discrete Gaussians with its τ term, over the grid sensitivity after rounding (the library's
     /// one function for it, <see cref="EncodingParameters.EffectiveNoiseMultiplier"/>: Kairouz, Liu &amp; Steinke 2021,
     /// Theorem 1 and Prop. 14; Bell et al. 2020, §3 for the corruption bound). Computed here from the declared σ, C, γ,
-    /// s_min, n and the model size, never taken from the coordinator; it is exactly the σ the coordinator charges the
+    /// ρ, s_min, n and the model size, never taken from the coordinator; it is exactly the σ the coordinator charges the
     /// attempt with when it opens, in the ledger's figures for both adversaries.
     /// </summary>
     public static double NoiseMultiplier(RoundTask task, PrivacyParameters privacy)

@@ -90,7 +90,7 @@ public static class LedgerCrossCheck
 
     /// <summary>
     /// The ledger's ε against the coordinator is the worst case over participants (one in every charged step so far), each
-    /// step at the σ the round guaranteed when it opened (the s_min − ⌊ρ·n⌋ honest shares of the minimum survivors) — the σ this participant composed
+    /// step at the σ the round guaranteed when it opened (the s_min − c(n) certainly honest shares of the minimum survivors; s_min − ⌊ρ·n⌋ in ledgers before accounting version 6) — the σ this participant composed
     /// for its own attempts, from the same public parameters. So this participant's own figure after an attempt can never
     /// exceed the ledger's figure for that round, nor the entry's σ the one it computed: either would mean the coordinator
     /// recorded a smaller ε against itself than a participant really has (a lie, or a bug).

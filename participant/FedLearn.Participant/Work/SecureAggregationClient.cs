@@ -53,8 +53,7 @@ internal sealed class SecureAggregationClient : IDisposable
         if (privacy.AdaptiveClipping is { } adaptive)
         {
             // Adaptive clipping: one more word after the update, this participant's report plus its noise share on it.
-            _reportVariance = AdaptiveClipping.SecureReportShareVariance(adaptive.BitNoiseStddev,
-                DistributedNoiseGuarantee.HonestShares(_setup.MinimumSurvivors, _setup.Participants));
+            _reportVariance = AdaptiveClipping.SecureReportShareVariance(adaptive.BitNoiseStddev, _encoding.HonestShares);
         }
         var configuration = new RoundConfiguration(_setup.RoundId.ToByteArray(),
             new SecAggParameters(_setup.Participants, _setup.Neighbors, _setup.Threshold),

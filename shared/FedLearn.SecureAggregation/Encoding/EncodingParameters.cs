@@ -15,15 +15,27 @@ namespace FedLearn.SecureAggregation.Encoding;
 /// <param name="NoiseMultiplier">σ: the honest shares of any <paramref name="MinimumSurvivors"/> survivors' noise carry at
 /// least σ times the sensitivity after rounding (σ·γΔ₂ ≥ σ·C); 0 = no noise.</param>
 /// <param name="MinimumSurvivors">s_min: the fewest survivors a round unmasks with
-/// (<see cref="DistributedNoiseGuarantee.MinimumSurvivors"/>). The noise is sized so that the s_min − ⌊ρ·n⌋ certainly
-/// honest ones among them (<see cref="DistributedNoiseGuarantee.HonestShares"/>) carry σ·Δ₂ together.</param>
-/// <param name="Cohort">n: the participants the attempt opened with; up to ⌊ρ·n⌋ of them may be corrupt.</param>
+/// (<see cref="DistributedNoiseGuarantee.MinimumSurvivors"/>). The noise is sized so that the s_min − c certainly
+/// honest ones among them (<see cref="DistributedNoiseGuarantee.CertainlyHonest"/>) carry σ·Δ₂ together.</param>
+/// <param name="Cohort">n: the participants the attempt opened with.</param>
 /// <param name="Rotate">Apply the randomized Hadamard rotation (pads to a power of two).</param>
 /// <param name="Beta">β of conditional rounding: each rounding attempt is kept with probability ≥ 1 − β.</param>
+/// <param name="AssumedColluders">c: the colluders the cohort is assumed to hold, all possibly among the survivors; null =
+/// c(n) at the default ρ (<see cref="ColluderBound.Colluders(int, double)"/> with
+/// <see cref="DistributedNoiseGuarantee.AssumedCorruptionRate"/>).</param>
 public sealed record EncodingParameters(
     int Dimension, double ClipNorm, double Gamma, double NoiseMultiplier, int MinimumSurvivors, int Cohort, bool Rotate = true,
-    double Beta = 0.6065306597126334 /* e^(−1/2), the value used by Kairouz et al. 2021 */)
+    double Beta = 0.6065306597126334 /* e^(−1/2), the value used by Kairouz et al. 2021 */, int? AssumedColluders = null)
 {
+    /// <summary>c: the colluders the cohort may hold (<see cref="AssumedColluders"/>, or c(n) at the default ρ).</summary>
+    public int Colluders => AssumedColluders ?? ColluderBound.Colluders(Cohort, DistributedNoiseGuarantee.AssumedCorruptionRate);
+
+    /// <summary>
+    /// h = s_min − c: the shares of the minimum survivors that are certainly honest, the ones the noise is sized for
+    /// (<see cref="DistributedNoiseGuarantee.CertainlyHonest"/>; refuses h &lt; 1).
+    /// </summary>
+    public int HonestShares => DistributedNoiseGuarantee.CertainlyHonest(MinimumSurvivors, Colluders);
+
     /// <summary>D: the encoded length (a power of two when rotating).</summary>
     public int PaddedDimension => Rotate ? (int)BitOperations.RoundUpToPowerOf2((uint)Dimension) : Dimension;
 
@@ -53,7 +65,7 @@ public sealed record EncodingParameters(
 
     /// <summary>
     /// The noise multiplier the round guarantees whoever drops out and whoever is corrupt: s_min survivors, of whom only
-    /// the s_min − ⌊ρ·n⌋ certainly honest count, over the rounding-inflated sensitivity
+    /// the s_min − c certainly honest count, over the rounding-inflated sensitivity
     /// (<see cref="GuaranteedNoiseMultiplier"/>). This is the σ the attempt is charged when it opens, in the ledger and —
     /// with q = 1, no amplification — by each participant for one contributed attempt against the coordinator.
     /// ≥ σ by construction of <see cref="GridNoiseVariance"/>, up to the τ term (negligible at σ_int² ≥ 8).
@@ -62,15 +74,23 @@ public sealed record EncodingParameters(
 
     /// <summary>
     /// The noise multiplier of a sum that <paramref name="survivors"/> of the cohort's shares went into: only
-    /// survivors − ⌊ρ·n⌋ shares certainly count (the corrupt may all be among the survivors and subtract theirs), and the
+    /// survivors − c shares certainly count (the corrupt may all be among the survivors and subtract theirs), and the
     /// sum of discrete Gaussians is charged with its τ term (Kairouz, Liu &amp; Steinke 2021, Prop. 14; see
     /// <see cref="DistributedNoiseGuarantee"/>). 0 when the round adds no noise.
     /// </summary>
-    public double GuaranteedNoiseMultiplier(int survivors) =>
-        NoiseMultiplier == 0
+    /// <exception cref="ArgumentException">Survivors outside 1..n, or none certainly honest.</exception>
+    public double GuaranteedNoiseMultiplier(int survivors)
+    {
+        if (survivors < 1 || survivors > Cohort)
+        {
+            throw new ArgumentException($"{survivors} survivors of a cohort of {Cohort} is impossible.", nameof(survivors));
+        }
+
+        return NoiseMultiplier == 0
             ? 0
             : DistributedNoiseGuarantee.NoiseMultiplier(
-                GridSensitivity, GridNoiseVariance, DistributedNoiseGuarantee.HonestShares(survivors, Cohort), PaddedDimension);
+                GridSensitivity, GridNoiseVariance, DistributedNoiseGuarantee.CertainlyHonest(survivors, Colluders), PaddedDimension);
+    }
 
     /// <summary>
     /// Upper bound on the total variation distance between the noise <paramref name="participants"/> participants add in
@@ -83,7 +103,7 @@ public sealed record EncodingParameters(
             : participants * (double)PaddedDimension * DiscreteGaussianNoise.StatisticalDistancePerCoordinate(GridNoiseVariance);
 
     /// <summary>
-    /// Per-participant σ_int² on the grid: (σ·Δ₂)² / (s_min − ⌊ρ·n⌋), rounded up to an integer for the sampler and at least
+    /// Per-participant σ_int² on the grid: (σ·Δ₂)² / (s_min − c), rounded up to an integer for the sampler and at least
     /// <see cref="DistributedNoiseGuarantee.MinimumShareVariance"/> (more noise, never less). Sized from Δ₂, the
     /// sensitivity after rounding, so the rounding inflation is covered by noise rather than by a calibration margin,
     /// and from the honest shares only, so corrupt survivors cannot leave the sum short of σ.
@@ -98,7 +118,7 @@ public sealed record EncodingParameters(
             }
 
             var std = NoiseMultiplier * GridSensitivity;
-            var variance = Math.Ceiling(std * std / DistributedNoiseGuarantee.HonestShares(MinimumSurvivors, Cohort));
+            var variance = Math.Ceiling(std * std / HonestShares);
             return Math.Max(DistributedNoiseGuarantee.MinimumShareVariance, (ulong)variance);
         }
     }

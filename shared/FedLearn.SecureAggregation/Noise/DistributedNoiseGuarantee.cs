@@ -15,17 +15,20 @@ namespace FedLearn.SecureAggregation.Noise;
 /// σ_eff = 1/√min{…}, which this class returns (a Gaussian with that noise multiplier and sensitivity 1 has exactly
 /// that curve, Mironov 2017, Prop. 7). (The accountants also use orders below 2, where (α/2)·τD alone would be short.)
 /// Shares of corrupt participants do not count: they may have colluded with whoever reads the sum and subtract their
-/// own noise. The threat model bounds them at ρ of the cohort n the attempt opened with (Bell et al. 2020, §3: at most
-/// γ·n of the n clients are corrupt), and a corrupt participant never drops out (it wants the sum), so of s survivors only
-/// s − ⌊ρ·n⌋ are certainly honest (<see cref="HonestShares"/>) — not ⌊(1 − ρ)·s⌋, which assumes the corrupt fraction
-/// among the survivors is ρ and overcounts by ρ·(n − s) shares. Kairouz, Liu &amp; Steinke 2021, §5, likewise count the
+/// own noise. The threat model bounds them at a fraction ρ of the connected population, so a cohort of n holds at most
+/// c(n) of them except with probability δ_c (<see cref="ColluderBound"/>), and a corrupt participant never drops out (it
+/// wants the sum), so of s survivors only s − c(n) are certainly honest (<see cref="CertainlyHonest"/>) — not
+/// ⌊(1 − ρ)·s⌋, which assumes the corrupt fraction among the survivors is ρ and overcounts. Kairouz, Liu &amp; Steinke 2021, §5, likewise count the
 /// noise of the clients that are not corrupt.
 /// </remarks>
 public static class DistributedNoiseGuarantee
 {
     /// <summary>
-    /// ρ: the fraction of a cohort assumed corrupt (colluding with the coordinator or a reader of the model). The SecAgg+
-    /// graph is chosen to be secure against it (Bell et al. 2020, §3) and only the others' noise is counted.
+    /// ρ: the default fraction of the participants connected at a draw that may collude with the coordinator (a set fixed
+    /// before the session). A cohort of n is assumed to hold at most <see cref="ColluderBound.Colluders(int, double)"/> of
+    /// them (c(n), exceeded with probability at most δ_c per attempt), and only the others' noise is counted. Ledgers of
+    /// accounting versions 3 to 5 instead assumed at most ⌊ρ·n⌋ per cohort (<see cref="HonestShares"/>), a bound no
+    /// adversary is held to (review-10 S2).
     /// </summary>
     public const double AssumedCorruptionRate = 0.05;
 
@@ -44,9 +47,9 @@ public static class DistributedNoiseGuarantee
     public const double DefaultDropoutAllowance = 0.1;
 
     /// <summary>
-    /// s − ⌊ρ·n⌋: the survivors whose noise certainly counts when <paramref name="survivors"/> of a cohort of
-    /// <paramref name="cohort"/> delivered their masked inputs. Up to ⌊ρ·n⌋ of the cohort are corrupt (Bell et al. 2020,
-    /// §3) and all of them may be among the survivors.
+    /// s − ⌊ρ·n⌋: the survivors whose noise counted in ledgers of accounting versions 3 to 5, which assumed up to ⌊ρ·n⌋
+    /// corrupt participants in each cohort (Bell et al. 2020, §3), all of them possibly among the survivors. Kept to verify
+    /// those ledgers as they were sealed; rounds now credit s − c(n) (<see cref="CertainlyHonest"/>).
     /// </summary>
     /// <exception cref="ArgumentException">Fewer than one share would count, survivors outside 1..cohort, or ρ outside [0, 1).</exception>
     public static int HonestShares(int survivors, int cohort, double corruptionRate = AssumedCorruptionRate)
@@ -71,7 +74,25 @@ public static class DistributedNoiseGuarantee
         return honest;
     }
 
-    /// <summary>⌊ρ·n⌋, the corrupt participants a cohort of n may hold (a hair of slack rounds 0.05·20 up to 1, never down to 0).</summary>
+    /// <summary>
+    /// s − c: the survivors whose noise certainly counts when <paramref name="survivors"/> delivered their masked inputs and
+    /// the cohort holds at most <paramref name="colluders"/> colluders (c(n), <see cref="ColluderBound"/>): a colluder never
+    /// drops out (it wants the sum), so all of them may be among the survivors.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than one share would count, or a negative count.</exception>
+    public static int CertainlyHonest(int survivors, int colluders)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(colluders);
+        ArgumentOutOfRangeException.ThrowIfLessThan(survivors, 1);
+        var honest = survivors - colluders;
+        return honest >= 1
+            ? honest
+            : throw new ArgumentException(
+                $"With {survivors} survivors and up to {colluders} colluders among them, all survivors may be colluders: no share's noise can be counted.",
+                nameof(survivors));
+    }
+
+    /// <summary>⌊ρ·n⌋, the per-cohort corruption bound of accounting versions 3 to 5 (a hair of slack rounds 0.05·20 up to 1, never down to 0).</summary>
     public static int CorruptParticipants(int cohort, double corruptionRate = AssumedCorruptionRate)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cohort, 1);
@@ -82,10 +103,11 @@ public static class DistributedNoiseGuarantee
     /// s_min = max(t, m, n − ⌈a·n⌉): the fewest masked inputs an attempt over a cohort of n unmasks with — never below the
     /// Shamir threshold t, the round's minimum m, or the cohort less the ⌈a·n⌉ dropouts the allowance a tolerates (at
     /// least one whenever a &gt; 0, so small cohorts survive a single dropout). The noise is sized for its
-    /// s_min − ⌊ρ·n⌋ honest shares, and the coordinator aborts an attempt with fewer survivors before any unmask share is
-    /// asked for, so every released sum carries at least that noise.
+    /// s_min − c(n) certainly honest shares (<see cref="CertainlyHonest"/>; the planner refuses a cohort that leaves none),
+    /// and the coordinator aborts an attempt with fewer survivors before any unmask share is asked for, so every released
+    /// sum carries at least that noise.
     /// </summary>
-    /// <exception cref="ArgumentException">An allowance outside [0, 1), t or m outside 1..n, or no honest share at s_min.</exception>
+    /// <exception cref="ArgumentException">An allowance outside [0, 1), or t or m outside 1..n.</exception>
     public static int MinimumSurvivors(int cohort, int threshold, int minimum, double dropoutAllowance = DefaultDropoutAllowance)
     {
         if (!(dropoutAllowance is >= 0 and < 1))
@@ -99,9 +121,7 @@ public static class DistributedNoiseGuarantee
 
         // The slack keeps 0.1·30 = 3.0000000000000004 from allowing 4 dropouts.
         var allowed = (int)Math.Ceiling((dropoutAllowance * cohort) - 1e-9);
-        var survivors = Math.Max(Math.Max(threshold, minimum), cohort - allowed);
-        _ = HonestShares(survivors, cohort); // refuses a minimum at which every survivor may be corrupt
-        return survivors;
+        return Math.Max(Math.Max(threshold, minimum), cohort - allowed);
     }
 
     /// <summary>τ of Kairouz, Liu &amp; Steinke 2021, Prop. 14 for n shares of N_Z(0, σ²): 10·Σ_{k=1}^{n−1} exp(−2π²σ²·k/(k+1)).</summary>

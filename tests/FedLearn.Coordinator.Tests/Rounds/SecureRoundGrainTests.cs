@@ -18,7 +18,8 @@ public sealed class SecureRoundGrainTests(ClusterFixture fixture)
 {
     private const int Dimension = 3;
     private static readonly ModelDefinition Model = new("softmax", 1, 3, [], "relu");
-    private static readonly PrivacyPlan Privacy = new(PrivacyPlan.DistributedDiscreteGaussian, 0.5, 1.0, 1.0, 10.0, 1e-5, "rdp", true);
+    // ρ = 0: these rounds test the protocol's stages on cohorts too small to open beside 5% colluders of the population.
+    private static readonly PrivacyPlan Privacy = new(PrivacyPlan.DistributedDiscreteGaussian, 0.5, 1.0, 1.0, 10.0, 1e-5, "rdp", true, ColluderFraction: 0);
 
     private readonly string _sessionId = $"s-{Guid.NewGuid():N}";
 

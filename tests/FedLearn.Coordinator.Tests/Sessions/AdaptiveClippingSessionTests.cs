@@ -28,14 +28,20 @@ public sealed class AdaptiveClippingSessionTests
     }
 
     [Theory]
-    [InlineData(10)]
+    [InlineData(20)] // the smallest cohorts cannot open beside 5% colluders of the population (the default ρ)
     [InlineData(100)]
     public void SecureCharge_IsTheJointSigmaOfTheUpdateAndReportSums_AtLeastThePlannedSigma(int cohort)
     {
         var plan = SessionPrivacy.Resolve(Central with { CentralNoise = false }, plannedRounds: 20);
         var secure = SecureAggregationPlanner.Plan(cohort, 5000, plan, minimum: 3);
         var encoding = SecureAggregationEncoding.For(secure, 5000, plan);
-        var honest = FedLearn.SecureAggregation.Noise.DistributedNoiseGuarantee.HonestShares(secure.MinimumSurvivors, cohort);
+        var honest = encoding.HonestShares; // s_min − c(n)
+        if (cohort == 20)
+        {
+            // ρ = 0.05: c(20) = 12 colluders, so 18 − 12 = 6 shares noise the report too, not 18 − ⌊0.05·20⌋ = 17.
+            Assert.Equal(6, honest);
+            Assert.Equal(6, SecureAggregationEncoding.For(secure, 5000, plan).HonestShares); // the participant's SecureTaskEncoding derives the same
+        }
 
         var charge = SecureAggregationPlanner.WorstCaseNoiseMultiplier(secure, 5000, plan);
 

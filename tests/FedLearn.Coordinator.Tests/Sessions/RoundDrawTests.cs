@@ -1,4 +1,5 @@
 using FedLearn.Coordinator.Grains;
+using FedLearn.Coordinator.Grains.Rounds;
 using FedLearn.Coordinator.Grains.Sessions;
 using MathNet.Numerics.Distributions;
 
@@ -8,8 +9,10 @@ public sealed class RoundDrawTests
 {
     private const int Dimension = 10;
 
-    private static PrivacyPlan Plan(double q, bool secure) =>
-        new(secure ? PrivacyPlan.DistributedDiscreteGaussian : PrivacyPlan.CentralGaussian, q, 1.1, 1.0, 10.0, 1e-5, "rdp", secure);
+    // ρ = 0 unless a test is about colluders: these cohorts are too small to open beside 5% colluders of the population.
+    private static PrivacyPlan Plan(double q, bool secure, double colluderFraction = 0) =>
+        new(secure ? PrivacyPlan.DistributedDiscreteGaussian : PrivacyPlan.CentralGaussian, q, 1.1, 1.0, 10.0, 1e-5, "rdp", secure,
+            ColluderFraction: secure ? colluderFraction : 0);
 
     private static AvailableParticipant[] Connected(int n) => [.. Enumerable.Range(0, n).Select(i => new AvailableParticipant($"p{i}", 100))];
 
@@ -80,6 +83,37 @@ public sealed class RoundDrawTests
         Assert.Equal(10, draw.Selected.Count);
         Assert.Equal(SecureAggregationPlanner.WorstCaseNoiseMultiplier(secure, Dimension, plan), draw.Charge!.NoiseMultiplier);
         Assert.True(draw.Charge.Sensitivity >= plan.ClipNorm);
+    }
+
+    [Fact]
+    public void Draw_SecureCohortThatMayBeAllColluders_IsChargedAtThePlannedSigmaAndSendsNothing()
+    {
+        // With 5% of the population colluding a cohort of 10 may hold c(10) = 9 of them (review-10 S2): no Shamir threshold
+        // below 10 keeps them from an honest participant's secrets, so the draw cannot open and its round commits unchanged.
+        var plan = Plan(1.0, secure: true, colluderFraction: 0.05);
+
+        var draw = RoundDraw.Draw(Connected(10), plan, 10, minimum: 3, Dimension);
+
+        Assert.Contains("9 colluders", draw.UndersizedReason, StringComparison.Ordinal);
+        Assert.Contains("commits unchanged", draw.UndersizedReason, StringComparison.Ordinal);
+        Assert.Null(draw.SecureAggregation);
+        Assert.Equal((plan.NoiseMultiplier, plan.ClipNorm, null, 0.0), (draw.Charge!.NoiseMultiplier, draw.Charge.Sensitivity, draw.Charge.Inputs, draw.Charge.SamplerDistance));
+    }
+
+    [Fact]
+    public void Draw_SecureCohortOfTwenty_RaisesTheThresholdAboveItsColluders_AndCreditsOnlyTheOthers()
+    {
+        var plan = Plan(1.0, secure: true, colluderFraction: 0.05);
+
+        var draw = RoundDraw.Draw(Connected(20), plan, 20, minimum: 3, Dimension);
+
+        // c(20) = 12: t = 13 rather than ⌊19/2⌋ + 1 = 10, s_min = max(13, 20 − 2) = 18, so 6 shares carry σ.
+        var secure = Assert.IsType<SecureAggregationPlan>(draw.SecureAggregation);
+        Assert.Equal((19, 13, 18), (secure.Neighbors, secure.Threshold, secure.MinimumSurvivors));
+        Assert.Equal((12, 0.05), (draw.Charge!.Inputs!.AssumedColluders, draw.Charge.Inputs.CorruptionRate));
+        var encoding = SecureAggregationEncoding.For(secure, Dimension, plan);
+        Assert.Equal((ulong)Math.Ceiling(Math.Pow(plan.NoiseMultiplier * encoding.GridSensitivity, 2) / 6), secure.GridNoiseVariance);
+        Assert.InRange(draw.Charge.NoiseMultiplier, plan.NoiseMultiplier, plan.NoiseMultiplier * 1.0001);
     }
 
     [Fact]

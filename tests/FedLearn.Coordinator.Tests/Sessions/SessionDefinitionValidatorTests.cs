@@ -84,6 +84,10 @@ public sealed class SessionDefinitionValidatorTests
     [InlineData("dropout allowance above half", "privacy.dropout_allowance must be in")]
     [InlineData("negative dropout allowance", "privacy.dropout_allowance must be in")]
     [InlineData("dropout allowance with central noise", "privacy.dropout_allowance applies")]
+    [InlineData("colluder fraction one half", "privacy.colluder_fraction must be in [0, 0.5)")]
+    [InlineData("NaN colluder fraction", "privacy.colluder_fraction must be in [0, 0.5)")]
+    [InlineData("negative colluder fraction", "privacy.colluder_fraction must be in [0, 0.5)")]
+    [InlineData("colluder fraction with central noise", "privacy.colluder_fraction applies")]
     [InlineData("unknown server optimizer", "server_optimizer.kind must")]
     [InlineData("negative beta1", "server_optimizer.beta1 must")]
     [InlineData("beta1 one", "server_optimizer.beta1 must")]
@@ -217,6 +221,13 @@ public sealed class SessionDefinitionValidatorTests
         "NaN dropout allowance" => Good with { Privacy = new PrivacyDefinition(4, 1e-5, "rdp", 1.0, 1.0, 0.5, DropoutAllowance: double.NaN) },
         "dropout allowance above half" => Good with { Privacy = new PrivacyDefinition(4, 1e-5, "rdp", 1.0, 1.0, 0.5, DropoutAllowance: 0.51) },
         "negative dropout allowance" => Good with { Privacy = new PrivacyDefinition(4, 1e-5, "rdp", 1.0, 1.0, 0.5, DropoutAllowance: -0.1) },
+        "colluder fraction one half" => Good with { Privacy = new PrivacyDefinition(4, 1e-5, "rdp", 1.0, 1.0, 0.5, ColluderFraction: 0.5) },
+        "NaN colluder fraction" => Good with { Privacy = new PrivacyDefinition(4, 1e-5, "rdp", 1.0, 1.0, 0.5, ColluderFraction: double.NaN) },
+        "negative colluder fraction" => Good with { Privacy = new PrivacyDefinition(4, 1e-5, "rdp", 1.0, 1.0, 0.5, ColluderFraction: -0.01) },
+        "colluder fraction with central noise" => Good with
+        {
+            Privacy = new PrivacyDefinition(4, 1e-5, "rdp", 1.0, 1.0, 0.5, CentralNoise: true, ColluderFraction: 0.05),
+        },
         "dropout allowance with central noise" => Good with
         {
             Privacy = new PrivacyDefinition(4, 1e-5, "rdp", 1.0, 1.0, 0.5, CentralNoise: true, DropoutAllowance: 0.1),

@@ -2,6 +2,7 @@ using FedLearn.Coordinator.Grains;
 using FedLearn.Coordinator.Grains.Sessions;
 using FedLearn.Ledger;
 using FedLearn.Privacy;
+using FedLearn.SecureAggregation.Noise;
 
 namespace FedLearn.Coordinator.Tests.Sessions;
 
@@ -178,28 +179,48 @@ public sealed class SessionPrivacyTests
     {
         var privacy = new SessionPrivacy(Plan, 50, [Entry(1) with { SamplerTvDistance = 1e-9 }, Entry(2) with { SamplerTvDistance = 2e-9 }], releaseConsumersAmplified: true);
 
-        var total = privacy.DeltaTotalWithNextRound(3e-9, 1.5, 2.5);
+        var total = privacy.DeltaTotalWithNextRound(3e-9, 0, 1.5, 2.5);
 
         Assert.Equal(Plan.Delta + ((1 + Math.Exp(2.5)) * 6e-9), total, 1e-18);
         privacy.RecordCommitted(Plan.NoiseMultiplier, 2.5, 3e-9);
-        Assert.Equal(Plan.Delta + ((1 + Math.Exp(2.5)) * 6e-9), privacy.DeltaTotalWithNextRound(0, 1, 2.5), 1e-18);
+        Assert.Equal(Plan.Delta + ((1 + Math.Exp(2.5)) * 6e-9), privacy.DeltaTotalWithNextRound(0, 0, 1, 2.5), 1e-18);
     }
 
     [Fact]
-    public void SamplerDistance_NothingSentCostsNothing_AReleaseCostsItsCoordinates()
+    public void DeltaTotalWithNextRound_AddsEveryEntrysColluderTail_Unscaled()
+    {
+        // Accounting version 6: δ_c per secure attempt is added as it is (a union bound over a data-independent event),
+        // the samplers' η is scaled by (1 + e^ε).
+        var tail = ColluderBound.FailureProbability;
+        var privacy = new SessionPrivacy(Plan, 50, [Entry(1) with { SamplerTvDistance = 1e-9, ColluderTailProbability = tail }], releaseConsumersAmplified: false);
+
+        var total = privacy.DeltaTotalWithNextRound(2e-9, tail, 1.5, 2.5);
+
+        Assert.Equal(Plan.Delta + ((1 + Math.Exp(2.5)) * 3e-9) + (2 * tail), total, 1e-20);
+        privacy.RecordCommitted(Plan.NoiseMultiplier, 2.5, 2e-9, tail);
+        Assert.Equal(Plan.Delta + ((1 + Math.Exp(2.5)) * 3e-9) + (3 * tail), privacy.DeltaTotalWithNextRound(0, tail, 1, 2.5), 1e-20);
+    }
+
+    [Fact]
+    public void AttemptCharges_NothingSentCostsNothing_AReleaseCostsItsCoordinates_FromTheAttemptsOwnPlan()
     {
         var dimension = 1000;
 
-        Assert.Equal(0, AttemptCharges.SamplerDistance(Plan, dimension, selected: 1, minimum: 2));
-        var central = AttemptCharges.SamplerDistance(Plan, dimension, selected: 5, minimum: 2);
+        Assert.Equal(0, AttemptCharges.Planned(Plan, dimension, opens: false).SamplerDistance);
+        var central = AttemptCharges.Planned(Plan, dimension, opens: true).SamplerDistance!.Value;
         Assert.Equal(FedLearn.Privacy.Noise.GridGaussianMechanism.StatisticalDistance(Plan.ClipNorm, Plan.NoiseMultiplier, dimension), central);
         Assert.InRange(central, 1e-40, 1e-20); // ≈ d·2^−91
 
-        var secure = Plan with { Mechanism = PrivacyPlan.DistributedDiscreteGaussian, SecureAggregation = true };
-        var five = AttemptCharges.SamplerDistance(secure, dimension, selected: 5, minimum: 3);
-        var ten = AttemptCharges.SamplerDistance(secure, dimension, selected: 10, minimum: 3);
-        Assert.True(five > 0);
-        Assert.True(ten > five); // every selected participant draws a share of noise
+        var secure = Plan with { Mechanism = PrivacyPlan.DistributedDiscreteGaussian, SecureAggregation = true, ColluderFraction = 0 };
+        var fivePlan = SecureAggregationPlanner.Plan(5, dimension, secure);
+        var five = AttemptCharges.Secure(fivePlan, dimension, secure);
+        var ten = AttemptCharges.Secure(SecureAggregationPlanner.Plan(10, dimension, secure), dimension, secure);
+        Assert.True(five.SamplerDistance > 0);
+        Assert.True(ten.SamplerDistance > five.SamplerDistance); // every selected participant draws a share of noise
+        // The inputs are the plan's own (review-10 S8d), not a plan rebuilt later.
+        Assert.Equal(((long)fivePlan.GridNoiseVariance, fivePlan.Gamma, fivePlan.Threshold, fivePlan.MinimumSurvivors),
+            (five.Inputs!.IntegerNoiseVariance, five.Inputs.GridScale, five.Inputs.ShamirThreshold, five.Inputs.MinimumSurvivors));
+        Assert.Equal((0, ColluderBound.FailureProbability), (five.Inputs.AssumedColluders, five.Inputs.ColluderTailProbability));
     }
 
     private static LedgerEntry Entry(int round) => new(round, "s", round, DateTimeOffset.UnixEpoch, Plan.Mechanism, Plan.SamplingRate,

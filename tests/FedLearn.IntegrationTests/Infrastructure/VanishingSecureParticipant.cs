@@ -78,8 +78,7 @@ internal sealed class VanishingSecureParticipant : IAsyncDisposable
         ParticipantService.ParticipantServiceClient client, string id, RoundTask task, VanishAfter vanishAfter, CancellationToken ct)
     {
         var setup = task.SecureAggregation;
-        var encoding = new EncodingParameters((int)task.ParameterCount, task.Privacy.ClipNorm, setup.Gamma, task.Privacy.NoiseMultiplier,
-            setup.MinimumSurvivors, setup.Participants, setup.Rotate);
+        var encoding = FedLearn.Participant.Work.SecureTaskEncoding.For(task, task.Privacy);
         var configuration = new RoundConfiguration(setup.RoundId.ToByteArray(), new SecAggParameters(setup.Participants, setup.Neighbors, setup.Threshold),
             encoding.PaddedDimension, setup.GraphSeed.ToByteArray());
         using var protocol = new SecAggParticipant(configuration, setup.Index);

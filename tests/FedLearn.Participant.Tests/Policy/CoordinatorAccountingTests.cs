@@ -11,16 +11,16 @@ public sealed class CoordinatorAccountingTests
     [Fact]
     public void NoiseMultiplier_IsTheLibrarysGuaranteeForTheCertainlyHonestSharesOfTheMinimumSurvivors()
     {
-        var task = Tasks.Secure(sigma: 1.1, threshold: 17, participants: 100, minimumSurvivors: 90);
+        var task = Tasks.Secure(sigma: 1.1, threshold: 17, participants: 100, minimumSurvivors: 90, colluderFraction: 0.05);
 
         var sigma = CoordinatorAccounting.NoiseMultiplier(task, task.Privacy);
 
-        // Computed from the declared parameters: 90 − ⌊0.05·100⌋ = 85 certainly honest shares of σ_int², sized so they carry
-        // σ·Δ₂ together (not ⌊0.95·t⌋ = 16 of the threshold's 17, which assumed the corrupt drop out like everyone else).
-        var encoding = new EncodingParameters(1000, 1.0, 1.0 / 4096, 1.1, MinimumSurvivors: 90, Cohort: 100, Rotate: true);
+        // Computed from the declared parameters: with 5% of the population colluding a cohort of 100 may hold c(100) = 26 of
+        // them (not ⌊0.05·100⌋ = 5), so 90 − 26 = 64 certainly honest shares of σ_int², sized so they carry σ·Δ₂ together.
+        var encoding = new EncodingParameters(1000, 1.0, 1.0 / 4096, 1.1, MinimumSurvivors: 90, Cohort: 100, Rotate: true, AssumedColluders: 26);
         Assert.Equal(encoding.EffectiveNoiseMultiplier(), sigma, 12);
-        Assert.Equal(DistributedNoiseGuarantee.NoiseMultiplier(encoding.GridSensitivity, encoding.GridNoiseVariance, 85, encoding.PaddedDimension), sigma, 12);
-        Assert.Equal((ulong)Math.Ceiling(1.1 * 1.1 * encoding.GridSensitivity * encoding.GridSensitivity / 85), encoding.GridNoiseVariance);
+        Assert.Equal(DistributedNoiseGuarantee.NoiseMultiplier(encoding.GridSensitivity, encoding.GridNoiseVariance, 64, encoding.PaddedDimension), sigma, 12);
+        Assert.Equal((ulong)Math.Ceiling(1.1 * 1.1 * encoding.GridSensitivity * encoding.GridSensitivity / 64), encoding.GridNoiseVariance);
         Assert.InRange(sigma, 1.1 * (1 - 1e-9), 1.1 * 1.001);
     }
 
@@ -28,10 +28,23 @@ public sealed class CoordinatorAccountingTests
     [InlineData(17, 100, 0)] // a coordinator that does not declare it
     [InlineData(17, 100, 16)] // below the threshold: could not unmask
     [InlineData(17, 100, 101)] // above the cohort
-    [InlineData(18, 1000, 18)] // the SecAgg+ threshold of a cohort of 1000: all 18 survivors may be among its 50 corrupt
+    [InlineData(18, 1000, 18)] // the SecAgg+ threshold of a cohort of 1000: all 18 survivors may be among its c(1000) = 106 colluders
+    [InlineData(9, 10, 9)] // a cohort of 10 may hold c(10) = 9 colluders: as many as its survivors
     public void NoiseMultiplier_MinimumSurvivorsUnusable_RefusesTheTask(int threshold, int participants, int minimumSurvivors)
     {
-        var task = Tasks.Secure(threshold: threshold, participants: participants, minimumSurvivors: minimumSurvivors);
+        var task = Tasks.Secure(threshold: threshold, participants: participants, minimumSurvivors: minimumSurvivors, colluderFraction: 0.05);
+
+        Assert.Throws<ArgumentException>(() => CoordinatorAccounting.NoiseMultiplier(task, task.Privacy));
+        Assert.False(new PolicyGuard(ParticipantPolicy.Permissive, "p1").Check(task, []).Accept);
+    }
+
+    [Theory]
+    [InlineData(-0.01)]
+    [InlineData(0.5)]
+    [InlineData(double.NaN)]
+    public void NoiseMultiplier_ColluderFractionOutOfRange_RefusesTheTask(double colluderFraction)
+    {
+        var task = Tasks.Secure(colluderFraction: colluderFraction);
 
         Assert.Throws<ArgumentException>(() => CoordinatorAccounting.NoiseMultiplier(task, task.Privacy));
         Assert.False(new PolicyGuard(ParticipantPolicy.Permissive, "p1").Check(task, []).Accept);

@@ -67,12 +67,13 @@ public sealed class UpdateEncoderTests
     [Fact]
     public void Encode_WithNoise_AddsVarianceSigmaDeltaSquaredOverHonestShares()
     {
-        var p = new EncodingParameters(4096, ClipNorm: 1.0, Gamma: 0.01, NoiseMultiplier: 1.0, MinimumSurvivors: 4, Cohort: 20, Rotate: false);
+        var p = new EncodingParameters(4096, ClipNorm: 1.0, Gamma: 0.01, NoiseMultiplier: 1.0, MinimumSurvivors: 4, Cohort: 20, Rotate: false,
+            AssumedColluders: 1);
         using var rng = new CryptoRandom();
         var e = UpdateEncoder.Encode(new float[4096], p, Seed, rng);
         var values = e.Select(v => (double)UpdateEncoder.Signed(v, 32)).ToArray();
         var variance = values.Select(v => v * v).Average();
-        // c = 100, D = 4096, β = e^(−1/2): Δ₂² = c² + D/4 + 1·(c + √D/2) = 11156; 4 − ⌊0.05·20⌋ = 3 honest shares.
+        // c = 100, D = 4096, β = e^(−1/2): Δ₂² = c² + D/4 + 1·(c + √D/2) = 11156; 4 − 1 colluder = 3 honest shares.
         Assert.Equal(11156.0, p.GridSensitivity * p.GridSensitivity, 6);
         Assert.Equal(3719UL, p.GridNoiseVariance); // ⌈11156 / 3⌉
         Assert.InRange(variance, 3719 * 0.9, 3719 * 1.1);
@@ -81,19 +82,19 @@ public sealed class UpdateEncoderTests
     [Fact]
     public void GridNoiseVariance_TinySigma_IsFloored()
     {
-        var p = new EncodingParameters(16, ClipNorm: 1.0, Gamma: 0.5, NoiseMultiplier: 1e-3, MinimumSurvivors: 4, Cohort: 4, Rotate: false);
+        var p = new EncodingParameters(16, ClipNorm: 1.0, Gamma: 0.5, NoiseMultiplier: 1e-3, MinimumSurvivors: 4, Cohort: 4, Rotate: false, AssumedColluders: 0);
         Assert.Equal(DistributedNoiseGuarantee.MinimumShareVariance, p.GridNoiseVariance);
     }
 
     [Theory]
-    [InlineData(2, 3)]
-    [InlineData(17, 20)]
-    [InlineData(90, 100)]
-    [InlineData(900, 1000)]
-    public void EffectiveNoiseMultiplier_CoversRoundingAndCorruptShares_AtLeastSigma(int minimumSurvivors, int cohort)
+    [InlineData(2, 3, 0)] // ρ = 0
+    [InlineData(17, 20, 12)] // c(n) at ρ = 0.05
+    [InlineData(90, 100, 26)]
+    [InlineData(900, 1000, 106)]
+    public void EffectiveNoiseMultiplier_CoversRoundingAndCorruptShares_AtLeastSigma(int minimumSurvivors, int cohort, int colluders)
     {
-        var p = new EncodingParameters(1 << 20, 1.0, 1.0 / 4096, 0.8, minimumSurvivors, cohort);
-        var honest = minimumSurvivors - (cohort / 20);
+        var p = new EncodingParameters(1 << 20, 1.0, 1.0 / 4096, 0.8, minimumSurvivors, cohort, AssumedColluders: colluders);
+        var honest = minimumSurvivors - colluders;
         Assert.Equal(Math.Sqrt(honest * (double)p.GridNoiseVariance) / p.GridSensitivity, p.EffectiveNoiseMultiplier(), 12);
         Assert.InRange(p.EffectiveNoiseMultiplier(), 0.8, 0.8 * 1.0001);
     }
@@ -102,8 +103,10 @@ public sealed class UpdateEncoderTests
     public void GuaranteedNoiseMultiplier_MoreSurvivors_CountsThemLessEveryCorruptOfTheCohort()
     {
         var p = new EncodingParameters(1 << 10, 1.0, 1.0 / 4096, 1.0, MinimumSurvivors: 90, Cohort: 100);
-        // s_min = 90 of 100 → 85 honest shares carry σ; 95 survivors → 90 honest shares carry σ·√(90/85).
-        Assert.Equal(p.EffectiveNoiseMultiplier() * Math.Sqrt(90.0 / 85), p.GuaranteedNoiseMultiplier(95), 9);
+        // The default ρ = 0.05 of the population: c(100) = 26 colluders. s_min = 90 of 100 → 64 honest shares carry σ;
+        // 95 survivors → 69 honest shares carry σ·√(69/64).
+        Assert.Equal(26, p.Colluders);
+        Assert.Equal(p.EffectiveNoiseMultiplier() * Math.Sqrt(69.0 / 64), p.GuaranteedNoiseMultiplier(95), 9);
         Assert.Equal(0, (p with { NoiseMultiplier = 0 }).GuaranteedNoiseMultiplier(95));
         Assert.Throws<ArgumentException>(() => p.GuaranteedNoiseMultiplier(101));
     }
@@ -112,11 +115,12 @@ public sealed class UpdateEncoderTests
     public void GridNoiseVariance_SizedForTheMinimumSurvivors_NotTheThreshold()
     {
         // A SecAgg+ cohort of 1000 has t = 18; sizing each share for t honest shares gave the 950 survivors ≈ 56 times the
-        // intended variance, and at t survivors no share was certainly honest. Sized for s_min = 900 (850 honest): the
-        // sum of all 1000 shares carries σ·√(1000/850), under 1.09 σ.
+        // intended variance, and at t survivors no share was certainly honest. Sized for s_min = 900 (794 certainly honest
+        // beside the c(1000) = 106 colluders of a population 5% colluding): the sum of all 1000 shares carries
+        // σ·√(1000/794), under 1.13 σ.
         var p = new EncodingParameters(1 << 16, 1.0, 1.0 / 4096, 1.0, MinimumSurvivors: 900, Cohort: 1000);
         var allShares = Math.Sqrt(1000.0 * p.GridNoiseVariance) / p.GridSensitivity;
-        Assert.InRange(allShares, Math.Sqrt(1000.0 / 850), Math.Sqrt(1000.0 / 850) * 1.0001);
+        Assert.InRange(allShares, Math.Sqrt(1000.0 / 794), Math.Sqrt(1000.0 / 794) * 1.0001);
         Assert.Throws<ArgumentException>(() => (p with { MinimumSurvivors = 18 }).GridNoiseVariance);
     }
 
