@@ -46,15 +46,8 @@ public static class BatchSizeBound
             return records; // B = n always
         }
 
-        // ln P[X = k] = ln C(n, k) + k·ln q + (n − k)·ln(1 − q), built up by the ratio C(n, k+1)/C(n, k) = (n − k)/(k + 1).
-        var logPmf = new double[records + 1];
-        var (lnQ, ln1mQ) = (Math.Log(samplingRate), double.LogP1(-samplingRate));
-        var lnChoose = 0.0;
-        for (var k = 0; k <= records; k++)
-        {
-            logPmf[k] = lnChoose + (k * lnQ) + ((records - k) * ln1mQ);
-            lnChoose += Math.Log((double)(records - k) / (k + 1));
-        }
+        // ln P[X = k] for X ~ Binomial(n, q).
+        var logPmf = FedLearn.SecureAggregation.Noise.BinomialLogPmf.Compute(records, samplingRate);
 
         // tail(b) = P[X > b]; tail(n) = 0. Walk b down while the tail stays below p_tail (with a 2⁻²⁰ relative guard
         // against the rounding in the pmf).

@@ -51,15 +51,8 @@ public static class ColluderBound
             return 0; // Binomial(n, 0) is 0: no colluder can be drawn
         }
 
-        // ln P[Y = k] = ln C(n, k) + k·ln ρ + (n − k)·ln(1 − ρ), built up by the ratio C(n, k+1)/C(n, k) = (n − k)/(k + 1).
-        var logPmf = new double[cohort + 1];
-        var (lnRho, ln1mRho) = (Math.Log(colluderFraction), double.LogP1(-colluderFraction));
-        var lnChoose = 0.0;
-        for (var k = 0; k <= cohort; k++)
-        {
-            logPmf[k] = lnChoose + (k * lnRho) + ((cohort - k) * ln1mRho);
-            lnChoose += Math.Log((double)(cohort - k) / (k + 1));
-        }
+        // ln P[Y = k] for Y ~ Binomial(n, ρ).
+        var logPmf = BinomialLogPmf.Compute(cohort, colluderFraction);
 
         // Walk c down from n: tail = P[Y > c − 1] = P[Y ≥ c], excess(c − 1) = excess(c) + P[Y ≥ c]; excess(n) = 0.
         // The 2⁻²⁰ relative guard absorbs the rounding of the pmf.
